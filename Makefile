@@ -1,0 +1,62 @@
+# npskit: every cmd/*.c is a program linked against the objects of lib/.
+# `make SAN=1 ...` builds into build-san/ with ASan and UBSan instead.
+PREFIX ?= /usr/local
+BINDIR = $(PREFIX)/bin
+MANDIR = $(PREFIX)/share/man
+CC ?= cc
+CFLAGS ?= -O2
+CFLAGS += -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Ilib
+LDLIBS = -lm
+
+ifeq ($(SAN),1)
+O = build-san
+CFLAGS += -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+LDFLAGS += -fsanitize=address,undefined
+else
+O = build
+endif
+
+PROGS = $(patsubst cmd/%.c,%,$(wildcard cmd/*.c))
+BINS = $(addprefix $(O)/,$(PROGS))
+LIB_SRC = $(wildcard lib/*.c)
+LIB_OBJ = $(patsubst lib/%.c,$(O)/lib/%.o,$(LIB_SRC))
+HEADERS = $(wildcard lib/*.h)
+MANS = $(patsubst man/%.scd,%,$(wildcard man/*.scd))
+
+all: $(BINS) $(O)/gen-responses
+
+$(O)/gen-responses: examples/gen-responses.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
+
+$(O)/lib/%.o: lib/%.c $(HEADERS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(O)/%: cmd/%.c $(LIB_OBJ) $(HEADERS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB_OBJ) $(LDLIBS)
+
+man: $(addprefix build/man/,$(MANS))
+
+build/man/%: man/%.scd
+	@mkdir -p $(@D)
+	scdoc < $< > $@
+
+check: all man
+	NPS_BIN=$(CURDIR)/$(O) bats tests
+
+bench: all
+	bench/run
+
+install: all man
+	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7
+	install -m 755 $(BINS) $(DESTDIR)$(BINDIR)/
+	for m in $(MANS); do \
+		install -m 644 build/man/$$m $(DESTDIR)$(MANDIR)/man$${m##*.}/$$m; done
+
+clean:
+	rm -rf build build-san
+
+.PHONY: all man check bench install clean
+.SECONDARY:

@@ -1,0 +1,264 @@
+#include "date.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* Howard Hinnant's days_from_civil / civil_from_days. */
+long days_from_civil(long y, int m, int d)
+{
+	y -= m <= 2;
+	long era = (y >= 0 ? y : y - 399) / 400;
+	long yoe = y - era * 400;
+	long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+void civil_from_days(long z, long *y, int *m, int *d)
+{
+	z += 719468;
+	long era = (z >= 0 ? z : z - 146096) / 146097;
+	long doe = z - era * 146097;
+	long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	long mp = (5 * doy + 2) / 153;
+	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
+	*y = yoe + era * 400 + (*m <= 2);
+}
+
+static int days_in_month(long y, int m)
+{
+	static const int dim[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	return m == 2 && leap ? 29 : dim[m - 1];
+}
+
+/* n digits at p into *v; 0 if any is not a digit. */
+static int fixed_digits(const char *p, int n, int *v)
+{
+	int x = 0;
+	for (int i = 0; i < n; i++) {
+		if (p[i] < '0' || p[i] > '9')
+			return 0;
+		x = x * 10 + (p[i] - '0');
+	}
+	*v = x;
+	return 1;
+}
+
+int date_parse(struct slice s, struct when *w)
+{
+	const char *p = s.p;
+	size_t n = s.n;
+	int y, m, d, hh = 0, mm = 0, ss = 0, oh = 0, om = 0;
+	if (n < 10 || !fixed_digits(p, 4, &y) || p[4] != '-' ||
+	    !fixed_digits(p + 5, 2, &m) || p[7] != '-' ||
+	    !fixed_digits(p + 8, 2, &d))
+		return 0;
+	if (m < 1 || m > 12 || d < 1 || d > days_in_month(y, m))
+		return 0;
+	size_t i = 10;
+	long offset = 0;
+	if (i < n) {
+		if ((p[i] != 'T' && p[i] != ' ') || n < i + 6 ||
+		    !fixed_digits(p + i + 1, 2, &hh) || p[i + 3] != ':' ||
+		    !fixed_digits(p + i + 4, 2, &mm))
+			return 0;
+		i += 6;
+		if (i < n && p[i] == ':') {
+			if (n < i + 3 || !fixed_digits(p + i + 1, 2, &ss))
+				return 0;
+			i += 3;
+			if (i < n && p[i] == '.') {
+				i++;
+				size_t start = i;
+				while (i < n && p[i] >= '0' && p[i] <= '9')
+					i++;
+				if (i == start)
+					return 0;
+			}
+		}
+		if (hh > 23 || mm > 59 || ss > 60)
+			return 0;
+		if (i < n && p[i] == 'Z') {
+			i++;
+		} else if (i < n && (p[i] == '+' || p[i] == '-')) {
+			if (n < i + 6 || !fixed_digits(p + i + 1, 2, &oh) ||
+			    p[i + 3] != ':' || !fixed_digits(p + i + 4, 2, &om) ||
+			    oh > 23 || om > 59)
+				return 0;
+			offset = (oh * 60L + om) * 60 * (p[i] == '-' ? -1 : 1);
+			i += 6;
+		}
+		if (i != n)
+			return 0;
+	}
+	w->days = days_from_civil(y, m, d);
+	w->utc = w->days * 86400LL + hh * 3600L + mm * 60L + ss - offset;
+	return 1;
+}
+
+static const char *const kind_names[] = { "day", "week", "month", "quarter",
+					  "year" };
+
+int period_kind_parse(const char *name, enum period_kind *kind)
+{
+	for (int k = 0; k < 5; k++)
+		if (strcmp(name, kind_names[k]) == 0) {
+			*kind = (enum period_kind)k;
+			return 1;
+		}
+	return 0;
+}
+
+/* 1970-01-05 (day 4) is a Monday: week keys count Mondays from there. */
+static long monday_of(long days)
+{
+	long wd = ((days - 4) % 7 + 7) % 7; /* 0 = Monday */
+	return days - wd;
+}
+
+static long week_key(long monday) { return (monday - 4) / 7 + 1; }
+static long week_monday(long key) { return (key - 1) * 7 + 4; }
+
+/* The ISO year of the week starting on monday: the year of its Thursday. */
+static void iso_week(long monday, long *year, int *week)
+{
+	long y;
+	int m, d;
+	civil_from_days(monday + 3, &y, &m, &d);
+	long jan4 = days_from_civil(y, 1, 4);
+	*year = y;
+	*week = (int)((monday - monday_of(jan4)) / 7 + 1);
+}
+
+long period_of_days(enum period_kind kind, long days)
+{
+	long y;
+	int m, d;
+	if (kind == PERIOD_DAY)
+		return days;
+	if (kind == PERIOD_WEEK)
+		return week_key(monday_of(days));
+	civil_from_days(days, &y, &m, &d);
+	if (kind == PERIOD_MONTH)
+		return y * 12 + (m - 1);
+	if (kind == PERIOD_QUARTER)
+		return y * 4 + (m - 1) / 3;
+	return y;
+}
+
+static long floor_div(long a, long b)
+{
+	return a / b - (a % b != 0 && (a < 0) != (b < 0));
+}
+
+void period_format(enum period_kind kind, long key, char out[48])
+{
+	long y;
+	int m, d, w;
+	switch (kind) {
+	case PERIOD_DAY:
+		civil_from_days(key, &y, &m, &d);
+		snprintf(out, 48, "%04ld-%02d-%02d", y, m, d);
+		break;
+	case PERIOD_WEEK:
+		iso_week(week_monday(key), &y, &w);
+		snprintf(out, 48, "%04ld-W%02d", y, w);
+		break;
+	case PERIOD_MONTH:
+		snprintf(out, 48, "%04ld-%02ld", floor_div(key, 12),
+			 key - floor_div(key, 12) * 12 + 1);
+		break;
+	case PERIOD_QUARTER:
+		snprintf(out, 48, "%04ld-Q%ld", floor_div(key, 4),
+			 key - floor_div(key, 4) * 4 + 1);
+		break;
+	case PERIOD_YEAR:
+		snprintf(out, 48, "%04ld", key);
+		break;
+	}
+}
+
+int period_parse(struct slice s, enum period_kind *kind, long *key)
+{
+	const char *p = s.p;
+	int y, a;
+	struct when w;
+	if (s.n < 4 || !fixed_digits(p, 4, &y))
+		return 0;
+	if (s.n == 4) {
+		*kind = PERIOD_YEAR;
+		*key = y;
+		return 1;
+	}
+	if (p[4] != '-')
+		return 0;
+	if (s.n == 7 && p[5] == 'Q' && fixed_digits(p + 6, 1, &a) && a >= 1 &&
+	    a <= 4) {
+		*kind = PERIOD_QUARTER;
+		*key = y * 4L + a - 1;
+		return 1;
+	}
+	if (s.n == 8 && p[5] == 'W' && fixed_digits(p + 6, 2, &a) && a >= 1) {
+		long monday = monday_of(days_from_civil(y, 1, 4)) + (a - 1) * 7L;
+		long iy;
+		int iw;
+		iso_week(monday, &iy, &iw);
+		if (iy != y) /* week 53 of a year that has only 52 */
+			return 0;
+		*kind = PERIOD_WEEK;
+		*key = week_key(monday);
+		return 1;
+	}
+	if (s.n == 7 && fixed_digits(p + 5, 2, &a) && a >= 1 && a <= 12) {
+		*kind = PERIOD_MONTH;
+		*key = y * 12L + a - 1;
+		return 1;
+	}
+	if (s.n == 10 && date_parse(s, &w)) {
+		*kind = PERIOD_DAY;
+		*key = w.days;
+		return 1;
+	}
+	return 0;
+}
+
+int period_season(enum period_kind kind, long key)
+{
+	long y;
+	int m, d, w;
+	switch (kind) {
+	case PERIOD_DAY:
+		civil_from_days(key, &y, &m, &d);
+		return (int)(key - days_from_civil(y, 1, 1) + 1);
+	case PERIOD_WEEK:
+		iso_week(week_monday(key), &y, &w);
+		return w;
+	case PERIOD_MONTH:
+		return (int)(key - floor_div(key, 12) * 12 + 1);
+	case PERIOD_QUARTER:
+		return (int)(key - floor_div(key, 4) * 4 + 1);
+	default:
+		return 0;
+	}
+}
+
+long period_first_day(enum period_kind kind, long key)
+{
+	switch (kind) {
+	case PERIOD_DAY:
+		return key;
+	case PERIOD_WEEK:
+		return week_monday(key);
+	case PERIOD_MONTH:
+		return days_from_civil(floor_div(key, 12),
+				       (int)(key - floor_div(key, 12) * 12 + 1), 1);
+	case PERIOD_QUARTER:
+		return days_from_civil(floor_div(key, 4),
+				       (int)(key - floor_div(key, 4) * 4) * 3 + 1, 1);
+	default:
+		return days_from_civil(key, 1, 1);
+	}
+}

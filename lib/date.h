@@ -1,0 +1,39 @@
+/* date: ISO 8601 dates and timestamps, and the periods (day, ISO week,
+ * month, quarter, year) that group them. Days count from 1970-01-01 in
+ * the proleptic Gregorian calendar. A period is kept as an integer key
+ * whose order is time order and whose successor is key + 1. */
+#ifndef NPS_DATE_H
+#define NPS_DATE_H
+
+#include "tsv.h"
+
+struct when {
+	long days;      /* the calendar date as written */
+	long long utc;  /* seconds since the epoch, UTC (offset applied) */
+};
+
+enum period_kind { PERIOD_DAY, PERIOD_WEEK, PERIOD_MONTH, PERIOD_QUARTER,
+		   PERIOD_YEAR };
+
+/* "YYYY-MM-DD", or "YYYY-MM-DDThh:mm[:ss[.fff]]" followed by nothing
+ * (UTC), "Z" or "+hh:mm"/"-hh:mm"; a space may stand for the "T".
+ * 1 on success; 0 for anything else, including 2026-02-30. */
+int date_parse(struct slice s, struct when *w);
+
+long days_from_civil(long y, int m, int d);
+void civil_from_days(long days, long *y, int *m, int *d);
+
+/* "day", "week", ... into *kind; 0 if the name is unknown. */
+int period_kind_parse(const char *name, enum period_kind *kind);
+long period_of_days(enum period_kind kind, long days);
+/* Writes a period as 2026-11-24, 2026-W48, 2026-11, 2026-Q4 or 2026. */
+void period_format(enum period_kind kind, long key, char out[48]);
+/* Reads one of those forms back, telling which kind it is. */
+int period_parse(struct slice s, enum period_kind *kind, long *key);
+/* The season a period falls in: month 1..12, ISO week 1..53, quarter 1..4,
+ * day of year 1..366; 0 for years. */
+int period_season(enum period_kind kind, long key);
+/* The first day of a period. */
+long period_first_day(enum period_kind kind, long key);
+
+#endif

@@ -1,0 +1,243 @@
+#include "nps.h"
+#include "num.h"
+
+#include <math.h>
+
+const char *const segment_names[3] = { "detractor", "passive", "promoter" };
+
+int nps_score(struct slice s)
+{
+	s = slice_trim(s);
+	size_t i = 0;
+	int v = 0;
+	while (i < s.n && s.p[i] >= '0' && s.p[i] <= '9') {
+		v = v * 10 + (s.p[i] - '0');
+		if (v > 10)
+			return -1;
+		i++;
+	}
+	if (i == 0)
+		return -1;
+	if (i < s.n && s.p[i] == '.') {
+		size_t zeros = ++i;
+		while (i < s.n && s.p[i] == '0')
+			i++;
+		if (i == zeros)
+			return -1;
+	}
+	return i == s.n ? v : -1;
+}
+
+int nps_segment_parse(struct slice s)
+{
+	for (int k = 0; k < 3; k++)
+		if (slice_eq(s, segment_names[k]))
+			return k;
+	return -1;
+}
+
+int nps_weight(struct slice s, long long *micro)
+{
+	double v;
+	if (!num_double(s, &v) || v < 0 || v >= 1e12)
+		return 0;
+	*micro = llround(v * NPS_WEIGHT_SCALE);
+	return 1;
+}
+
+int nps_add(struct nps_counts *c, enum segment seg, long long micro)
+{
+	c->n[seg]++;
+	nps_u128 sq = (nps_u128)micro * (nps_u128)micro;
+	if (__builtin_add_overflow(c->w[seg], micro, &c->w[seg]) ||
+	    __builtin_add_overflow(c->w2[seg], sq, &c->w2[seg]))
+		return 0;
+	return 1;
+}
+
+int nps_merge(struct nps_counts *a, const struct nps_counts *b)
+{
+	for (int k = 0; k < 3; k++) {
+		a->n[k] += b->n[k];
+		if (__builtin_add_overflow(a->w[k], b->w[k], &a->w[k]) ||
+		    __builtin_add_overflow(a->w2[k], b->w2[k], &a->w2[k]))
+			return 0;
+	}
+	return 1;
+}
+
+static double share_var(double p, double d) { return p + d - (p - d) * (p - d); }
+
+void nps_compute(const struct nps_counts *c, int weighted,
+		 enum nps_interval kind, double z, struct nps_stats *s)
+{
+	s->n = c->n[0] + c->n[1] + c->n[2];
+	double tot[3], total = 0, sum_sq = 0;
+	for (int k = 0; k < 3; k++) {
+		tot[k] = weighted ? (double)c->w[k] / NPS_WEIGHT_SCALE
+				  : (double)c->n[k];
+		total += tot[k];
+		sum_sq += weighted ? (double)c->w2[k] / 1e12 : (double)c->n[k];
+	}
+	s->weight_sum = total;
+	s->n_eff = sum_sq > 0 ? total * total / sum_sq : 0;
+	if (total <= 0) {
+		s->share[0] = s->share[1] = s->share[2] = NAN;
+		s->nps = s->se = s->ci_low = s->ci_high = NAN;
+		return;
+	}
+	for (int k = 0; k < 3; k++)
+		s->share[k] = tot[k] / total;
+	double p = s->share[PROMOTER], d = s->share[DETRACTOR], x = p - d;
+	s->nps = 100 * x;
+	if (!weighted) {
+		s->se = 100 * sqrt(share_var(p, d) / total);
+	} else {
+		/* Taylor linearisation, as survey::svymean: the residuals
+		 * x_i - x are 1 - x, -x and -1 - x by segment. */
+		double q[3];
+		for (int k = 0; k < 3; k++)
+			q[k] = (double)c->w2[k] / 1e12;
+		double ss = q[PROMOTER] * (1 - x) * (1 - x) + q[PASSIVE] * x * x +
+			    q[DETRACTOR] * (1 + x) * (1 + x);
+		double n = (double)s->n;
+		double factor = s->n > 1 ? n / (n - 1) : 1;
+		s->se = 100 * sqrt(factor * ss) / total;
+	}
+	double ne = weighted ? s->n_eff : total;
+	double lo, hi;
+	if (kind == INTERVAL_WALD) {
+		lo = s->nps - z * s->se;
+		hi = s->nps + z * s->se;
+	} else if (kind == INTERVAL_ADJUSTED) {
+		double pa = (ne * p + 0.75) / (ne + 3);
+		double da = (ne * d + 0.75) / (ne + 3);
+		double centre = 100 * (pa - da);
+		double se = 100 * sqrt(share_var(pa, da) / (ne + 3));
+		lo = centre - z * se;
+		hi = centre + z * se;
+	} else {
+		nps_score_interval(ne * p, ne * s->share[PASSIVE], ne * d, z, &lo,
+				   &hi);
+	}
+	s->ci_low = lo < -100 ? -100 : lo;
+	s->ci_high = hi > 100 ? 100 : hi;
+}
+
+/* The score statistic for NPS = 100 * delta: the restricted maximum
+ * likelihood shares under p - d = delta (a quadratic, Tango's method)
+ * give the variance the observed difference is measured against. */
+static double score_stat(double a, double b, double c, double delta)
+{
+	double n = a + b + c;
+	double B = a * (1 + 3 * delta) + 2 * b * delta + c * (1 + delta);
+	double C = a * delta * (1 + delta);
+	double disc = B * B - 8 * n * C;
+	if (disc < 0)
+		disc = 0;
+	double lo = delta > 0 ? delta : 0, hi = (1 + delta) / 2;
+	double r1 = (B - sqrt(disc)) / (4 * n), r2 = (B + sqrt(disc)) / (4 * n);
+	double p = r1 >= lo - 1e-12 && r1 <= hi + 1e-12 ? r1 : r2;
+	if (p < lo)
+		p = lo;
+	if (p > hi)
+		p = hi;
+	double d = p - delta;
+	double var = share_var(p, d) / n;
+	double diff = (a - c) / n - delta;
+	if (var <= 0)
+		return diff > 0 ? INFINITY : diff < 0 ? -INFINITY : 0;
+	return diff / sqrt(var);
+}
+
+void nps_score_interval(double a, double b, double c, double z, double *lo,
+			double *hi)
+{
+	double est = (a - c) / (a + b + c);
+	/* The statistic falls as delta rises: bisect each side. */
+	double l = -1, h = est;
+	for (int i = 0; i < 200; i++) {
+		double m = (l + h) / 2;
+		if (score_stat(a, b, c, m) > z)
+			l = m;
+		else
+			h = m;
+	}
+	*lo = 100 * l;
+	l = est, h = 1;
+	for (int i = 0; i < 200; i++) {
+		double m = (l + h) / 2;
+		if (score_stat(a, b, c, m) < -z)
+			h = m;
+		else
+			l = m;
+	}
+	*hi = 100 * h;
+}
+
+double normal_cdf(double x) { return 0.5 * erfc(-x / sqrt(2.0)); }
+
+double normal_quantile(double p)
+{
+	if (p <= 0)
+		return -INFINITY;
+	if (p >= 1)
+		return INFINITY;
+	/* Bisection to the last bit: slow by the standards of a table,
+	 * but it runs once per program and cannot be wrong in the tails. */
+	double lo = -40, hi = 40;
+	for (int i = 0; i < 200 && lo < hi; i++) {
+		double mid = (lo + hi) / 2;
+		if (mid == lo || mid == hi)
+			break;
+		if (normal_cdf(mid) < p)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return (lo + hi) / 2;
+}
+
+double nps_z_of_confidence(double confidence)
+{
+	return normal_quantile(1 - (1 - confidence) / 2);
+}
+
+void nps_write_fixed128(struct writer *w, nps_u128 v, int decimals)
+{
+	char tmp[48], *e = tmp + sizeof tmp, *s = e;
+	int k = 0;
+	do {
+		if (k++ == decimals && decimals > 0)
+			*--s = '.';
+		*--s = (char)('0' + (int)(v % 10));
+		v /= 10;
+	} while (v || k <= decimals);
+	writer_write(w, s, (size_t)(e - s));
+}
+
+int nps_parse_fixed128(struct slice s, int decimals, nps_u128 *v)
+{
+	s = slice_trim(s);
+	nps_u128 x = 0;
+	int after = -1;
+	size_t i;
+	for (i = 0; i < s.n; i++) {
+		char ch = s.p[i];
+		if (ch == '.' && after < 0) {
+			after = 0;
+			continue;
+		}
+		if (ch < '0' || ch > '9' || x > ((nps_u128)-1) / 20)
+			return 0;
+		x = x * 10 + (unsigned)(ch - '0');
+		if (after >= 0 && ++after > decimals)
+			return 0;
+	}
+	if (s.n == 0 || (after < 0 ? 0 : after) > decimals)
+		return 0;
+	for (int k = after < 0 ? 0 : after; k < decimals; k++)
+		x *= 10;
+	*v = x;
+	return 1;
+}

@@ -1,0 +1,71 @@
+/* nps: the domain arithmetic. Scores and segments, per-group counts that
+ * merge exactly (integer counts; weights in fixed point, so sums do not
+ * depend on the order rows arrive in), NPS with its standard error and
+ * intervals, and the normal distribution they need. No allocation. */
+#ifndef NPS_NPS_H
+#define NPS_NPS_H
+
+#include "tsv.h"
+
+enum segment { DETRACTOR, PASSIVE, PROMOTER };
+extern const char *const segment_names[3];
+
+/* A score 0..10 ("9", " 9 ", "9.0", "09"); -1 if the field is not one. */
+int nps_score(struct slice s);
+static inline enum segment nps_segment_of(int score)
+{
+	return score >= 9 ? PROMOTER : score >= 7 ? PASSIVE : DETRACTOR;
+}
+/* "promoter" / "passive" / "detractor"; -1 for anything else. */
+int nps_segment_parse(struct slice s);
+
+/* Weights are kept in micro-units (1e-6) and squared weights in 1e-12
+ * units, as exact integers. */
+#define NPS_WEIGHT_SCALE 1000000.0
+typedef unsigned __int128 nps_u128;
+
+struct nps_counts {
+	unsigned long long n[3]; /* responses, by segment */
+	long long w[3];          /* sum of weights, micro-units */
+	nps_u128 w2[3];          /* sum of squared weights, 1e-12 units */
+};
+
+/* A weight field into micro-units: a finite number >= 0 and < 1e12.
+ * 1 on success. */
+int nps_weight(struct slice s, long long *micro);
+/* Adds one response; 0 if a weight sum would overflow. */
+int nps_add(struct nps_counts *c, enum segment seg, long long micro);
+/* Adds b into a; 0 on overflow. */
+int nps_merge(struct nps_counts *a, const struct nps_counts *b);
+
+enum nps_interval { INTERVAL_WALD, INTERVAL_ADJUSTED, INTERVAL_SCORE };
+
+struct nps_stats {
+	unsigned long long n;
+	double share[3];  /* of weight (or of responses), by segment */
+	double nps;       /* points, -100..100; NaN when the weight is 0 */
+	double se;        /* points */
+	double weight_sum;
+	double n_eff;     /* Kish: (sum w)^2 / sum w^2; n when unweighted */
+	double ci_low, ci_high;
+};
+
+/* z is the normal quantile of the interval (nps_z_of_confidence). */
+void nps_compute(const struct nps_counts *c, int weighted,
+		 enum nps_interval kind, double z, struct nps_stats *s);
+
+/* The score interval for NPS from (effective) segment counts. */
+void nps_score_interval(double prom, double pas, double det, double z,
+			double *lo, double *hi);
+
+double normal_cdf(double x);
+double normal_quantile(double p);
+/* The two-sided z for a confidence level (0.95 -> 1.959964). */
+double nps_z_of_confidence(double confidence);
+
+/* Writes a nps_u128 as decimal with `decimals` digits after the point. */
+void nps_write_fixed128(struct writer *w, nps_u128 v, int decimals);
+/* Reads that form back; 1 on success. */
+int nps_parse_fixed128(struct slice s, int decimals, nps_u128 *v);
+
+#endif

@@ -1,0 +1,128 @@
+#include "out.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdlib.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#define WRITER_CAP (1 << 16)
+
+static char stdout_buf[WRITER_CAP];
+struct writer out = { 1, "standard output", stdout_buf, 0, WRITER_CAP };
+
+void writer_open(struct writer *w, const char *path)
+{
+	w->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0666);
+	if (w->fd < 0)
+		die(EX_IOERR_, "cannot open %s for writing: %s", path,
+		    strerror(errno));
+	w->name = path;
+	w->buf = xmalloc(WRITER_CAP);
+	w->len = 0;
+	w->cap = WRITER_CAP;
+}
+
+static void write_all(struct writer *w, const char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t k = write(w->fd, p, n);
+		if (k < 0) {
+			if (errno == EINTR)
+				continue;
+			die(EX_IOERR_, "write error on %s: %s", w->name,
+			    strerror(errno));
+		}
+		p += k;
+		n -= (size_t)k;
+	}
+}
+
+void writer_flush(struct writer *w)
+{
+	write_all(w, w->buf, w->len);
+	w->len = 0;
+}
+
+void writer_close(struct writer *w)
+{
+	writer_flush(w);
+	if (w->fd > 2 && close(w->fd) < 0)
+		die(EX_IOERR_, "write error on %s: %s", w->name, strerror(errno));
+	if (w->buf != stdout_buf)
+		free(w->buf);
+	w->buf = NULL;
+	w->fd = -1;
+}
+
+void writer_write_slow(struct writer *w, const void *p, size_t n)
+{
+	writer_flush(w);
+	if (n >= w->cap)
+		write_all(w, p, n);
+	else {
+		memcpy(w->buf, p, n);
+		w->len = n;
+	}
+}
+
+void writer_u64(struct writer *w, unsigned long long v)
+{
+	char tmp[24];
+	char *e = tmp + sizeof tmp, *s = e;
+	do
+		*--s = (char)('0' + v % 10);
+	while (v /= 10);
+	writer_write(w, s, (size_t)(e - s));
+}
+
+void writer_printf(struct writer *w, const char *fmt, ...)
+{
+	char tmp[512];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		die(EX_SOFTWARE_, "internal formatting error");
+	if ((size_t)n < sizeof tmp) {
+		writer_write(w, tmp, (size_t)n);
+		return;
+	}
+	char *big = xmalloc((size_t)n + 1);
+	va_start(ap, fmt);
+	vsnprintf(big, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	writer_write(w, big, (size_t)n);
+	free(big);
+}
+
+void writer_fixed(struct writer *w, double v, int precision)
+{
+	char tmp[400]; /* room for %.15f of 1e308 */
+	if (isnan(v)) {
+		writer_str(w, "NA");
+		return;
+	}
+	int n = snprintf(tmp, sizeof tmp, "%.*f", precision, v);
+	/* A value that rounds to zero prints without its sign. */
+	if (tmp[0] == '-' && strspn(tmp + 1, "0.") == (size_t)n - 1)
+		writer_write(w, tmp + 1, (size_t)n - 1);
+	else
+		writer_write(w, tmp, (size_t)n);
+}
+
+void writer_pvalue(struct writer *w, double v, int precision)
+{
+	if (isnan(v)) {
+		writer_str(w, "NA");
+		return;
+	}
+	if (v != 0 && fabs(v) < 0.5 * pow(10, -precision))
+		writer_printf(w, "%.*e", precision > 1 ? 1 : 0, v);
+	else
+		writer_fixed(w, v, precision);
+}

@@ -1,0 +1,96 @@
+/* tsv: reading TSV input (one or more files as one stream, header
+ * checked), columns by name, and the rejects file. Fields are slices into
+ * the reader's block buffer: valid until the next tsv_next call. The
+ * reader owns all of its memory; tsv_close releases it. */
+#ifndef NPS_TSV_H
+#define NPS_TSV_H
+
+#include <stddef.h>
+
+#include "buf.h"
+#include "out.h"
+
+struct slice {
+	const char *p;
+	size_t n;
+};
+
+struct tsv_reader {
+	char **files; /* the inputs; "-" is stdin */
+	int nfiles, next_file;
+	int fd;
+	const char *name;   /* current input, for messages */
+	unsigned long line; /* line number of the current row in it */
+
+	char *buf; /* block buffer: bytes [pos, end) are unread */
+	size_t cap, pos, end;
+	int eof;
+
+	struct slice row; /* the current row, without its line end */
+	struct slice *fields;
+	size_t nfields, fields_cap;
+
+	int has_header; /* 0 only when every input is empty */
+	struct buf header; /* the header line, as read from the first file */
+	const char *header_file;
+	struct slice *cols; /* names in header */
+	size_t ncols;
+
+	struct writer rejects;
+	int rejecting; /* --rejects given */
+	unsigned long nrejected;
+};
+
+/* Opens the inputs (none: stdin) and reads the header. Exits 66 when a
+ * file cannot be opened. */
+void tsv_open(struct tsv_reader *r, int nfiles, char **files);
+
+/* Reads the next row into r->row and r->fields. Returns 0 at the end of
+ * the last input. Rows are not checked against the header's width:
+ * tsv_check_width does that, so a program may reject them its own way. */
+int tsv_next(struct tsv_reader *r);
+
+/* The index of the named column; exits 64 listing the columns if there
+ * is none, or if the name appears twice. */
+size_t tsv_col(const struct tsv_reader *r, const char *name);
+/* The same, but -1 when the column is absent. */
+long tsv_col_find(const struct tsv_reader *r, const char *name);
+/* Resolves "a,b,c" into column indexes; returns the count. */
+size_t tsv_cols(const struct tsv_reader *r, const char *list, size_t **idx);
+
+/* Writes the header line (without a line end) to w. */
+void tsv_write_header(const struct tsv_reader *r, struct writer *w);
+
+/* Sends bad rows to path with a reject_reason column instead of
+ * stopping at the first one. */
+void tsv_rejects_open(struct tsv_reader *r, const char *path);
+
+/* The current row is bad: with --rejects, writes it there and returns;
+ * without, prints "prog: FILE:LINE: reason" and exits 65. */
+void tsv_reject(struct tsv_reader *r, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* 1 when the row has as many fields as the header; else rejects it. */
+int tsv_check_width(struct tsv_reader *r);
+
+/* Prints "prog: FILE:LINE: message" and exits with code. */
+_Noreturn void tsv_die(const struct tsv_reader *r, int code, const char *fmt,
+		       ...) __attribute__((format(printf, 3, 4)));
+
+/* Closes the rejects file, reports their count on stderr, frees. */
+void tsv_close(struct tsv_reader *r);
+
+/* Quotes a value for a message: at most 40 bytes, escapes kept. */
+const char *tsv_quote(struct slice s);
+
+/* Decodes \t \n \r \\ into out (replacing its content). Returns 0 on a
+ * dangling or unknown escape. */
+int tsv_unescape(struct slice s, struct buf *out);
+
+static inline int slice_eq(struct slice s, const char *str)
+{
+	size_t n = strlen(str);
+	return s.n == n && memcmp(s.p, str, n) == 0;
+}
+
+#endif

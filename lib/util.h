@@ -1,0 +1,36 @@
+/* util: the program name, sysexits codes, dying with a message, and
+ * allocation that never returns NULL. The only global state is prog_name;
+ * everything allocated here belongs to the caller. */
+#ifndef NPS_UTIL_H
+#define NPS_UTIL_H
+
+#include <stddef.h>
+
+enum {
+	EX_OK_ = 0,
+	EX_USAGE_ = 64,    /* bad options, unknown column */
+	EX_DATA_ = 65,     /* bad input data */
+	EX_NOINPUT_ = 66,  /* cannot open an input file */
+	EX_SOFTWARE_ = 70, /* internal error */
+	EX_IOERR_ = 74,    /* a write failed */
+};
+
+extern const char *prog_name;
+
+/* Sets prog_name and makes a closed downstream pipe end the program
+ * silently (SIGPIPE default), whatever the parent left it at. */
+void prog_init(const char *argv0);
+
+/* Prints "prog: message" on stderr and exits with code. */
+_Noreturn void die(int code, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* A usage error: the message, a hint to --help, exit 64. */
+_Noreturn void die_usage(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+
+void *xmalloc(size_t n);
+void *xrealloc(void *p, size_t n);
+char *xstrndup(const char *s, size_t n);
+
+#endif

@@ -1,0 +1,1 @@
+#define NPSKIT_VERSION "0.1.0"
