@@ -1,7 +1,10 @@
 #include "nps.h"
 #include "num.h"
 
+#include <limits.h>
 #include <math.h>
+#include <stdio.h>
+#include <string.h>
 
 const char *const segment_names[3] = { "detractor", "passive", "promoter" };
 
@@ -240,4 +243,91 @@ int nps_parse_fixed128(struct slice s, int decimals, nps_u128 *v)
 		x *= 10;
 	*v = x;
 	return 1;
+}
+
+/* Output order of the segments: promoters, passives, detractors. */
+static const enum segment out_order[3] = { PROMOTER, PASSIVE, DETRACTOR };
+static const char *const seg_plural[3] = { "detractors", "passives",
+					   "promoters" };
+
+void nps_count_cols_find(const struct tsv_reader *r, struct nps_count_cols *cc)
+{
+	char name[32];
+	memset(cc, 0, sizeof *cc);
+	cc->n = tsv_col(r, "n");
+	for (int k = 0; k < 3; k++)
+		cc->seg[k] = tsv_col(r, seg_plural[k]);
+	cc->weighted = tsv_col_find(r, "w_promoters") >= 0;
+	if (!cc->weighted)
+		return;
+	for (int k = 0; k < 3; k++) {
+		snprintf(name, sizeof name, "w_%s", seg_plural[k]);
+		cc->w[k] = tsv_col(r, name);
+		snprintf(name, sizeof name, "w2_%s", seg_plural[k]);
+		cc->w2[k] = tsv_col(r, name);
+	}
+}
+
+int nps_counts_read(struct tsv_reader *r, const struct nps_count_cols *cc,
+		    struct nps_counts *c)
+{
+	unsigned long long n;
+	memset(c, 0, sizeof *c);
+	if (!num_count(r->fields[cc->n], &n)) {
+		tsv_reject(r, "n must be a count (%s)", tsv_quote(r->fields[cc->n]));
+		return 0;
+	}
+	for (int k = 0; k < 3; k++) {
+		struct slice f = r->fields[cc->seg[k]];
+		if (!num_count(f, &c->n[k])) {
+			tsv_reject(r, "%s must be a count (%s)", seg_plural[k],
+				   tsv_quote(f));
+			return 0;
+		}
+	}
+	if (c->n[0] + c->n[1] + c->n[2] != n) {
+		tsv_reject(r, "n (%llu) is not promoters + passives + detractors",
+			   n);
+		return 0;
+	}
+	if (!cc->weighted)
+		return 1;
+	for (int k = 0; k < 3; k++) {
+		struct slice f = r->fields[cc->w[k]], f2 = r->fields[cc->w2[k]];
+		nps_u128 w;
+		if (!nps_parse_fixed128(f, 6, &w) || w > (nps_u128)LLONG_MAX) {
+			tsv_reject(r, "w_%s must be a weight sum (%s)",
+				   seg_plural[k], tsv_quote(f));
+			return 0;
+		}
+		c->w[k] = (long long)w;
+		if (!nps_parse_fixed128(f2, 12, &c->w2[k])) {
+			tsv_reject(r, "w2_%s must be a sum of squared weights (%s)",
+				   seg_plural[k], tsv_quote(f2));
+			return 0;
+		}
+	}
+	return 1;
+}
+
+void nps_write_counts(struct writer *w, const struct nps_counts *c)
+{
+	writer_u64(w, c->n[0] + c->n[1] + c->n[2]);
+	for (int k = 0; k < 3; k++) {
+		writer_char(w, '\t');
+		writer_u64(w, c->n[out_order[k]]);
+	}
+}
+
+void nps_write_weight_sums(struct writer *w, const struct nps_counts *c)
+{
+	for (int k = 0; k < 3; k++) {
+		if (k)
+			writer_char(w, '\t');
+		nps_write_fixed128(w, (nps_u128)c->w[out_order[k]], 6);
+	}
+	for (int k = 0; k < 3; k++) {
+		writer_char(w, '\t');
+		nps_write_fixed128(w, c->w2[out_order[k]], 12);
+	}
 }

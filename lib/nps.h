@@ -63,6 +63,25 @@ double normal_quantile(double p);
 /* The two-sided z for a confidence level (0.95 -> 1.959964). */
 double nps_z_of_confidence(double confidence);
 
+/* The count columns of nps-agg output: n, promoters, passives,
+ * detractors, and when present (weighted output) w_promoters ...
+ * w2_detractors. Reading them back gives the exact counts written. */
+struct nps_count_cols {
+	size_t n, seg[3];
+	int weighted;
+	size_t w[3], w2[3];
+};
+/* Finds the columns in r's header; exits 64 naming a missing one. */
+void nps_count_cols_find(const struct tsv_reader *r, struct nps_count_cols *cc);
+/* The current row's counts. A bad value (not a count, n not the sum of
+ * the segments) rejects the row (tsv_reject) and returns 0. */
+int nps_counts_read(struct tsv_reader *r, const struct nps_count_cols *cc,
+		    struct nps_counts *c);
+/* Writes n promoters passives detractors (no leading or trailing tab). */
+void nps_write_counts(struct writer *w, const struct nps_counts *c);
+/* Writes w_promoters ... w2_detractors (no leading or trailing tab). */
+void nps_write_weight_sums(struct writer *w, const struct nps_counts *c);
+
 /* Writes a nps_u128 as decimal with `decimals` digits after the point. */
 void nps_write_fixed128(struct writer *w, nps_u128 v, int decimals);
 /* Reads that form back; 1 on success. */
