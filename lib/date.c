@@ -112,6 +112,11 @@ int period_kind_parse(const char *name, enum period_kind *kind)
 	return 0;
 }
 
+const char *period_kind_name(enum period_kind kind)
+{
+	return kind_names[kind];
+}
+
 /* 1970-01-05 (day 4) is a Monday: week keys count Mondays from there. */
 static long monday_of(long days)
 {

@@ -25,6 +25,7 @@ void civil_from_days(long days, long *y, int *m, int *d);
 
 /* "day", "week", ... into *kind; 0 if the name is unknown. */
 int period_kind_parse(const char *name, enum period_kind *kind);
+const char *period_kind_name(enum period_kind kind);
 long period_of_days(enum period_kind kind, long days);
 /* Writes a period as 2026-11-24, 2026-W48, 2026-11, 2026-Q4 or 2026. */
 void period_format(enum period_kind kind, long key, char out[48]);

@@ -1,0 +1,453 @@
+/* nps-agg: NPS per group and period, with standard errors, intervals,
+ * roll-ups, and partial results that merge exactly (--merge). */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "date.h"
+#include "hash.h"
+#include "nps.h"
+#include "num.h"
+#include "out.h"
+#include "tsv.h"
+#include "util.h"
+#include "version.h"
+
+static void usage(void)
+{
+	printf("Usage: nps-agg [options] [file ...]\n"
+	       "NPS per group and period, with error bars.\n\n"
+	       "  -g, --group COLS        group by these columns (comma-separated)\n"
+	       "  -t, --time COL          date or timestamp column for periods\n"
+	       "  -p, --period KIND       day, week, month (default), quarter or year\n"
+	       "  -s, --score COL         score column (default: the segment column if\n"
+	       "                          present, else score)\n"
+	       "  -w, --weight COL        weight column\n"
+	       "      --confidence X      interval level (default 0.95)\n"
+	       "      --interval KIND     wald (default), adjusted or score\n"
+	       "      --precision N       decimals (default 2)\n"
+	       "      --rollup            subtotal rows for each prefix of the groups\n"
+	       "      --min-n N           append low_n: 1 when n < N\n"
+	       "      --merge             input is nps-agg output: re-aggregate it\n"
+	       "      --rejects FILE      write bad rows to FILE instead of stopping\n"
+	       "  -h, --help              show this help\n"
+	       "      --version           show the version\n");
+}
+
+struct options {
+	const char *group, *time, *score, *weight, *rejects;
+	enum period_kind period;
+	int has_period_kind, rollup, merge, precision;
+	enum nps_interval interval;
+	double confidence;
+	unsigned long long min_n;
+	int has_min_n;
+};
+
+/* One aggregate per hash id. The hash key is: one byte for the number of
+ * group columns kept (fewer in roll-up rows), the kept group fields
+ * joined by TAB, then the period key's bytes when there are periods. */
+struct table {
+	struct hash keys;
+	struct nps_counts *counts;
+	size_t cap;
+	size_t ngroups; /* group columns in the output */
+	int has_period;
+	enum period_kind kind;
+};
+
+static size_t intern(struct table *t, const struct buf *key)
+{
+	int added;
+	size_t id = hash_intern(&t->keys, key->p, key->len, &added);
+	if (id >= t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 1024;
+		t->counts = xrealloc(t->counts, cap * sizeof *t->counts);
+		memset(t->counts + t->cap, 0, (cap - t->cap) * sizeof *t->counts);
+		t->cap = cap;
+	}
+	return id;
+}
+
+/* The key's group text (without the level byte and the period). */
+static struct slice key_text(const struct table *t, size_t id)
+{
+	struct slice s = { t->keys.keys[id] + 1,
+			   t->keys.lens[id] - 1 - (t->has_period ? sizeof(long) : 0) };
+	return s;
+}
+
+static long key_period(const struct table *t, size_t id)
+{
+	long p;
+	memcpy(&p, t->keys.keys[id] + t->keys.lens[id] - sizeof p, sizeof p);
+	return p;
+}
+
+static void key_start(struct buf *key, size_t level)
+{
+	key->len = 0;
+	buf_addc(key, (char)level);
+}
+
+static void key_end(const struct table *t, struct buf *key, long period)
+{
+	if (t->has_period)
+		buf_add(key, &period, sizeof period);
+}
+
+static const struct table *sort_table;
+
+/* Column by column; a rolled-up column ("*") sorts before any value, so
+ * each subtotal comes just before the rows it sums. Then time order. */
+static int cmp_ids(const void *pa, const void *pb)
+{
+	const struct table *t = sort_table;
+	size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
+	size_t la = (unsigned char)t->keys.keys[a][0];
+	size_t lb = (unsigned char)t->keys.keys[b][0];
+	struct slice ka = key_text(t, a), kb = key_text(t, b);
+	for (size_t c = 0; c < t->ngroups; c++) {
+		if (c >= la || c >= lb) {
+			if (la != lb)
+				return la < lb ? -1 : 1;
+			break;
+		}
+		const char *ta = memchr(ka.p, '\t', ka.n);
+		const char *tb = memchr(kb.p, '\t', kb.n);
+		size_t na = ta ? (size_t)(ta - ka.p) : ka.n;
+		size_t nb = tb ? (size_t)(tb - kb.p) : kb.n;
+		int r = memcmp(ka.p, kb.p, na < nb ? na : nb);
+		if (r || na != nb)
+			return r ? r : na < nb ? -1 : 1;
+		if (ta) {
+			ka.p += na + 1, ka.n -= na + 1;
+			kb.p += nb + 1, kb.n -= nb + 1;
+		}
+	}
+	if (!t->has_period)
+		return 0;
+	long pa_ = key_period(t, a), pb_ = key_period(t, b);
+	return pa_ < pb_ ? -1 : pa_ > pb_;
+}
+
+/* Adds a subtotal for every proper prefix of the group columns. */
+static void add_rollups(struct table *t)
+{
+	size_t detail = t->keys.count;
+	struct buf key = { 0 };
+	for (size_t id = 0; id < detail; id++) {
+		struct slice text = key_text(t, id);
+		long period = t->has_period ? key_period(t, id) : 0;
+		const char *end = text.p, *stop = text.p + text.n;
+		for (size_t level = 0; level < t->ngroups; level++) {
+			key_start(&key, level);
+			buf_add(&key, text.p, (size_t)(end - text.p));
+			key_end(t, &key, period);
+			size_t sub = intern(t, &key);
+			if (!nps_merge(&t->counts[sub], &t->counts[id]))
+				die(EX_DATA_, "weight sums too large to add up");
+			const char *from = level == 0 ? text.p : end + 1;
+			const char *tab = memchr(from, '\t', (size_t)(stop - from));
+			end = tab ? tab : stop;
+		}
+	}
+	buf_free(&key);
+}
+
+static void parse_options(int argc, char **argv, struct options *o)
+{
+	static const struct option options[] = {
+		{ "group", required_argument, NULL, 'g' },
+		{ "time", required_argument, NULL, 't' },
+		{ "period", required_argument, NULL, 'p' },
+		{ "score", required_argument, NULL, 's' },
+		{ "weight", required_argument, NULL, 'w' },
+		{ "confidence", required_argument, NULL, 'C' },
+		{ "interval", required_argument, NULL, 'I' },
+		{ "precision", required_argument, NULL, 'P' },
+		{ "rollup", no_argument, NULL, 'r' },
+		{ "min-n", required_argument, NULL, 'm' },
+		{ "merge", no_argument, NULL, 'M' },
+		{ "rejects", required_argument, NULL, 'R' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ 0 },
+	};
+	unsigned long long u;
+	int c;
+	memset(o, 0, sizeof *o);
+	o->confidence = 0.95;
+	o->precision = 2;
+	o->period = PERIOD_MONTH;
+	while ((c = getopt_long(argc, argv, "g:t:p:s:w:h", options, NULL)) != -1) {
+		switch (c) {
+		case 'g': o->group = optarg; break;
+		case 't': o->time = optarg; break;
+		case 'p':
+			if (!period_kind_parse(optarg, &o->period))
+				die_usage("--period must be day, week, month, quarter or year (\"%s\")", optarg);
+			o->has_period_kind = 1;
+			break;
+		case 's': o->score = optarg; break;
+		case 'w': o->weight = optarg; break;
+		case 'C':
+			if (!num_arg_double(optarg, &o->confidence) ||
+			    o->confidence <= 0 || o->confidence >= 1)
+				die_usage("--confidence must be between 0 and 1 (\"%s\")", optarg);
+			break;
+		case 'I':
+			if (strcmp(optarg, "wald") == 0)
+				o->interval = INTERVAL_WALD;
+			else if (strcmp(optarg, "adjusted") == 0)
+				o->interval = INTERVAL_ADJUSTED;
+			else if (strcmp(optarg, "score") == 0)
+				o->interval = INTERVAL_SCORE;
+			else
+				die_usage("--interval must be wald, adjusted or score (\"%s\")", optarg);
+			break;
+		case 'P':
+			if (!num_arg_count(optarg, &u) || u > 15)
+				die_usage("--precision must be an integer 0..15 (\"%s\")", optarg);
+			o->precision = (int)u;
+			break;
+		case 'r': o->rollup = 1; break;
+		case 'm':
+			if (!num_arg_count(optarg, &o->min_n))
+				die_usage("--min-n must be a count (\"%s\")", optarg);
+			o->has_min_n = 1;
+			break;
+		case 'M': o->merge = 1; break;
+		case 'R': o->rejects = optarg; break;
+		case 'h': usage(); exit(0);
+		case 'V': printf("nps-agg %s\n", NPSKIT_VERSION); exit(0);
+		default: die_usage("unknown option");
+		}
+	}
+	if (o->merge && (o->time || o->weight || o->score))
+		die_usage("--merge reads counts: -t, -w and -s do not apply");
+	if (!o->merge && o->has_period_kind && !o->time)
+		die_usage("--period needs -t/--time");
+}
+
+/* Whether a period of kind `from` lies wholly inside one of kind `to`. */
+static int nests(enum period_kind from, enum period_kind to)
+{
+	if (from == to || from == PERIOD_DAY)
+		return 1;
+	if (from == PERIOD_WEEK)
+		return 0;
+	return to > from; /* month -> quarter -> year */
+}
+
+static void write_header(const struct options *o, const struct table *t,
+			 int weighted)
+{
+	if (o->group) {
+		for (const char *p = o->group; *p; p++)
+			out_char(*p == ',' ? '\t' : *p);
+		out_char('\t');
+	}
+	if (t->has_period)
+		out_str("period\t");
+	out_str("n\tpromoters\tpassives\tdetractors\tpct_promoters\tpct_passives"
+		"\tpct_detractors\tnps\tse\tci_low\tci_high");
+	if (weighted)
+		out_str("\tweight_sum\tn_eff\tw_promoters\tw_passives\tw_detractors"
+			"\tw2_promoters\tw2_passives\tw2_detractors");
+	if (o->has_min_n)
+		out_str("\tlow_n");
+	out_char('\n');
+}
+
+static void write_row(const struct options *o, const struct table *t,
+		      size_t id, int weighted, double z)
+{
+	size_t level = (unsigned char)t->keys.keys[id][0];
+	struct slice text = key_text(t, id);
+	out_write(text.p, text.n);
+	for (size_t c = level; c < t->ngroups; c++)
+		out_str(c == 0 ? "*" : "\t*");
+	if (t->ngroups)
+		out_char('\t');
+	if (t->has_period) {
+		char period[48];
+		period_format(t->kind, key_period(t, id), period);
+		out_str(period);
+		out_char('\t');
+	}
+	const struct nps_counts *c = &t->counts[id];
+	struct nps_stats st;
+	nps_compute(c, weighted, o->interval, z, &st);
+	nps_write_counts(&out, c);
+	double figures[] = { 100 * st.share[PROMOTER], 100 * st.share[PASSIVE],
+			     100 * st.share[DETRACTOR], st.nps, st.se,
+			     st.ci_low, st.ci_high };
+	for (size_t k = 0; k < sizeof figures / sizeof *figures; k++) {
+		out_char('\t');
+		writer_fixed(&out, figures[k], o->precision);
+	}
+	if (weighted) {
+		out_char('\t');
+		writer_fixed(&out, st.weight_sum, o->precision);
+		out_char('\t');
+		writer_fixed(&out, st.n_eff, o->precision);
+		out_char('\t');
+		nps_write_weight_sums(&out, c);
+	}
+	if (o->has_min_n)
+		out_str(st.n < o->min_n ? "\t1" : "\t0");
+	out_char('\n');
+}
+
+int main(int argc, char **argv)
+{
+	struct options o;
+	prog_init(argv[0]);
+	parse_options(argc, argv, &o);
+
+	struct tsv_reader r;
+	tsv_open(&r, argc - optind, argv + optind);
+	struct table t = { 0 };
+	size_t *group_cols;
+	t.ngroups = tsv_cols(&r, o.group, &group_cols);
+	if (t.ngroups > 255)
+		die_usage("at most 255 group columns");
+
+	long time_col = -1, period_col = -1, weight_col = -1;
+	int use_segment = 0, weighted = 0;
+	size_t value_col = 0;
+	struct nps_count_cols cc;
+	if (o.merge) {
+		if (r.has_header) {
+			nps_count_cols_find(&r, &cc);
+			weighted = cc.weighted;
+			period_col = tsv_col_find(&r, "period");
+		}
+		t.has_period = period_col >= 0;
+	} else {
+		if (o.time)
+			time_col = (long)tsv_col(&r, o.time);
+		if (o.weight)
+			weight_col = (long)tsv_col(&r, o.weight);
+		weighted = o.weight != NULL;
+		use_segment = !o.score && tsv_col_find(&r, "segment") >= 0;
+		value_col = tsv_col(&r, use_segment ? "segment" : o.score ? o.score : "score");
+		t.has_period = o.time != NULL;
+	}
+	t.kind = o.period;
+	int kind_known = !o.merge || o.has_period_kind;
+	if (o.rejects)
+		tsv_rejects_open(&r, o.rejects);
+
+	struct buf key = { 0 };
+	const char *score_name = o.score ? o.score : "score";
+	enum period_kind input_kind = PERIOD_MONTH;
+	int input_kind_known = 0;
+	while (tsv_next(&r)) {
+		if (!tsv_check_width(&r))
+			continue;
+		struct nps_counts row = { 0 };
+		enum segment seg = DETRACTOR;
+		long long micro = 0;
+		long period = 0;
+		if (o.merge) {
+			if (!nps_counts_read(&r, &cc, &row))
+				continue;
+		} else if (use_segment) {
+			int s = nps_segment_parse(r.fields[value_col]);
+			if (s < 0) {
+				tsv_reject(&r, "segment must be promoter, passive or detractor (%s)",
+					   tsv_quote(r.fields[value_col]));
+				continue;
+			}
+			seg = (enum segment)s;
+		} else {
+			int score = nps_score(r.fields[value_col]);
+			if (score < 0) {
+				tsv_reject(&r, "%s must be an integer 0..10 (%s)", score_name,
+					   tsv_quote(r.fields[value_col]));
+				continue;
+			}
+			seg = nps_segment_of(score);
+		}
+		if (time_col >= 0) {
+			struct when w;
+			if (!date_parse(r.fields[time_col], &w)) {
+				tsv_reject(&r, "%s must be a date YYYY-MM-DD or a timestamp YYYY-MM-DDThh:mm[:ss][Z|+hh:mm] (%s)",
+					   o.time, tsv_quote(r.fields[time_col]));
+				continue;
+			}
+			period = period_of_days(t.kind, w.days);
+		} else if (period_col >= 0) {
+			enum period_kind kind;
+			struct slice f = r.fields[period_col];
+			if (!period_parse(f, &kind, &period)) {
+				tsv_reject(&r, "period must be YYYY-MM-DD, YYYY-Www, YYYY-MM, YYYY-Qn or YYYY (%s)",
+					   tsv_quote(f));
+				continue;
+			}
+			if (input_kind_known && kind != input_kind) {
+				tsv_reject(&r, "period %s is not of the same kind as the periods before it",
+					   tsv_quote(f));
+				continue;
+			}
+			input_kind = kind;
+			input_kind_known = 1;
+			if (!kind_known)
+				t.kind = kind;
+			else if (!nests(kind, t.kind))
+				tsv_die(&r, EX_USAGE_, "cannot merge %s periods into %s periods (%s)",
+					period_kind_name(kind), period_kind_name(t.kind), tsv_quote(f));
+			else
+				period = period_of_days(t.kind, period_first_day(kind, period));
+		}
+		if (weight_col >= 0 && !nps_weight(r.fields[weight_col], &micro)) {
+			tsv_reject(&r, "%s must be a number from 0 to 1e12 (%s)", o.weight,
+				   tsv_quote(r.fields[weight_col]));
+			continue;
+		}
+
+		key_start(&key, t.ngroups);
+		for (size_t g = 0; g < t.ngroups; g++) {
+			if (g)
+				buf_addc(&key, '\t');
+			buf_add(&key, r.fields[group_cols[g]].p, r.fields[group_cols[g]].n);
+		}
+		key_end(&t, &key, period);
+		size_t id = intern(&t, &key);
+		struct nps_counts *c = &t.counts[id];
+		int ok;
+		if (o.merge)
+			ok = nps_merge(c, &row);
+		else if (weighted)
+			ok = nps_add(c, seg, micro);
+		else
+			ok = (c->n[seg]++, 1);
+		if (!ok)
+			tsv_die(&r, EX_DATA_, "weight sums too large to add up");
+	}
+
+	if (o.rollup)
+		add_rollups(&t);
+	size_t n = t.keys.count;
+	size_t *order = xmalloc(n * sizeof *order);
+	for (size_t i = 0; i < n; i++)
+		order[i] = i;
+	sort_table = &t;
+	qsort(order, n, sizeof *order, cmp_ids);
+
+	double z = nps_z_of_confidence(o.confidence);
+	write_header(&o, &t, weighted);
+	for (size_t i = 0; i < n; i++)
+		write_row(&o, &t, order[i], weighted, z);
+	writer_close(&out);
+	tsv_close(&r);
+	free(order);
+	free(group_cols);
+	free(t.counts);
+	buf_free(&key);
+	hash_free(&t.keys);
+	return 0;
+}
