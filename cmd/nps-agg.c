@@ -1,6 +1,7 @@
 /* nps-agg: NPS per group and period, with standard errors, intervals,
  * roll-ups, and partial results that merge exactly (--merge). */
 #include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,73 +46,70 @@ struct options {
 	int has_min_n;
 };
 
-/* One aggregate per hash id. The hash key is: one byte for the number of
- * group columns kept (fewer in roll-up rows), the kept group fields
+/* The aggregates of one level: the detail (all group columns) or a
+ * roll-up (the first `level` of them). A key is the level's group fields
  * joined by TAB, then the period key's bytes when there are periods. */
-struct table {
+struct level {
 	struct hash keys;
-	struct nps_counts *counts;
+	struct nps_counts *counts; /* by hash id */
 	size_t cap;
-	size_t ngroups; /* group columns in the output */
+};
+
+struct table {
+	struct level *levels; /* [0, ngroups): roll-ups; [ngroups]: detail */
+	size_t ngroups;
 	int has_period;
 	enum period_kind kind;
 };
 
-static size_t intern(struct table *t, const struct buf *key)
+struct row_ref {
+	uint32_t level, id;
+};
+
+static struct nps_counts *intern(struct level *lv, const char *key, size_t n)
 {
 	int added;
-	size_t id = hash_intern(&t->keys, key->p, key->len, &added);
-	if (id >= t->cap) {
-		size_t cap = t->cap ? t->cap * 2 : 1024;
-		t->counts = xrealloc(t->counts, cap * sizeof *t->counts);
-		memset(t->counts + t->cap, 0, (cap - t->cap) * sizeof *t->counts);
-		t->cap = cap;
+	size_t id = hash_intern(&lv->keys, key, n, &added);
+	if (id >= lv->cap) {
+		size_t cap = lv->cap ? lv->cap * 2 : 1024;
+		lv->counts = xrealloc(lv->counts, cap * sizeof *lv->counts);
+		memset(lv->counts + lv->cap, 0, (cap - lv->cap) * sizeof *lv->counts);
+		lv->cap = cap;
 	}
-	return id;
+	return &lv->counts[id];
 }
 
-/* The key's group text (without the level byte and the period). */
-static struct slice key_text(const struct table *t, size_t id)
+/* A key's group text, without the period. */
+static struct slice key_text(const struct table *t, struct row_ref r)
 {
-	struct slice s = { t->keys.keys[id] + 1,
-			   t->keys.lens[id] - 1 - (t->has_period ? sizeof(long) : 0) };
+	const struct hash *h = &t->levels[r.level].keys;
+	struct slice s = { h->keys[r.id],
+			   h->lens[r.id] - (t->has_period ? sizeof(long) : 0) };
 	return s;
 }
 
-static long key_period(const struct table *t, size_t id)
+static long key_period(const struct table *t, struct row_ref r)
 {
+	const struct hash *h = &t->levels[r.level].keys;
 	long p;
-	memcpy(&p, t->keys.keys[id] + t->keys.lens[id] - sizeof p, sizeof p);
+	memcpy(&p, h->keys[r.id] + h->lens[r.id] - sizeof p, sizeof p);
 	return p;
-}
-
-static void key_start(struct buf *key, size_t level)
-{
-	key->len = 0;
-	buf_addc(key, (char)level);
-}
-
-static void key_end(const struct table *t, struct buf *key, long period)
-{
-	if (t->has_period)
-		buf_add(key, &period, sizeof period);
 }
 
 static const struct table *sort_table;
 
 /* Column by column; a rolled-up column ("*") sorts before any value, so
  * each subtotal comes just before the rows it sums. Then time order. */
-static int cmp_ids(const void *pa, const void *pb)
+static int cmp_rows(const void *pa, const void *pb)
 {
 	const struct table *t = sort_table;
-	size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
-	size_t la = (unsigned char)t->keys.keys[a][0];
-	size_t lb = (unsigned char)t->keys.keys[b][0];
+	struct row_ref a = *(const struct row_ref *)pa;
+	struct row_ref b = *(const struct row_ref *)pb;
 	struct slice ka = key_text(t, a), kb = key_text(t, b);
 	for (size_t c = 0; c < t->ngroups; c++) {
-		if (c >= la || c >= lb) {
-			if (la != lb)
-				return la < lb ? -1 : 1;
+		if (c >= a.level || c >= b.level) {
+			if (a.level != b.level)
+				return a.level < b.level ? -1 : 1;
 			break;
 		}
 		const char *ta = memchr(ka.p, '\t', ka.n);
@@ -132,21 +130,25 @@ static int cmp_ids(const void *pa, const void *pb)
 	return pa_ < pb_ ? -1 : pa_ > pb_;
 }
 
-/* Adds a subtotal for every proper prefix of the group columns. */
+/* Sums each detail row into the subtotal of every proper prefix of the
+ * group columns. */
 static void add_rollups(struct table *t)
 {
-	size_t detail = t->keys.count;
+	struct level *detail = &t->levels[t->ngroups];
 	struct buf key = { 0 };
-	for (size_t id = 0; id < detail; id++) {
-		struct slice text = key_text(t, id);
-		long period = t->has_period ? key_period(t, id) : 0;
+	buf_grow(&key, 64); /* never NULL, even for an empty key */
+	for (uint32_t id = 0; id < detail->keys.count; id++) {
+		struct row_ref ref = { (uint32_t)t->ngroups, id };
+		struct slice text = key_text(t, ref);
+		long period = t->has_period ? key_period(t, ref) : 0;
 		const char *end = text.p, *stop = text.p + text.n;
 		for (size_t level = 0; level < t->ngroups; level++) {
-			key_start(&key, level);
+			key.len = 0;
 			buf_add(&key, text.p, (size_t)(end - text.p));
-			key_end(t, &key, period);
-			size_t sub = intern(t, &key);
-			if (!nps_merge(&t->counts[sub], &t->counts[id]))
+			if (t->has_period)
+				buf_add(&key, &period, sizeof period);
+			struct nps_counts *sub = intern(&t->levels[level], key.p, key.len);
+			if (!nps_merge(sub, &detail->counts[id]))
 				die(EX_DATA_, "weight sums too large to add up");
 			const char *from = level == 0 ? text.p : end + 1;
 			const char *tab = memchr(from, '\t', (size_t)(stop - from));
@@ -262,22 +264,21 @@ static void write_header(const struct options *o, const struct table *t,
 }
 
 static void write_row(const struct options *o, const struct table *t,
-		      size_t id, int weighted, double z)
+		      struct row_ref ref, int weighted, double z)
 {
-	size_t level = (unsigned char)t->keys.keys[id][0];
-	struct slice text = key_text(t, id);
+	struct slice text = key_text(t, ref);
 	out_write(text.p, text.n);
-	for (size_t c = level; c < t->ngroups; c++)
+	for (size_t c = ref.level; c < t->ngroups; c++)
 		out_str(c == 0 ? "*" : "\t*");
 	if (t->ngroups)
 		out_char('\t');
 	if (t->has_period) {
 		char period[48];
-		period_format(t->kind, key_period(t, id), period);
+		period_format(t->kind, key_period(t, ref), period);
 		out_str(period);
 		out_char('\t');
 	}
-	const struct nps_counts *c = &t->counts[id];
+	const struct nps_counts *c = &t->levels[ref.level].counts[ref.id];
 	struct nps_stats st;
 	nps_compute(c, weighted, o->interval, z, &st);
 	nps_write_counts(&out, c);
@@ -312,8 +313,14 @@ int main(int argc, char **argv)
 	struct table t = { 0 };
 	size_t *group_cols;
 	t.ngroups = tsv_cols(&r, o.group, &group_cols);
-	if (t.ngroups > 255)
-		die_usage("at most 255 group columns");
+	t.levels = xmalloc((t.ngroups + 1) * sizeof *t.levels);
+	memset(t.levels, 0, (t.ngroups + 1) * sizeof *t.levels);
+	struct level *detail = &t.levels[t.ngroups];
+	/* Group columns side by side in the input, in order, are their own
+	 * key: no copy is needed when there are no periods either. */
+	int key_in_place = t.ngroups > 0;
+	for (size_t g = 1; g < t.ngroups; g++)
+		key_in_place &= group_cols[g] == group_cols[g - 1] + 1;
 
 	long time_col = -1, period_col = -1, weight_col = -1;
 	int use_segment = 0, weighted = 0;
@@ -342,6 +349,7 @@ int main(int argc, char **argv)
 		tsv_rejects_open(&r, o.rejects);
 
 	struct buf key = { 0 };
+	buf_grow(&key, 64); /* never NULL, even for an empty key */
 	const char *score_name = o.score ? o.score : "score";
 	enum period_kind input_kind = PERIOD_MONTH;
 	int input_kind_known = 0;
@@ -409,15 +417,23 @@ int main(int argc, char **argv)
 			continue;
 		}
 
-		key_start(&key, t.ngroups);
-		for (size_t g = 0; g < t.ngroups; g++) {
-			if (g)
-				buf_addc(&key, '\t');
-			buf_add(&key, r.fields[group_cols[g]].p, r.fields[group_cols[g]].n);
+		struct nps_counts *c;
+		if (key_in_place && !t.has_period) {
+			struct slice first = r.fields[group_cols[0]];
+			struct slice last = r.fields[group_cols[t.ngroups - 1]];
+			c = intern(detail, first.p, (size_t)(last.p + last.n - first.p));
+		} else {
+			key.len = 0;
+			for (size_t g = 0; g < t.ngroups; g++) {
+				if (g)
+					buf_addc(&key, '\t');
+				buf_add(&key, r.fields[group_cols[g]].p,
+					r.fields[group_cols[g]].n);
+			}
+			if (t.has_period)
+				buf_add(&key, &period, sizeof period);
+			c = intern(detail, key.p, key.len);
 		}
-		key_end(&t, &key, period);
-		size_t id = intern(&t, &key);
-		struct nps_counts *c = &t.counts[id];
 		int ok;
 		if (o.merge)
 			ok = nps_merge(c, &row);
@@ -431,12 +447,16 @@ int main(int argc, char **argv)
 
 	if (o.rollup)
 		add_rollups(&t);
-	size_t n = t.keys.count;
-	size_t *order = xmalloc(n * sizeof *order);
-	for (size_t i = 0; i < n; i++)
-		order[i] = i;
+	size_t n = 0;
+	for (size_t l = 0; l <= t.ngroups; l++)
+		n += t.levels[l].keys.count;
+	struct row_ref *order = xmalloc(n * sizeof *order);
+	n = 0;
+	for (uint32_t l = 0; l <= t.ngroups; l++)
+		for (uint32_t id = 0; id < t.levels[l].keys.count; id++)
+			order[n++] = (struct row_ref){ l, id };
 	sort_table = &t;
-	qsort(order, n, sizeof *order, cmp_ids);
+	qsort(order, n, sizeof *order, cmp_rows);
 
 	double z = nps_z_of_confidence(o.confidence);
 	write_header(&o, &t, weighted);
@@ -446,8 +466,11 @@ int main(int argc, char **argv)
 	tsv_close(&r);
 	free(order);
 	free(group_cols);
-	free(t.counts);
+	for (size_t l = 0; l <= t.ngroups; l++) {
+		free(t.levels[l].counts);
+		hash_free(&t.levels[l].keys);
+	}
+	free(t.levels);
 	buf_free(&key);
-	hash_free(&t.keys);
 	return 0;
 }

@@ -14,6 +14,20 @@ static uint64_t mix(uint64_t x)
 	return x;
 }
 
+/* The last n < 8 bytes as one word, with at most three loads. */
+static uint64_t tail_word(const unsigned char *p, size_t n)
+{
+	uint32_t a, b;
+	if (n >= 4) {
+		memcpy(&a, p, 4);
+		memcpy(&b, p + n - 4, 4);
+		return (uint64_t)a << 32 | b;
+	}
+	if (n == 0)
+		return 0;
+	return (uint64_t)p[0] << 16 | (uint64_t)p[n / 2] << 8 | p[n - 1];
+}
+
 uint64_t hash_bytes(const void *key, size_t n)
 {
 	const unsigned char *p = key;
@@ -25,16 +39,13 @@ uint64_t hash_bytes(const void *key, size_t n)
 		p += 8;
 		n -= 8;
 	}
-	uint64_t w = 0;
-	if (n)
-		memcpy(&w, p, n);
-	h = mix(h ^ w ^ 0xa0761d6478bd642fULL);
+	h = mix(h ^ tail_word(p, n) ^ 0xa0761d6478bd642fULL);
 	return h ? h : 1; /* 0 marks an empty slot */
 }
 
 static char *arena_copy(struct hash *h, const void *key, size_t n)
 {
-	if (h->arena_left < n) {
+	if (!h->arena || h->arena_left < n) {
 		size_t size = n > (1 << 16) ? n : (1 << 16);
 		h->chunks = xrealloc(h->chunks, (h->nchunks + 1) * sizeof *h->chunks);
 		h->arena = h->chunks[h->nchunks++] = xmalloc(size);

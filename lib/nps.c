@@ -8,7 +8,7 @@
 
 const char *const segment_names[3] = { "detractor", "passive", "promoter" };
 
-int nps_score(struct slice s)
+int nps_score_spelled(struct slice s)
 {
 	s = slice_trim(s);
 	size_t i = 0;
@@ -127,24 +127,38 @@ void nps_compute(const struct nps_counts *c, int weighted,
 	s->ci_high = hi > 100 ? 100 : hi;
 }
 
+static double clamp(double x, double lo, double hi)
+{
+	return x < lo ? lo : x > hi ? hi : x;
+}
+
+/* Log-likelihood of the shares, with 0 * log 0 = 0. */
+static double loglik(double a, double b, double c, double p, double d)
+{
+	double q[3] = { p, 1 - p - d, d }, k[3] = { a, b, c }, sum = 0;
+	for (int i = 0; i < 3; i++)
+		if (k[i] > 0)
+			sum += q[i] > 0 ? k[i] * log(q[i]) : -INFINITY;
+	return sum;
+}
+
 /* The score statistic for NPS = 100 * delta: the restricted maximum
- * likelihood shares under p - d = delta (a quadratic, Tango's method)
- * give the variance the observed difference is measured against. */
+ * likelihood shares under p - d = delta (a stationary point of the
+ * likelihood solves a quadratic, Tango's method; of its roots in the
+ * feasible range the likelier one is the maximum) give the variance the
+ * observed difference is measured against. */
 static double score_stat(double a, double b, double c, double delta)
 {
 	double n = a + b + c;
 	double B = a * (1 + 3 * delta) + 2 * b * delta + c * (1 + delta);
 	double C = a * delta * (1 + delta);
 	double disc = B * B - 8 * n * C;
-	if (disc < 0)
-		disc = 0;
+	double root = sqrt(disc > 0 ? disc : 0);
 	double lo = delta > 0 ? delta : 0, hi = (1 + delta) / 2;
-	double r1 = (B - sqrt(disc)) / (4 * n), r2 = (B + sqrt(disc)) / (4 * n);
-	double p = r1 >= lo - 1e-12 && r1 <= hi + 1e-12 ? r1 : r2;
-	if (p < lo)
-		p = lo;
-	if (p > hi)
-		p = hi;
+	double r1 = clamp((B - root) / (4 * n), lo, hi);
+	double r2 = clamp((B + root) / (4 * n), lo, hi);
+	double p = loglik(a, b, c, r1, r1 - delta) >= loglik(a, b, c, r2, r2 - delta)
+			   ? r1 : r2;
 	double d = p - delta;
 	double var = share_var(p, d) / n;
 	double diff = (a - c) / n - delta;

@@ -11,7 +11,15 @@ enum segment { DETRACTOR, PASSIVE, PROMOTER };
 extern const char *const segment_names[3];
 
 /* A score 0..10 ("9", " 9 ", "9.0", "09"); -1 if the field is not one. */
-int nps_score(struct slice s);
+int nps_score_spelled(struct slice s);
+static inline int nps_score(struct slice s)
+{
+	if (s.n == 1 && s.p[0] >= '0' && s.p[0] <= '9')
+		return s.p[0] - '0';
+	if (s.n == 2 && s.p[0] == '1' && s.p[1] == '0')
+		return 10;
+	return nps_score_spelled(s);
+}
 static inline enum segment nps_segment_of(int score)
 {
 	return score >= 9 ? PROMOTER : score >= 7 ? PASSIVE : DETRACTOR;

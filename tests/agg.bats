@@ -1,0 +1,254 @@
+#!/usr/bin/env bats
+load helper
+
+H='n	promoters	passives	detractors	pct_promoters	pct_passives	pct_detractors	nps	se	ci_low	ci_high'
+
+# Worked by hand, z = 1.959964 (95%):
+# A: 9 10 7 3 -> 2 promoters, 1 passive, 1 detractor, n 4; nps = 50 - 25 = 25;
+#    var = (p + d - (p - d)^2) / n = (.75 - .0625) / 4 = .171875; se = 41.4578;
+#    25 -/+ 1.959964 * 41.4578 = -56.26 / 106.26 -> clamped to 100.
+# B: 0 9 -> p = d = .5; nps 0; var = 1 / 2; se = 70.7107; +-138.59 -> clamped.
+# C: 9 alone -> nps 100, se 0: the Wald interval collapses to the point.
+@test "NPS, se and a 95% interval per group, sorted by key" {
+	run nps-agg -g store "$data/agg-basic.tsv"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(printf 'store\t%s\n' "$H"; tsv \
+		'A 4 2 1 1 50.00 25.00 25.00 25.00 41.46 -56.26 100.00' \
+		'B 2 1 0 1 50.00 0.00 50.00 0.00 70.71 -100.00 100.00' \
+		'C 1 1 0 0 100.00 0.00 0.00 100.00 0.00 100.00 100.00')" ]
+}
+
+# All 7: 4 promoters, 1 passive, 2 detractors; p = 4/7, d = 2/7, nps = 28.5714;
+# var = (6/7 - (2/7)^2) / 7 = .1107872; se = 33.2847; +-65.2368.
+@test "no -g gives the grand total; stdin and a file give the same bytes" {
+	run nps-agg "$data/agg-basic.tsv"
+	[ "$output" = "$(printf '%s\n' "$H"; tsv '7 4 1 2 57.14 14.29 28.57 28.57 33.28 -36.67 93.81')" ]
+	[ "$(nps-agg <"$data/agg-basic.tsv")" = "$output" ]
+}
+
+@test "--precision sets the decimals" {
+	run nps-agg --precision 4 "$data/agg-basic.tsv"
+	[ "$output" = "$(printf '%s\n' "$H"; tsv '7 4 1 2 57.1429 14.2857 28.5714 28.5714 33.2847 -36.6654 93.8083')" ]
+	run nps-agg --precision 0 "$data/agg-basic.tsv"
+	[ "$output" = "$(printf '%s\n' "$H"; tsv '7 4 1 2 57 14 29 29 33 -37 94')" ]
+}
+
+# 90%: z = 1.644854; 28.5714 -/+ 1.644854 * 33.2847 = -26.1770 / 83.3199.
+@test "--confidence sets the interval level" {
+	run nps-agg --confidence 0.90 --precision 4 "$data/agg-basic.tsv"
+	[ "$output" = "$(printf '%s\n' "$H"; tsv '7 4 1 2 57.1429 14.2857 28.5714 28.5714 33.2847 -26.1770 83.3199')" ]
+}
+
+# Adjusted Wald for A: p' = 2.75/7, d' = 1.75/7, centre 14.2857;
+# se' = 100 sqrt((p' + d' - (p' - d')^2) / 7) = 29.8197; +-58.4454.
+# B: p' = d' = 1.75/5, centre 0, se' = 100 sqrt(.7 / 5) = 37.4166; +-73.34.
+# For C: p' = 1.75/4, d' = .75/4, centre 25; se' = 100 sqrt((.625 - .0625) / 4) = 37.5;
+# +-73.4986 -> -48.50 / 98.50.
+@test "--interval adjusted adds pseudo-counts 0.75/1.5/0.75" {
+	run nps-agg -g store --interval adjusted "$data/agg-basic.tsv"
+	[ "$(printf '%s\n' "$output" | cut -f 1,11,12)" = "$(tsv 'store ci_low ci_high' 'A -44.16 72.73' \
+		'B -73.34 73.34' 'C -48.50 98.50')" ]
+}
+
+# Score interval, checked against a brute-force search (restricted MLE by
+# ternary search, bisection on the bound). For a lone promoter it has the
+# closed form (1 - z^2) / (1 + z^2) = -0.586901.
+@test "--interval score (Tango/Rocks) does not collapse for a lone promoter" {
+	run nps-agg -g store --interval score --precision 4 "$data/agg-basic.tsv"
+	[ "$(printf '%s\n' "$output" | cut -f 1,11,12 | sed -n '2p;4p')" = "$(tsv 'A -50.4687 77.8338' 'C -58.6901 100.0000')" ]
+}
+
+@test "every period kind, ISO weeks across year ends" {
+	run nps-agg -t day -p week "$data/agg-dates.tsv"
+	# 2020-12-31 and 2021-01-03 are 2020-W53; 2021-01-04 is 2021-W01;
+	# 2024-12-30 (local date of 08:00+02:00) is 2025-W01; 2025-03-31 (Mon)
+	# and 2025-04-01 share 2025-W14.
+	[ "$(printf '%s\n' "$output" | cut -f 1-5)" = "$(tsv 'period n promoters passives detractors' \
+		'2020-W53 2 1 0 1' '2021-W01 1 1 0 0' '2024-W52 1 0 1 0' '2025-W01 1 1 0 0' '2025-W14 2 1 0 1')" ]
+	run nps-agg -t day -p day "$data/agg-dates.tsv"
+	[ "$(printf '%s\n' "$output" | cut -f 1 | paste -sd' ')" = 'period 2020-12-31 2021-01-03 2021-01-04 2024-12-29 2024-12-30 2025-03-31 2025-04-01' ]
+	run nps-agg -t day -p month "$data/agg-dates.tsv"
+	[ "$(printf '%s\n' "$output" | cut -f 1,2 | paste -sd' ')" = "$(printf 'period\tn 2020-12\t1 2021-01\t2 2024-12\t2 2025-03\t1 2025-04\t1')" ]
+	run nps-agg -t day -p quarter "$data/agg-dates.tsv"
+	[ "$(printf '%s\n' "$output" | cut -f 1,2 | paste -sd' ')" = "$(printf 'period\tn 2020-Q4\t1 2021-Q1\t2 2024-Q4\t2 2025-Q1\t1 2025-Q2\t1')" ]
+	run nps-agg -t day -p year "$data/agg-dates.tsv"
+	[ "$(printf '%s\n' "$output" | cut -f 1,2 | paste -sd' ')" = "$(printf 'period\tn 2020\t1 2021\t2 2024\t2 2025\t2')" ]
+}
+
+@test "-t without -p means months; groups come before the period" {
+	run nps-agg -g store -t day <<<"$(tsv 'store day score' 'B 2026-02-01 9' 'A 2026-03-05 9' 'A 2026-01-31 0')"
+	[ "$(printf '%s\n' "$output" | cut -f 1-3)" = "$(tsv 'store period n' 'A 2026-01 1' 'A 2026-03 1' 'B 2026-02 1')" ]
+}
+
+@test "nps-classify output is read by its segment column" {
+	run nps-agg -g store <<<"$(tsv 'store score segment nps_points' 'A x promoter 100' 'A y detractor -100')"
+	[ "$status" -eq 0 ]
+	[ "$(printf '%s\n' "$output" | cut -f 1-5)" = "$(tsv 'store n promoters passives detractors' 'A 2 1 0 1')" ]
+	[ "$(nps-classify "$data/agg-basic.tsv" | nps-agg -g store)" = "$(nps-agg -g store "$data/agg-basic.tsv")" ]
+}
+
+# Total: W = 6 (promoters 4, passives 1, detractors 1), x = .5;
+# sum w^2 (x_i - x)^2 = 6.5 * .25 + 1 * .25 + 1 * 2.25 = 4.125; n = 5:
+# se = 100 sqrt(5/4 * 4.125) / 6 = 37.8457; n_eff = 36 / 8.5 = 4.2353.
+# N/A: W = 3, x = 1/3; 4 * (2/3)^2 + 1 * (4/3)^2 = 32/9; se = 100 sqrt(2 * 32/9) / 3 = 88.8889.
+# N: W = 4, x = .25; 4 * .5625 + .0625 + 1.5625 = 3.875; se = 100 sqrt(1.5 * 3.875) / 4 = 60.2728.
+@test "weighted shares, Taylor se, weight_sum and Kish n_eff, with roll-ups" {
+	run nps-agg -g region,store -w w --rollup "$data/agg-weighted.tsv"
+	[ "$status" -eq 0 ]
+	[ "$(printf '%s\n' "$output" | cut -f 1-2,7-11,14-15)" = "$(tsv \
+		'region store pct_promoters pct_passives pct_detractors nps se weight_sum n_eff' \
+		'* * 66.67 16.67 16.67 50.00 37.85 6.00 4.24' \
+		'N * 50.00 25.00 25.00 25.00 60.27 4.00 2.67' \
+		'N A 66.67 0.00 33.33 33.33 88.89 3.00 1.80' \
+		'N B 0.00 100.00 0.00 0.00 0.00 1.00 1.00' \
+		'S * 100.00 0.00 0.00 100.00 0.00 2.00 1.60' \
+		'S C 100.00 0.00 0.00 100.00 0.00 2.00 1.60')" ]
+	[ "$(printf '%s\n' "$output" | sed -n '1p;2p' | cut -f 16-)" = "$(tsv \
+		'w_promoters w_passives w_detractors w2_promoters w2_passives w2_detractors' \
+		'4.000000 1.000000 1.000000 6.500000000000 1.000000000000 1.000000000000')" ]
+}
+
+@test "a negative, non-numeric or empty weight is a bad row" {
+	printf 'score\tw\n9\t1\n9\t-1\n9\tabc\n9\t\n9\t1e309\n' >"$BATS_TEST_TMPDIR/in"
+	run --separate-stderr nps-agg -w w --rejects "$BATS_TEST_TMPDIR/rej" "$BATS_TEST_TMPDIR/in"
+	[ "$status" -eq 0 ]
+	[ "$(printf '%s\n' "$output" | cut -f 1)" = "$(printf 'n\n1')" ]
+	[ "$(cut -f 3 "$BATS_TEST_TMPDIR/rej")" = "$(printf '%s\n' reject_reason \
+		'w must be a number from 0 to 1e12 ("-1")' 'w must be a number from 0 to 1e12 ("abc")' \
+		'w must be a number from 0 to 1e12 ("")' 'w must be a number from 0 to 1e12 ("1e309")')" ]
+	run --separate-stderr nps-agg -w w "$BATS_TEST_TMPDIR/in"
+	[ "$status" -eq 65 ]
+	[ "$stderr" = "nps-agg: $BATS_TEST_TMPDIR/in:3: w must be a number from 0 to 1e12 (\"-1\")" ]
+}
+
+@test "weights that are all zero give NA, not a division by zero" {
+	run nps-agg -w w <<<"$(tsv 'score w' '9 0' '3 0')"
+	[ "$output" = "$(printf '%s\tweight_sum\tn_eff\tw_promoters\tw_passives\tw_detractors\tw2_promoters\tw2_passives\tw2_detractors\n' "$H"; \
+		tsv '2 1 0 1 NA NA NA NA NA NA NA 0.00 0.00 0.000000 0.000000 0.000000 0.000000000000 0.000000000000 0.000000000000')" ]
+}
+
+@test "--rollup orders each subtotal before the rows it sums, grand total first" {
+	run nps-agg -g region,store -t day -p year --rollup <<<"$(tsv 'region store day score' \
+		'S A 2026-01-01 9' 'N B 2025-01-01 0' 'N A 2026-01-01 7' 'N A 2025-06-01 9')"
+	[ "$(printf '%s\n' "$output" | cut -f 1-4)" = "$(tsv 'region store period n' \
+		'* * 2025 2' '* * 2026 2' 'N * 2025 2' 'N * 2026 1' 'N A 2025 1' 'N A 2026 1' 'N B 2025 1' 'S * 2026 1' 'S A 2026 1')" ]
+}
+
+@test "--min-n marks small groups in low_n" {
+	run nps-agg -g store --min-n 2 "$data/agg-basic.tsv"
+	[ "$(printf '%s\n' "$output" | cut -f 1,2,13)" = "$(tsv 'store n low_n' 'A 4 0' 'B 2 0' 'C 1 1')" ]
+}
+
+@test "group columns in any order; keys compare column by column" {
+	run nps-agg -g store,id <<<"$(tsv 'id store score' '2 a 9' '10 a 9' '1 ab 9')"
+	[ "$(printf '%s\n' "$output" | cut -f 1-3)" = "$(tsv 'store id n' 'a 10 1' 'a 2 1' 'ab 1 1')" ]
+}
+
+split3() { # file -> $BATS_TEST_TMPDIR/part.a{a,b,c}, each with the header
+	tail -n +2 "$1" >"$BATS_TEST_TMPDIR/body"
+	split -n l/3 "$BATS_TEST_TMPDIR/body" "$BATS_TEST_TMPDIR/body."
+	for p in aa ab ac; do
+		{ head -n 1 "$1"; cat "$BATS_TEST_TMPDIR/body.$p"; } >"$BATS_TEST_TMPDIR/part.$p"
+	done
+}
+
+@test "--merge of three shards gives the bytes of one pass" {
+	split3 "$BATS_TEST_DIRNAME/../examples/sample.tsv"
+	for p in aa ab ac; do
+		nps-agg -g region,store -t responded_at -p month "$BATS_TEST_TMPDIR/part.$p" >"$BATS_TEST_TMPDIR/agg.$p"
+	done
+	nps-agg -g region,store -t responded_at -p month "$BATS_TEST_DIRNAME/../examples/sample.tsv" >"$BATS_TEST_TMPDIR/one"
+	nps-agg --merge -g region,store "$BATS_TEST_TMPDIR"/agg.a? >"$BATS_TEST_TMPDIR/merged"
+	cmp "$BATS_TEST_TMPDIR/one" "$BATS_TEST_TMPDIR/merged"
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/one")" -gt 1000 ]
+}
+
+@test "--merge of weighted shards is exact too" {
+	split3 "$BATS_TEST_DIRNAME/../examples/sample.tsv"
+	for p in aa ab ac; do
+		nps-agg -g region -w customer_value -t responded_at -p quarter "$BATS_TEST_TMPDIR/part.$p" >"$BATS_TEST_TMPDIR/agg.$p"
+	done
+	nps-agg -g region -w customer_value -t responded_at -p quarter "$BATS_TEST_DIRNAME/../examples/sample.tsv" >"$BATS_TEST_TMPDIR/one"
+	nps-agg --merge -g region "$BATS_TEST_TMPDIR"/agg.a? >"$BATS_TEST_TMPDIR/merged"
+	cmp "$BATS_TEST_TMPDIR/one" "$BATS_TEST_TMPDIR/merged"
+}
+
+@test "--merge re-groups store rows into regions, and days into months" {
+	s="$BATS_TEST_DIRNAME/../examples/sample.tsv"
+	nps-agg -g region,store -t responded_at -p day "$s" | nps-agg --merge -g region -p month >"$BATS_TEST_TMPDIR/merged"
+	nps-agg -g region -t responded_at -p month "$s" | cmp - "$BATS_TEST_TMPDIR/merged"
+	nps-agg -g region,store -t responded_at -p month "$s" | nps-agg --merge >"$BATS_TEST_TMPDIR/all"
+	nps-agg -t responded_at "$s" | cmp - "$BATS_TEST_TMPDIR/all"
+}
+
+@test "--merge refuses to merge weeks into months" {
+	run --separate-stderr nps-agg --merge -p month <<<"$(nps-agg -t day -p week "$data/agg-dates.tsv")"
+	[ "$status" -eq 64 ]
+	[ "$stderr" = 'nps-agg: stdin:2: cannot merge week periods into month periods ("2020-W53")' ]
+}
+
+@test "--merge rejects counts that do not add up or are not counts" {
+	run --separate-stderr nps-agg --merge --rejects "$BATS_TEST_TMPDIR/rej" <<<"$(tsv \
+		'n promoters passives detractors' '3 1 1 1' '3 1 1 2' '2 -1 2 1' '1 1.5 0 0')"
+	[ "$status" -eq 0 ]
+	[ "$(printf '%s\n' "$output" | cut -f 1-4)" = "$(tsv 'n promoters passives detractors' '3 1 1 1')" ]
+	[ "$(cut -f 5 "$BATS_TEST_TMPDIR/rej")" = "$(printf '%s\n' reject_reason \
+		'n (3) is not promoters + passives + detractors' 'promoters must be a count ("-1")' \
+		'promoters must be a count ("1.5")')" ]
+}
+
+@test "--merge without count columns is a usage error listing the columns" {
+	run --separate-stderr nps-agg --merge <<<"$(tsv 'store score' 'A 9')"
+	[ "$status" -eq 64 ]
+	[ "${stderr%%$'\n'*}" = 'nps-agg: no column "n" in stdin (columns: store, score)' ]
+}
+
+@test "bad rows: score, date, field count; rows in = rows out + rejected" {
+	printf 'store\tday\tscore\nA\t2026-01-05\t9\nA\t2026-02-30\t9\nA\t2026-13-01\t9\nB\t2026-01-05\t11\nB\t2026-01-05\nB\t2026-01-05T25:00Z\t9\nB\t2026-01-05T10:00+24:00\t9\nB\t2026-01-06\t0\n' >"$BATS_TEST_TMPDIR/in"
+	run --separate-stderr nps-agg -g store -t day --rejects "$BATS_TEST_TMPDIR/rej" "$BATS_TEST_TMPDIR/in"
+	[ "$status" -eq 0 ]
+	[ "$stderr" = "nps-agg: 6 bad rows written to $BATS_TEST_TMPDIR/rej" ]
+	[ "$(printf '%s\n' "$output" | cut -f 1-3)" = "$(tsv 'store period n' 'A 2026-01 1' 'B 2026-01 1')" ]
+	[ $(($(wc -l <"$BATS_TEST_TMPDIR/rej") - 1)) -eq 6 ]
+	run --separate-stderr nps-agg -g store -t day "$BATS_TEST_TMPDIR/in"
+	[ "$status" -eq 65 ]
+	[ "$stderr" = "nps-agg: $BATS_TEST_TMPDIR/in:3: day must be a date YYYY-MM-DD or a timestamp YYYY-MM-DDThh:mm[:ss][Z|+hh:mm] (\"2026-02-30\")" ]
+}
+
+@test "empty input and a header alone give the header alone" {
+	run nps-agg -g store </dev/null
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(printf 'store\t%s' "$H")" ]
+	run nps-agg -g store --rollup <<<"$(tsv 'store score')"
+	[ "$output" = "$(printf 'store\t%s' "$H")" ]
+}
+
+@test "usage errors exit 64" {
+	run --separate-stderr nps-agg -p fortnight -t day
+	[ "$status" -eq 64 ]
+	[ "${stderr%%$'\n'*}" = 'nps-agg: --period must be day, week, month, quarter or year ("fortnight")' ]
+	run --separate-stderr nps-agg --confidence 1.5
+	[ "$status" -eq 64 ]
+	run --separate-stderr nps-agg --precision 16
+	[ "$status" -eq 64 ]
+	run --separate-stderr nps-agg -p month
+	[ "$status" -eq 64 ]
+	run --separate-stderr nps-agg -g nope "$data/agg-basic.tsv"
+	[ "$status" -eq 64 ]
+	[ "${stderr%%$'\n'*}" = "nps-agg: no column \"nope\" in $data/agg-basic.tsv (columns: id, store, score)" ]
+}
+
+@test "missing file 66, /dev/full 74" {
+	run --separate-stderr nps-agg /nonexistent
+	[ "$status" -eq 66 ]
+	[ "$stderr" = 'nps-agg: cannot open /nonexistent: No such file or directory' ]
+	run --separate-stderr bash -c "nps-agg -g store '$data/agg-basic.tsv' >/dev/full"
+	[ "$status" -eq 74 ]
+	[ "$stderr" = 'nps-agg: write error on standard output: No space left on device' ]
+}
+
+@test "numbers use a dot under a comma-decimal locale" {
+	loc=$(comma_locale) || skip "no comma-decimal locale on this machine"
+	[ "$(LC_ALL=$loc nps-agg -g store "$data/agg-basic.tsv")" = "$(nps-agg -g store "$data/agg-basic.tsv")" ]
+	[ "$(LC_ALL=$loc nps-agg -w w <<<"$(tsv 'score w' '9 0.5')" | cut -f 12)" = "$(printf 'weight_sum\n0.50')" ]
+}
