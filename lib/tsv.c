@@ -191,13 +191,18 @@ void tsv_open(struct tsv_reader *r, int nfiles, char **files)
 
 int tsv_next(struct tsv_reader *r)
 {
-	while (r->fd < 0 || !next_line(r)) {
-		if (!start_next_input(r)) {
-			close_input(r);
-			return 0;
+	for (;;) {
+		while (r->fd < 0 || !next_line(r)) {
+			if (!start_next_input(r)) {
+				close_input(r);
+				return 0;
+			}
 		}
+		/* a header again: files concatenated into one stream */
+		if (r->row.n != r->header.len ||
+		    memcmp(r->row.p, r->header.p, r->row.n) != 0)
+			return 1;
 	}
-	return 1;
 }
 
 long tsv_col_find(const struct tsv_reader *r, const char *name)

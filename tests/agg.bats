@@ -252,3 +252,16 @@ split3() { # file -> $BATS_TEST_TMPDIR/part.a{a,b,c}, each with the header
 	[ "$(LC_ALL=$loc nps-agg -g store "$data/agg-basic.tsv")" = "$(nps-agg -g store "$data/agg-basic.tsv")" ]
 	[ "$(LC_ALL=$loc nps-agg -w w <<<"$(tsv 'score w' '9 0.5')" | cut -f 12)" = "$(printf 'weight_sum\n0.50')" ]
 }
+
+@test "the man page's GNU parallel recipe gives the single-pass bytes" {
+	command -v parallel >/dev/null || skip "GNU parallel is not installed"
+	s="$BATS_TEST_DIRNAME/../examples/sample.tsv"
+	parallel --will-cite --pipe --header 1 --block 40k nps-agg -g region,store -t responded_at -p month <"$s" |
+		nps-agg --merge -g region,store >"$BATS_TEST_TMPDIR/merged"
+	nps-agg -g region,store -t responded_at -p month "$s" | cmp - "$BATS_TEST_TMPDIR/merged"
+}
+
+@test "a header repeated inside the stream is skipped (concatenated outputs)" {
+	run nps-agg --merge <<<"$(tsv 'n promoters passives detractors' '1 1 0 0' 'n promoters passives detractors' '2 0 1 1')"
+	[ "$(printf '%s\n' "$output" | cut -f 1-4)" = "$(tsv 'n promoters passives detractors' '3 1 1 1')" ]
+}
