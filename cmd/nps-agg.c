@@ -356,7 +356,7 @@ int main(int argc, char **argv)
 	while (tsv_next(&r)) {
 		if (!tsv_check_width(&r))
 			continue;
-		struct nps_counts row = { 0 };
+		struct nps_counts row; /* filled by nps_counts_read */
 		enum segment seg = DETRACTOR;
 		long long micro = 0;
 		long period = 0;

@@ -12,7 +12,7 @@
 #include <emmintrin.h>
 #endif
 
-#define FIRST_BLOCK (1 << 20)
+#define FIRST_BLOCK (1 << 17)
 
 static void open_input(struct tsv_reader *r)
 {
@@ -63,48 +63,56 @@ static void fill(struct tsv_reader *r)
 	r->end += (size_t)k;
 }
 
-static inline void add_field(struct tsv_reader *r, size_t *k, const char *p,
-			     const char *e)
+static void grow_fields(struct tsv_reader *r)
 {
-	if (*k == r->fields_cap) {
-		r->fields_cap = r->fields_cap ? r->fields_cap * 2 : 16;
-		r->fields = xrealloc(r->fields, r->fields_cap * sizeof *r->fields);
-	}
-	r->fields[*k].p = p;
-	r->fields[*k].n = (size_t)(e - p);
-	(*k)++;
+	r->fields_cap = r->fields_cap ? r->fields_cap * 2 : 16;
+	r->fields = xrealloc(r->fields, r->fields_cap * sizeof *r->fields);
 }
 
 /* Splits the buffered bytes from pos into the fields of one line, finding
  * TABs and the newline in one pass (16 bytes at a time where SSE2 is
- * there). 0 when the line is not wholly in the buffer yet. */
+ * there). 0 when the line is not wholly in the buffer yet. The field
+ * array is kept in locals so that the stores into it do not force the
+ * compiler to reload the reader on every field. */
 static int scan_line(struct tsv_reader *r)
 {
 	const char *start = r->buf + r->pos, *end = r->buf + r->end;
-	const char *p = start, *field = start, *line_end = NULL;
-	size_t k = 0;
+	const char *p = start, *field = start, *line_end;
+	struct slice *f = r->fields;
+	size_t k = 0, cap = r->fields_cap;
+#define ADD_FIELD(q)                                               \
+	do {                                                       \
+		if (k == cap) {                                    \
+			grow_fields(r);                            \
+			f = r->fields, cap = r->fields_cap;        \
+		}                                                  \
+		f[k].p = field, f[k].n = (size_t)((q) - field);    \
+		k++;                                               \
+	} while (0)
 #ifdef __SSE2__
 	const __m128i tab = _mm_set1_epi8('\t'), nl = _mm_set1_epi8('\n');
 	while (end - p >= 16) {
 		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
-		unsigned m = (unsigned)_mm_movemask_epi8(
-			_mm_or_si128(_mm_cmpeq_epi8(v, tab), _mm_cmpeq_epi8(v, nl)));
-		while (m) {
-			const char *q = p + __builtin_ctz(m);
-			m &= m - 1;
-			if (*q == '\n') {
-				line_end = q;
-				goto found;
-			}
-			add_field(r, &k, field, q);
+		unsigned tabs = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, tab));
+		unsigned nls = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, nl));
+		if (nls)
+			tabs &= (nls & -nls) - 1; /* only the TABs before it */
+		while (tabs) {
+			const char *q = p + __builtin_ctz(tabs);
+			tabs &= tabs - 1;
+			ADD_FIELD(q);
 			field = q + 1;
+		}
+		if (nls) {
+			line_end = p + __builtin_ctz(nls);
+			goto found;
 		}
 		p += 16;
 	}
 #endif
 	for (; p < end; p++) {
 		if (*p == '\t') {
-			add_field(r, &k, field, p);
+			ADD_FIELD(p);
 			field = p + 1;
 		} else if (*p == '\n') {
 			line_end = p;
@@ -115,14 +123,15 @@ static int scan_line(struct tsv_reader *r)
 		return 0;
 	line_end = end; /* the last line, without a final newline */
 found:
-	add_field(r, &k, field, line_end);
+	ADD_FIELD(line_end);
+#undef ADD_FIELD
 	r->nfields = k;
 	r->row.p = start;
 	r->row.n = (size_t)(line_end - start);
 	r->pos = (size_t)(line_end - r->buf) + (line_end < end);
 	if (r->row.n > 0 && start[r->row.n - 1] == '\r') {
 		r->row.n--;
-		r->fields[k - 1].n--;
+		f[k - 1].n--;
 	}
 	r->line++;
 	return 1;
