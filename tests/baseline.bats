@@ -1,0 +1,380 @@
+#!/usr/bin/env bats
+load helper
+
+# The fixtures are nps-agg output (-g store -p month) with counts chosen so
+# that the arithmetic is easy. Per 100 responses:
+#   60/20/20 (promoters/passives/detractors): nps 40, se = 100*sqrt((.6+.2-.4^2)/100) = 8
+#   80/0/20:  nps 60, se = 100*sqrt((.8+.2-.6^2)/100) = 8
+#   44/32/24: nps 20, se = 100*sqrt((.44+.24-.2^2)/100) = 8
+#   32/36/32: nps 0,  se = 100*sqrt((.32+.32-0)/100) = 8
+#   80/20/0:  nps 80, se = 100*sqrt((.8-.8^2)/100) = 4
+# The input has 13 columns; `judged` keeps store, period and the nine
+# appended ones: expected seasonal event_effect adjusted residual z lower
+# upper flag.
+judged() { nps-baseline "$@" | cut -f 1,2,14-; }
+H='store period expected seasonal event_effect adjusted residual z lower upper flag'
+
+@test "constant series: expected is the level, z = residual / se, flags high and low" {
+	# Months 1-9 at 40 (se 8), 10 at 80 (se 4), 11 at 0 (se 8), 12 at 40.
+	# level = median of the earlier adjusted values = 40 throughout
+	# (month 12: median of nine 40s, 80 and 0 = 40); every earlier residual
+	# is 0 but at most one or two, so their median |residual| is 0 and the
+	# process variance is 0. Band = 3 * se: 40 -+ 24 = 16..64.
+	# Month 10: residual 80 - 40 = 40, z = 40/4 = 10, band 40 -+ 12 -> high.
+	# Month 11: residual -40, z = -40/8 = -5 -> low.
+	# Months 2-8 have fewer than 8 earlier periods; month 1 has none.
+	run judged "$data/baseline-constant.tsv"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(tsv "$H" \
+		'A 2025-01 NA 0.00 0.00 40.00 NA NA NA NA insufficient_history' \
+		'A 2025-02 40.00 0.00 0.00 40.00 0.00 0.00 16.00 64.00 insufficient_history' \
+		'A 2025-03 40.00 0.00 0.00 40.00 0.00 0.00 16.00 64.00 insufficient_history' \
+		'A 2025-04 40.00 0.00 0.00 40.00 0.00 0.00 16.00 64.00 insufficient_history' \
+		'A 2025-05 40.00 0.00 0.00 40.00 0.00 0.00 16.00 64.00 insufficient_history' \
+		'A 2025-06 40.00 0.00 0.00 40.00 0.00 0.00 16.00 64.00 insufficient_history' \
+		'A 2025-07 40.00 0.00 0.00 40.00 0.00 0.00 16.00 64.00 insufficient_history' \
+		'A 2025-08 40.00 0.00 0.00 40.00 0.00 0.00 16.00 64.00 insufficient_history' \
+		'A 2025-09 40.00 0.00 0.00 40.00 0.00 0.00 16.00 64.00 normal' \
+		'A 2025-10 40.00 0.00 0.00 80.00 40.00 10.00 28.00 52.00 high' \
+		'A 2025-11 40.00 0.00 0.00 0.00 -40.00 -5.00 16.00 64.00 low' \
+		'A 2025-12 40.00 0.00 0.00 40.00 0.00 0.00 16.00 64.00 normal')" ]
+}
+
+@test "the input columns pass through unchanged, the nine columns appended" {
+	run nps-baseline "$data/baseline-constant.tsv"
+	[ "${lines[0]}" = "$(head -n 1 "$data/baseline-constant.tsv")	expected	seasonal	event_effect	adjusted	residual	z	lower	upper	flag" ]
+	[ "$(printf '%s\n' "$output" | cut -f 1-13)" = "$(cat "$data/baseline-constant.tsv")" ]
+}
+
+@test "-k and --min-history move the band and the start of judgement" {
+	# Month 10 again: band 40 -+ 11*4 = -4..84 contains 80 -> normal;
+	# month 11: 40 -+ 11*8 = -48..128, clamped to -100..100. Month 9 has
+	# 8 earlier periods, fewer than 9.
+	run judged -k 11 --min-history 9 "$data/baseline-constant.tsv"
+	[ "${lines[9]}" = "$(tsv 'A 2025-09 40.00 0.00 0.00 40.00 0.00 0.00 -48.00 100.00 insufficient_history')" ]
+	[ "${lines[10]}" = "$(tsv 'A 2025-10 40.00 0.00 0.00 80.00 40.00 10.00 -4.00 84.00 normal')" ]
+	[ "${lines[11]}" = "$(tsv 'A 2025-11 40.00 0.00 0.00 0.00 -40.00 -5.00 -48.00 100.00 normal')" ]
+}
+
+@test "pure seasonal series: an effect seen once counts for half" {
+	# Two years, every month 40 but December 20 (se 8 throughout).
+	# 2024-12: no December seen yet: seasonal 0, expected = level 40,
+	#   residual -20, z = -20/8 = -2.5 -> normal at k = 3. It teaches a
+	#   December deviation of 20 - 40 = -20.
+	# 2025-12: seen once (k = 1): seasonal = -20 * 1/(1+1) = -10;
+	#   level = median(20, eleven 40s) = 40 (2024-12 adjusted = 20 - 0);
+	#   expected 40 - 10 = 30, adjusted 20 + 10 = 30, residual -10,
+	#   z = -10/8 = -1.25, band 30 -+ 24 = 6..54. Process variance 0: the
+	#   last 12 residuals are eleven 0s and one -20, median |r| = 0.
+	run judged "$data/baseline-seasonal.tsv"
+	[ "$status" -eq 0 ]
+	[ "${lines[12]}" = "$(tsv 'A 2024-12 40.00 0.00 0.00 20.00 -20.00 -2.50 16.00 64.00 normal')" ]
+	[ "${lines[13]}" = "$(tsv 'A 2025-01 40.00 0.00 0.00 40.00 0.00 0.00 16.00 64.00 normal')" ]
+	[ "${lines[24]}" = "$(tsv 'A 2025-12 30.00 -10.00 0.00 30.00 -10.00 -1.25 6.00 54.00 normal')" ]
+}
+
+@test "--season off: no seasonal effect is learned or applied" {
+	# 2025-12 now expected at the level 40: residual -20, z -2.5.
+	run judged --season off "$data/baseline-seasonal.tsv"
+	[ "${lines[24]}" = "$(tsv 'A 2025-12 40.00 0.00 0.00 20.00 -20.00 -2.50 16.00 64.00 normal')" ]
+}
+
+@test "--pool: four stores with the same season learn it from each other" {
+	# Stores A-D, each the series above. 2024-12, store A: the other three
+	# stores' deviations this period, 20 - 40 = -20 each, k = 3:
+	#   seasonal = -20 * 3/4 = -15, expected 25, adjusted 35, residual -5,
+	#   z = -5/8 = -0.625, band 25 -+ 24 = 1..49.
+	# 2025-12: level = median(35, eleven 40s) = 40 (January-November effects
+	#   are medians of zeros); deviations: the four of 2024-12 and three
+	#   others now, all -20, k = 7: seasonal = -20 * 7/8 = -17.5,
+	#   expected 22.5, adjusted 37.5, residual -2.5, z = -2.5/8 = -0.3125,
+	#   band 22.5 -+ 24 = -1.5..46.5.
+	run judged -g store --pool --precision 4 "$data/baseline-seasonal4.tsv"
+	[ "$status" -eq 0 ]
+	[ "${lines[12]}" = "$(tsv 'A 2024-12 25.0000 -15.0000 0.0000 35.0000 -5.0000 -0.6250 1.0000 49.0000 normal')" ]
+	[ "${lines[24]}" = "$(tsv 'A 2025-12 22.5000 -17.5000 0.0000 37.5000 -2.5000 -0.3125 -1.5000 46.5000 normal')" ]
+	[ "${lines[96]}" = "$(tsv 'D 2025-12 22.5000 -17.5000 0.0000 37.5000 -2.5000 -0.3125 -1.5000 46.5000 normal')" ]
+}
+
+@test "one event: its first occurrence is a surprise, the second is expected" {
+	# Months 1-9 and 11 at 40, the "promo" months 10 and 12 at 60 (se 8).
+	# Month 10: no earlier promo: event_effect 0, expected 40, residual 20,
+	#   z = 20/8 = 2.5 -> normal; it teaches promo = 60 - 40 - 0 = 20.
+	# Month 11: level = median(nine 40s, 60) = 40, residual 0.
+	# Month 12: promo seen once: 20 * 1/2 = 10; level = median(ten 40s,
+	#   60) = 40; expected 50, adjusted 60 - 10 = 50, residual 10,
+	#   z = 10/8 = 1.25, band 50 -+ 24 = 26..74.
+	run judged --events "$data/baseline-event.events.tsv" "$data/baseline-event.tsv"
+	[ "$status" -eq 0 ]
+	[ "${lines[10]}" = "$(tsv 'A 2025-10 40.00 0.00 0.00 60.00 20.00 2.50 16.00 64.00 normal')" ]
+	[ "${lines[11]}" = "$(tsv 'A 2025-11 40.00 0.00 0.00 40.00 0.00 0.00 16.00 64.00 normal')" ]
+	[ "${lines[12]}" = "$(tsv 'A 2025-12 50.00 0.00 10.00 50.00 10.00 1.25 26.00 74.00 normal')" ]
+}
+
+@test "the man page's worked example" {
+	cd "$data"
+	run bash -c "nps-baseline --events baseline-event.events.tsv baseline-event.tsv | cut -f 2,10,14-19,22 | tail -n 4"
+	[ "$output" = "$(tsv '2025-09 40.00 40.00 0.00 0.00 40.00 0.00 0.00 normal' \
+		'2025-10 60.00 40.00 0.00 0.00 60.00 20.00 2.50 normal' \
+		'2025-11 40.00 40.00 0.00 0.00 40.00 0.00 0.00 normal' \
+		'2025-12 60.00 50.00 0.00 10.00 50.00 10.00 1.25 normal')" ]
+}
+
+@test "--pool: a first occurrence is estimated from the other stores' same period" {
+	# Stores A-D at 40 for nine months, all at 60 in the promo month 10.
+	# No store is event-free in October, so seasonal is 0. Store A: the
+	# others' deviations 60 - 40 - 0 = 20, k = 3: event_effect 20 * 3/4 = 15;
+	# expected 55, adjusted 45, residual 5, z = 5/8 = 0.625, band 31..79.
+	run judged -g store --pool --precision 3 --events "$data/baseline-event.events.tsv" "$data/baseline-event4.tsv"
+	[ "$status" -eq 0 ]
+	[ "${lines[10]}" = "$(tsv 'A 2025-10 55.000 0.000 15.000 45.000 5.000 0.625 31.000 79.000 normal')" ]
+	[ "${lines[40]}" = "$(tsv 'D 2025-10 55.000 0.000 15.000 45.000 5.000 0.625 31.000 79.000 normal')" ]
+}
+
+@test "events scoped by a group column apply to that group only" {
+	# promo for store A only, in October; B's October is judged without it.
+	printf 'start\tend\tlabel\tstore\n2025-10-01\t2025-10-31\tpromo\tA\n' >"$BATS_TEST_TMPDIR/ev"
+	run judged -g store --pool --precision 3 --events "$BATS_TEST_TMPDIR/ev" "$data/baseline-event4.tsv"
+	[ "$status" -eq 0 ]
+	# A: no other store has the promo: event_effect 0; but its October is
+	# not event-free, so the season is learned from B-D only: their
+	# deviations 20, k = 3: seasonal 15. Expected 40 + 15 + 0 = 55.
+	[ "${lines[10]}" = "$(tsv 'A 2025-10 55.000 15.000 0.000 45.000 5.000 0.625 31.000 79.000 normal')" ]
+	# B: seasonal from C and D (its own deviation left out), k = 2:
+	# 20 * 2/3 = 13.333; expected 53.333, residual 6.667, z = 0.833.
+	[ "${lines[20]}" = "$(tsv 'B 2025-10 53.333 13.333 0.000 46.667 6.667 0.833 29.333 77.333 normal')" ]
+	# A range of whole days; an empty scope value means every store.
+	printf 'start\tend\tlabel\tstore\n2025-09-30\t2025-10-01\tpromo\t\n' >"$BATS_TEST_TMPDIR/ev"
+	run judged -g store --pool --precision 3 --events "$BATS_TEST_TMPDIR/ev" "$data/baseline-event4.tsv"
+	# September (nps 40) now has the promo too: every store teaches
+	# promo = 0 in September, and October's estimate for A is the median
+	# of four 0s (September) and three 20s (the others' October) = 0, k = 7.
+	[ "${lines[10]}" = "$(tsv 'A 2025-10 40.000 0.000 0.000 60.000 20.000 2.500 16.000 64.000 normal')" ]
+}
+
+@test "volatility: residual spread beyond sampling is process variance" {
+	# 40, 60, 40, 60 ... (se 8 each), --season off. The level alternates:
+	# median of earlier values = 40 after an odd count, 50 after an even one.
+	# Month 3: residuals so far {20}: spread = 20 / 0.67449 = 29.652
+	#   (MAD about zero, scaled by 1/qnorm(0.75) = 1.482602), process
+	#   variance = 29.652^2 - 8^2; sqrt(se^2 + process) = 29.652,
+	#   z = (40 - 50) / 29.652 = -0.3372, lower 50 - 3 * 29.652 = -38.9561,
+	#   upper 138.96 clamped to 100.
+	# Month 4: residuals {20, -10}: median |r| = 15, spread 22.2390,
+	#   z = 20 / 22.2390 = 0.8993, lower 40 - 66.7171 = -26.7171.
+	# Month 2: no residual yet: process variance 0, z = 20/8 = 2.5.
+	run judged --season off --precision 4 "$data/baseline-volatile.tsv"
+	[ "$status" -eq 0 ]
+	[ "${lines[2]}" = "$(tsv 'A 2025-02 40.0000 0.0000 0.0000 60.0000 20.0000 2.5000 16.0000 64.0000 insufficient_history')" ]
+	[ "${lines[3]}" = "$(tsv 'A 2025-03 50.0000 0.0000 0.0000 40.0000 -10.0000 -0.3372 -38.9561 100.0000 insufficient_history')" ]
+	[ "${lines[4]}" = "$(tsv 'A 2025-04 40.0000 0.0000 0.0000 60.0000 20.0000 0.8993 -26.7171 100.0000 insufficient_history')" ]
+	# Month 9: residuals 20,-10,20,-10,20,-10,20: median |r| 20 again.
+	[ "${lines[9]}" = "$(tsv 'A 2025-09 50.0000 0.0000 0.0000 40.0000 -10.0000 -0.3372 -38.9561 100.0000 normal')" ]
+}
+
+@test "appending later periods never changes earlier rows (20 vs 24 months)" {
+	# 6 stores, 24 months from 2024-01, with events and gaps; pooled.
+	args=(-g store --pool --events "$data/baseline-synth.events.tsv")
+	nps-baseline "${args[@]}" "$data/baseline-synth.tsv" >"$BATS_TEST_TMPDIR/24"
+	awk -F '\t' 'NR == 1 || $2 <= "2025-08"' "$data/baseline-synth.tsv" |
+		nps-baseline "${args[@]}" >"$BATS_TEST_TMPDIR/20"
+	awk -F '\t' 'NR == 1 || $2 <= "2025-08"' "$BATS_TEST_TMPDIR/24" >"$BATS_TEST_TMPDIR/24cut"
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/20")" -eq 118 ]
+	cmp "$BATS_TEST_TMPDIR/20" "$BATS_TEST_TMPDIR/24cut"
+	# and without pooling
+	nps-baseline -g store "$data/baseline-synth.tsv" | awk -F '\t' 'NR == 1 || $2 <= "2025-08"' >"$BATS_TEST_TMPDIR/24"
+	awk -F '\t' 'NR == 1 || $2 <= "2025-08"' "$data/baseline-synth.tsv" | nps-baseline -g store >"$BATS_TEST_TMPDIR/20"
+	cmp "$BATS_TEST_TMPDIR/20" "$BATS_TEST_TMPDIR/24"
+}
+
+@test "a missing month is a gap, not a zero" {
+	# The constant series without October: November (nps 0) is judged on
+	# the nine 40s before it, December on those and November.
+	grep -v '2025-10' "$data/baseline-constant.tsv" >"$BATS_TEST_TMPDIR/in"
+	run judged "$BATS_TEST_TMPDIR/in"
+	[ "${lines[10]}" = "$(tsv 'A 2025-11 40.00 0.00 0.00 0.00 -40.00 -5.00 16.00 64.00 low')" ]
+	[ "${lines[11]}" = "$(tsv 'A 2025-12 40.00 0.00 0.00 40.00 0.00 0.00 16.00 64.00 normal')" ]
+}
+
+@test "series keep the input order; interleaved series are separate" {
+	# Rows of A and B alternate; B's first row has no history whatever A had.
+	tsv 'store period n promoters passives detractors' \
+		'A 2025-01 100 60 20 20' 'B 2025-01 100 80 0 20' \
+		'A 2025-02 100 60 20 20' 'B 2025-02 100 80 0 20' >"$BATS_TEST_TMPDIR/in"
+	run nps-baseline -g store "$BATS_TEST_TMPDIR/in"
+	[ "$output" = "$(tsv 'store period n promoters passives detractors expected seasonal event_effect adjusted residual z lower upper flag' \
+		'A 2025-01 100 60 20 20 NA 0.00 0.00 40.00 NA NA NA NA insufficient_history' \
+		'B 2025-01 100 80 0 20 NA 0.00 0.00 60.00 NA NA NA NA insufficient_history' \
+		'A 2025-02 100 60 20 20 40.00 0.00 0.00 40.00 0.00 0.00 16.00 64.00 insufficient_history' \
+		'B 2025-02 100 80 0 20 60.00 0.00 0.00 60.00 0.00 0.00 36.00 84.00 insufficient_history')" ]
+}
+
+@test "nps and se are recomputed from the counts, not read" {
+	# The printed nps (99) and se (1) are wrong; the counts say 40 and 8.
+	tsv 'period n promoters passives detractors nps se' \
+		'2025-01 100 60 20 20 99 1' '2025-02 100 60 20 20 99 1' >"$BATS_TEST_TMPDIR/in"
+	run nps-baseline "$BATS_TEST_TMPDIR/in"
+	[ "${lines[2]}" = "$(tsv '2025-02 100 60 20 20 99 1 40.00 0.00 0.00 40.00 0.00 0.00 16.00 64.00 insufficient_history')" ]
+}
+
+@test "weeks: week-of-year seasons, across a year end" {
+	# 2025-W52, 2026-W01, W02 at 40: a week series like any other.
+	tsv 'period n promoters passives detractors' '2025-W52 100 60 20 20' \
+		'2026-W01 100 60 20 20' '2026-W02 25 15 5 5' >"$BATS_TEST_TMPDIR/in"
+	run nps-baseline --min-history 1 "$BATS_TEST_TMPDIR/in"
+	# W02: n 25, se = 100*sqrt(.64/25) = 16; band 40 -+ 48.
+	[ "${lines[3]}" = "$(tsv '2026-W02 25 15 5 5 40.00 0.00 0.00 40.00 0.00 0.00 -8.00 88.00 normal')" ]
+}
+
+@test "a row whose counts weigh nothing is passed with NA and is no history" {
+	tsv 'period n promoters passives detractors' '2025-01 100 60 20 20' \
+		'2025-02 0 0 0 0' '2025-03 100 60 20 20' >"$BATS_TEST_TMPDIR/in"
+	run nps-baseline --min-history 1 "$BATS_TEST_TMPDIR/in"
+	[ "${lines[2]}" = "$(tsv '2025-02 0 0 0 0 NA NA NA NA NA NA NA NA NA')" ]
+	[ "${lines[3]}" = "$(tsv '2025-03 100 60 20 20 40.00 0.00 0.00 40.00 0.00 0.00 16.00 64.00 normal')" ]
+}
+
+bad_row() { # rows after the header, expected message for line $2
+	run --separate-stderr nps-baseline -g store <<<"$(printf 'store\tperiod\tn\tpromoters\tpassives\tdetractors\n%s\n' "$1")"
+	[ "$status" -eq 65 ]
+	[ "$stderr" = "nps-baseline: stdin:$2: $3" ]
+	[ "$output" = "" ]
+}
+
+@test "a period earlier than the one before it in the series is a bad row" {
+	bad_row $'A\t2025-05\t1\t1\t0\t0\nB\t2025-01\t1\t1\t0\t0\nA\t2025-03\t1\t1\t0\t0' 4 \
+		'period is earlier than 2025-05 before it: a series must be in time order ("2025-03")'
+}
+@test "a duplicate period within a series is a bad row" {
+	bad_row $'A\t2025-05\t1\t1\t0\t0\nA\t2025-05\t1\t1\t0\t0' 3 'duplicate period in this series ("2025-05")'
+}
+@test "a period of another granularity is a bad row" {
+	bad_row $'A\t2025-05\t1\t1\t0\t0\nA\t2025-W30\t1\t1\t0\t0' 3 'period is not a month like the first row'"'"'s ("2025-W30")'
+	run --separate-stderr nps-baseline -p week <<<"$(tsv 'period n promoters passives detractors' '2025-05 1 1 0 0')"
+	[ "$status" -eq 65 ]
+	[ "$stderr" = 'nps-baseline: stdin:2: period is not a week as --period says ("2025-05")' ]
+}
+@test "a period that is not one is a bad row" {
+	bad_row $'A\t2025-13\t1\t1\t0\t0' 2 'period must be a day, week, month, quarter or year ("2025-13")'
+}
+@test "counts that do not add up are a bad row" {
+	bad_row $'A\t2025-01\t3\t1\t0\t0' 2 'n (3) is not promoters + passives + detractors'
+	bad_row $'A\t2025-01\tx\t1\t0\t0' 2 'n must be a count ("x")'
+}
+@test "a row with too few fields is a bad row" {
+	bad_row $'A\t2025-01\t1' 2 'expected 6 fields, found 3'
+}
+
+@test "--rejects keeps going: rows in = rows out + rows rejected" {
+	tsv 'store period n promoters passives detractors' 'A 2025-01 100 60 20 20' \
+		'A 2025-01 100 60 20 20' 'A 2025-W02 1 1 0 0' 'A 2025-02 5 1 0 0' \
+		'A 2025-03 100 60 20 20' 'B 2024-12 100 60 20 20' 'A 2025-02 100 60 20 20' >"$BATS_TEST_TMPDIR/in"
+	run --separate-stderr nps-baseline -g store --rejects "$BATS_TEST_TMPDIR/rej" "$BATS_TEST_TMPDIR/in"
+	[ "$status" -eq 0 ]
+	[ "$stderr" = "nps-baseline: 4 bad rows written to $BATS_TEST_TMPDIR/rej" ]
+	# A's 2025-03 follows its 2025-01: level 40 from one period.
+	[ "$output" = "$(tsv "store period n promoters passives detractors ${H#store period }" \
+		'A 2025-01 100 60 20 20 NA 0.00 0.00 40.00 NA NA NA NA insufficient_history' \
+		'A 2025-03 100 60 20 20 40.00 0.00 0.00 40.00 0.00 0.00 16.00 64.00 insufficient_history' \
+		'B 2024-12 100 60 20 20 NA 0.00 0.00 40.00 NA NA NA NA insufficient_history')" ]
+	{
+		tsv 'store period n promoters passives detractors reject_reason'
+		printf '%s\t%s\n' "$(tsv 'A 2025-01 100 60 20 20')" 'duplicate period in this series ("2025-01")' \
+			"$(tsv 'A 2025-W02 1 1 0 0')" 'period is not a month like the first row'"'"'s ("2025-W02")' \
+			"$(tsv 'A 2025-02 5 1 0 0')" 'n (5) is not promoters + passives + detractors' \
+			"$(tsv 'A 2025-02 100 60 20 20')" 'period is earlier than 2025-03 before it: a series must be in time order ("2025-02")'
+	} >"$BATS_TEST_TMPDIR/want"
+	cmp "$BATS_TEST_TMPDIR/want" "$BATS_TEST_TMPDIR/rej"
+	in=$(($(wc -l <"$BATS_TEST_TMPDIR/in") - 1))
+	out=$(($(printf '%s\n' "$output" | wc -l) - 1))
+	rej=$(($(wc -l <"$BATS_TEST_TMPDIR/rej") - 1))
+	[ "$in" -eq 7 ] && [ "$out" -eq 3 ] && [ "$rej" -eq 4 ]
+}
+
+@test "missing n or period columns are usage errors naming them" {
+	run --separate-stderr nps-baseline <<<"$(tsv 'store period nps se' 'A 2025-01 40 8')"
+	[ "$status" -eq 64 ]
+	[ "$stderr" = "$(printf 'nps-baseline: no column "n" in stdin (columns: store, period, nps, se)\nTry '"'"'nps-baseline --help'"'"' for more information.')" ]
+	run --separate-stderr nps-baseline <<<"$(tsv 'store n promoters passives detractors' 'A 1 1 0 0')"
+	[ "$status" -eq 64 ]
+	[ "${stderr%%$'\n'*}" = 'nps-baseline: no column "period" in stdin (columns: store, n, promoters, passives, detractors)' ]
+	run --separate-stderr nps-baseline -g region "$data/baseline-constant.tsv"
+	[ "$status" -eq 64 ]
+	[ "${stderr%%$'\n'*}" = "nps-baseline: no column \"region\" in $data/baseline-constant.tsv (columns: store, period, n, promoters, passives, detractors, pct_promoters, pct_passives, pct_detractors, nps, se, ci_low, ci_high)" ]
+}
+
+bad_events() { # events file content, expected message after "FILE:"
+	printf '%s\n' "$1" >"$BATS_TEST_TMPDIR/ev"
+	run --separate-stderr nps-baseline -g store --events "$BATS_TEST_TMPDIR/ev" "$data/baseline-constant.tsv"
+	[ "$status" -eq 65 ]
+	[ "$stderr" = "nps-baseline: $BATS_TEST_TMPDIR/ev:$2" ]
+	[ "$output" = "" ]
+}
+
+@test "a malformed events file is an error naming its line" {
+	bad_events $'start\tend\tlabel\n2025-01-01\t2025-01-31\tx\n2025-02-30\t2025-03-01\ty' \
+		'3: start must be a date or a period ("2025-02-30")'
+	bad_events $'start\tend\tlabel\n2025-01-01\tsoon\tx' '2: end must be a date or a period ("soon")'
+	bad_events $'start\tend\tlabel\n2025-03\t2025-01\tx' '2: end is before start ("2025-01")'
+	bad_events $'start\tend\tlabel\n2025-03\t2025-04\t' '2: label is empty'
+	bad_events $'start\tend\tlabel\n2025-03\t2025-04' '2: expected 3 fields, found 2'
+	bad_events $'start\tend\tlabel\tregion\n2025-03\t2025-04\tx\tn' \
+		'1: column "region" is neither start, end, label nor a group column'
+	printf 'begin\tend\tlabel\n' >"$BATS_TEST_TMPDIR/ev"
+	run --separate-stderr nps-baseline --events "$BATS_TEST_TMPDIR/ev" "$data/baseline-constant.tsv"
+	[ "$status" -eq 64 ]
+	[ "${stderr%%$'\n'*}" = "nps-baseline: no column \"start\" in $BATS_TEST_TMPDIR/ev (columns: begin, end, label)" ]
+	run --separate-stderr nps-baseline --events /nonexistent/ev.tsv "$data/baseline-constant.tsv"
+	[ "$status" -eq 66 ]
+	[ "$stderr" = "nps-baseline: cannot open /nonexistent/ev.tsv: No such file or directory" ]
+}
+
+@test "bad option values are usage errors" {
+	for args in "-k 0" "-k x" "--min-history 0" "--window 0" "--precision 16" "--season maybe" "-p decade"; do
+		run --separate-stderr nps-baseline $args "$data/baseline-constant.tsv"
+		[ "$status" -eq 64 ]
+	done
+	run --separate-stderr nps-baseline --season maybe "$data/baseline-constant.tsv"
+	[ "${stderr%%$'\n'*}" = 'nps-baseline: --season must be on or off ("maybe")' ]
+	run --separate-stderr nps-baseline -k -1 "$data/baseline-constant.tsv"
+	[ "${stderr%%$'\n'*}" = 'nps-baseline: --threshold must be a number above 0 ("-1")' ]
+	run --separate-stderr nps-baseline --min-history 0 "$data/baseline-constant.tsv"
+	[ "${stderr%%$'\n'*}" = 'nps-baseline: --min-history must be an integer of at least 1 ("0")' ]
+}
+
+@test "empty input gives empty output; a header alone gives the header" {
+	run nps-baseline </dev/null
+	[ "$status" -eq 0 ]
+	[ "$output" = "" ]
+	run nps-baseline <<<"$(tsv 'period n promoters passives detractors')"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(tsv 'period n promoters passives detractors expected seasonal event_effect adjusted residual z lower upper flag')" ]
+}
+
+@test "a missing file exits 66" {
+	run --separate-stderr nps-baseline /nonexistent/x.tsv
+	[ "$status" -eq 66 ]
+	[ "$stderr" = "nps-baseline: cannot open /nonexistent/x.tsv: No such file or directory" ]
+}
+
+@test "a failed write is exit 74, never a silent success" {
+	run --separate-stderr bash -c "nps-baseline '$data/baseline-constant.tsv' >/dev/full"
+	[ "$status" -eq 74 ]
+	[ "$stderr" = "nps-baseline: write error on standard output: No space left on device" ]
+}
+
+@test "output is the same under a comma-decimal locale" {
+	loc=$(comma_locale) || skip "no comma-decimal locale on this machine"
+	[ "$(LC_ALL=$loc nps-baseline -g store --pool "$data/baseline-synth.tsv")" = "$(nps-baseline -g store --pool "$data/baseline-synth.tsv")" ]
+}
+
+@test "unknown option and --help and --version" {
+	run --separate-stderr nps-baseline --bogus
+	[ "$status" -eq 64 ]
+	run nps-baseline --help
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "Usage: nps-baseline [options] [file ...]" ]
+	run nps-baseline --version
+	[ "$status" -eq 0 ]
+	[ "$output" = "nps-baseline 0.1.0" ]
+}
