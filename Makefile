@@ -55,8 +55,30 @@ install: all man
 	for m in $(MANS); do \
 		install -m 644 build/man/$$m $(DESTDIR)$(MANDIR)/man$${m##*.}/$$m; done
 
-clean:
-	rm -rf build build-san
+# Fuzzing (clang's libFuzzer): each target runs FUZZ_SECONDS, seeded from
+# tests/data and the inputs that once crashed (fuzz/regressions).
+FUZZ_SECONDS ?= 30
+FUZZ_CC ?= clang
+FUZZ_CFLAGS = -g -O1 -std=c11 -D_POSIX_C_SOURCE=200809L -Ilib \
+	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+FUZZ_TARGETS = $(patsubst fuzz/%.c,build-fuzz/%,$(wildcard fuzz/fuzz-*.c))
 
-.PHONY: all man check bench install clean
+build-fuzz/%: fuzz/%.c $(LIB_SRC) $(HEADERS)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRC) -lm
+
+fuzz: $(FUZZ_TARGETS)
+	@for t in $(FUZZ_TARGETS); do \
+		c=build-fuzz/corpus/$${t##*/}; mkdir -p $$c; \
+		echo "fuzz: $$t for $(FUZZ_SECONDS)s"; \
+		$$t -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -close_fd_mask=2 -print_final_stats=1 \
+			-artifact_prefix=build-fuzz/ $$c tests/data fuzz/regressions \
+			2>build-fuzz/$${t##*/}.log || { tail -n 40 build-fuzz/$${t##*/}.log; exit 1; }; \
+		grep -h 'stat::number_of_executed_units' build-fuzz/$${t##*/}.log; \
+	done
+
+clean:
+	rm -rf build build-san build-fuzz
+
+.PHONY: all man check bench install clean fuzz
 .SECONDARY:

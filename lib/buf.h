@@ -28,6 +28,8 @@ static inline void buf_grow(struct buf *b, size_t extra)
 
 static inline void buf_add(struct buf *b, const void *p, size_t n)
 {
+	if (n == 0)
+		return;
 	buf_grow(b, n);
 	memcpy(b->p + b->len, p, n);
 	b->len += n;

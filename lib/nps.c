@@ -245,7 +245,8 @@ int nps_parse_fixed128(struct slice s, int decimals, nps_u128 *v)
 			after = 0;
 			continue;
 		}
-		if (ch < '0' || ch > '9' || x > ((nps_u128)-1) / 20)
+		if (ch < '0' || ch > '9' ||
+		    x > (((nps_u128)-1) - (unsigned)(ch - '0')) / 10)
 			return 0;
 		x = x * 10 + (unsigned)(ch - '0');
 		if (after >= 0 && ++after > decimals)
@@ -253,8 +254,11 @@ int nps_parse_fixed128(struct slice s, int decimals, nps_u128 *v)
 	}
 	if (s.n == 0 || (after < 0 ? 0 : after) > decimals)
 		return 0;
-	for (int k = after < 0 ? 0 : after; k < decimals; k++)
+	for (int k = after < 0 ? 0 : after; k < decimals; k++) {
+		if (x > ((nps_u128)-1) / 10)
+			return 0;
 		x *= 10;
+	}
 	*v = x;
 	return 1;
 }

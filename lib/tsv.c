@@ -164,6 +164,7 @@ static int start_next_input(struct tsv_reader *r)
 		if (!r->has_header) {
 			r->has_header = 1;
 			r->header_file = r->name;
+			buf_grow(&r->header, 1); /* never NULL, even if empty */
 			buf_add(&r->header, h.p, h.n);
 			/* The names, as slices into our own copy; the BOM, if
 			 * any, was the start of the first field. */
