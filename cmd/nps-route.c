@@ -1,0 +1,1099 @@
+/* nps-route: close the loop. Turns each response a rule selects into a work
+ * order (ticket) with an action, an owner, an escalation and a due time,
+ * most urgent first. Rules match on segment, score and customer value; the
+ * first that matches wins. Without --no-sort the tickets are kept, compactly,
+ * in one arena until the input ends, then sorted and written. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "date.h"
+#include "hash.h"
+#include "nps.h"
+#include "num.h"
+#include "out.h"
+#include "tsv.h"
+#include "util.h"
+#include "version.h"
+
+static void usage(void)
+{
+	printf("Usage: nps-route [options] [file ...]\n"
+	       "Write one work order per response that a rule selects, most urgent first.\n\n"
+	       "  -i, --id COL          response id column (default: response_id)\n"
+	       "  -s, --score COL       score column (default: score, else segment)\n"
+	       "  -t, --time COL        response time column (default: responded_at)\n"
+	       "  -v, --value COL       customer value column (default: none)\n"
+	       "      --owner COL       owner column for rules naming none (default: store;\n"
+	       "                        '' for no owner)\n"
+	       "      --escalate COL    escalation column for rules naming none\n"
+	       "                        (default: region; '' for none)\n"
+	       "      --rules FILE      routing rules (default: the built-in closed loop)\n"
+	       "      --print-rules     write the built-in rules as a rules file and exit\n"
+	       "      --high-value X    the customer value from which a customer is\n"
+	       "                        high-value (default: 1500)\n"
+	       "      --no-sort         write each ticket as its response arrives\n"
+	       "      --rejects FILE    write bad rows to FILE instead of stopping\n"
+	       "  -h, --help            show this help\n"
+	       "      --version         show the version\n");
+}
+
+/* ---- rules ---- */
+
+/* What a response is, for matching: its score 0..10, or, when the input
+ * has a segment but no score, SEG_ONLY + its segment. */
+enum { SEG_ONLY = 11, KINDS = 14 };
+#define MAX_RULES 1000
+#define MAX_SLA_HOURS 1000000ULL
+#define MAX_PRIORITY 999999ULL
+
+struct rule {
+	unsigned long line;
+	unsigned mask;         /* bit k: takes responses of kind k */
+	int value_any;         /* takes any value, a missing one too */
+	double value_lo, value_hi; /* else: lo <= value < hi */
+	int none;              /* action "none": selected, but no ticket */
+	char *action, *reason;
+	char *mid, *tail;      /* "priority\taction\t" and "reason\n" */
+	size_t mid_n, tail_n;
+	char *owner, *escalate; /* column names; NULL: the default; "": none */
+	long long sla_seconds;
+	unsigned priority;
+	long owner_col, escalate_col; /* in the input; -1: none */
+};
+
+struct rules {
+	const char *name;
+	struct rule *v;
+	size_t n;
+};
+
+enum { F_SEGMENT, F_SCORE, F_VALUE, F_ACTION, F_SLA, F_PRIORITY, F_OWNER,
+       F_ESCALATE, F_REASON, NFIELDS };
+static const char *const field_names[NFIELDS] = {
+	"segment", "score", "value", "action", "sla_hours", "priority", "owner",
+	"escalate", "reason",
+};
+
+_Noreturn static void rules_die(const char *name, unsigned long line,
+				const char *msg, struct slice v)
+{
+	if (v.p)
+		die(EX_DATA_, "%s:%lu: %s (%s)", name, line, msg, tsv_quote(v));
+	die(EX_DATA_, "%s:%lu: %s", name, line, msg);
+}
+
+/* The parts of "A..B" before and after the dots at `at`. */
+static struct slice before(struct slice s, size_t at)
+{
+	return (struct slice){ s.p, at };
+}
+
+static struct slice after(struct slice s, size_t at)
+{
+	return (struct slice){ s.p + at + 2, s.n - at - 2 };
+}
+
+/* "A..B": the position of "..", or -1. */
+static long find_dots(struct slice s)
+{
+	for (size_t i = 0; i + 1 < s.n; i++)
+		if (s.p[i] == '.' && s.p[i + 1] == '.')
+			return (long)i;
+	return -1;
+}
+
+static int score_bound(struct slice s, unsigned *v)
+{
+	unsigned long long x;
+	if (!num_count(s, &x) || x > 10)
+		return 0;
+	*v = (unsigned)x;
+	return 1;
+}
+
+static int parse_score_range(struct slice s, unsigned *lo, unsigned *hi)
+{
+	long dots = find_dots(s);
+	if (dots < 0)
+		return score_bound(s, lo) && (*hi = *lo, 1);
+	return score_bound(before(s, (size_t)dots), lo) &&
+	       score_bound(after(s, (size_t)dots), hi) && *lo <= *hi;
+}
+
+static int parse_value_range(struct slice s, double high, double *lo,
+			     double *hi)
+{
+	if (slice_eq(s, "high")) {
+		*lo = high;
+		*hi = INFINITY;
+		return 1;
+	}
+	long dots = find_dots(s);
+	if (dots < 0)
+		return 0;
+	struct slice a = slice_trim(before(s, (size_t)dots));
+	struct slice b = slice_trim(after(s, (size_t)dots));
+	if (a.n == 0 && b.n == 0)
+		return 0;
+	*lo = -INFINITY;
+	*hi = INFINITY;
+	if (a.n && !num_double(a, lo))
+		return 0;
+	if (b.n && !num_double(b, hi))
+		return 0;
+	return *lo < *hi;
+}
+
+static char *copy_slice(struct slice s) { return xstrndup(s.p, s.n); }
+
+/* A reason for a rule that gives none: its conditions, as written. */
+static char *describe(struct slice f[NFIELDS], const long col[NFIELDS])
+{
+	struct buf b = { 0 };
+	static const char *const prefix[] = { "", "score ", "value " };
+	for (int k = F_SEGMENT; k <= F_VALUE; k++) {
+		if (col[k] < 0 || slice_eq(f[k], "*"))
+			continue;
+		if (b.len)
+			buf_add(&b, ", ", 2);
+		buf_add(&b, prefix[k], strlen(prefix[k]));
+		buf_add(&b, f[k].p, f[k].n);
+	}
+	if (!b.len)
+		buf_add(&b, "any response", 12);
+	return buf_cstr(&b);
+}
+
+/* Does rule a take every response rule b would? */
+static int covers(const struct rule *a, const struct rule *b)
+{
+	if (b->mask & ~a->mask)
+		return 0;
+	if (a->value_any)
+		return 1;
+	return !b->value_any && a->value_lo <= b->value_lo &&
+	       b->value_hi <= a->value_hi;
+}
+
+static void parse_rule(struct rules *rs, unsigned long line, struct slice *f,
+		       const long col[NFIELDS], double high)
+{
+	const char *name = rs->name;
+	struct slice none = { NULL, 0 };
+	struct slice v[NFIELDS];
+	for (int k = 0; k < NFIELDS; k++)
+		v[k] = col[k] >= 0 ? slice_trim(f[col[k]]) : (struct slice){ "*", 1 };
+	if (rs->n == MAX_RULES)
+		rules_die(name, line, "more than 1000 rules", none);
+	struct rule *r = &rs->v[rs->n];
+	memset(r, 0, sizeof *r);
+	r->line = line;
+
+	int seg = -1;
+	if (!slice_eq(v[F_SEGMENT], "*") &&
+	    (seg = nps_segment_parse(v[F_SEGMENT])) < 0)
+		rules_die(name, line,
+			  "segment must be promoter, passive, detractor or *",
+			  v[F_SEGMENT]);
+	unsigned lo = 0, hi = 10;
+	int any_score = slice_eq(v[F_SCORE], "*");
+	if (!any_score && !parse_score_range(v[F_SCORE], &lo, &hi))
+		rules_die(name, line,
+			  "score must be *, N or A..B with 0 <= A <= B <= 10",
+			  v[F_SCORE]);
+	for (unsigned s = lo; s <= hi; s++)
+		if (seg < 0 || (int)nps_segment_of((int)s) == seg)
+			r->mask |= 1u << s;
+	for (int k = 0; k < 3 && any_score; k++)
+		if (seg < 0 || seg == k)
+			r->mask |= 1u << (SEG_ONLY + k);
+	if (!r->mask)
+		die(EX_DATA_, "%s:%lu: rule can never match: no %s has a score in "
+		    "%.*s", name, line, segment_names[seg], (int)v[F_SCORE].n,
+		    v[F_SCORE].p);
+
+	r->value_any = slice_eq(v[F_VALUE], "*");
+	if (!r->value_any &&
+	    !parse_value_range(v[F_VALUE], high, &r->value_lo, &r->value_hi))
+		rules_die(name, line,
+			  "value must be *, high, A.., ..B or A..B with A < B",
+			  v[F_VALUE]);
+
+	if (v[F_ACTION].n == 0)
+		rules_die(name, line, "action must not be empty", none);
+	r->action = copy_slice(v[F_ACTION]);
+	r->none = slice_eq(v[F_ACTION], "none");
+	unsigned long long x;
+	if (!num_count(v[F_SLA], &x) || x > MAX_SLA_HOURS)
+		rules_die(name, line, "sla_hours must be an integer 0..1000000",
+			  v[F_SLA]);
+	r->sla_seconds = (long long)x * 3600;
+	if (!num_count(v[F_PRIORITY], &x) || x > MAX_PRIORITY)
+		rules_die(name, line, "priority must be an integer 0..999999",
+			  v[F_PRIORITY]);
+	r->priority = (unsigned)x;
+
+	/* Absent or empty: the default column; "-": none. */
+	struct slice o = col[F_OWNER] >= 0 ? v[F_OWNER] : none;
+	struct slice e = col[F_ESCALATE] >= 0 ? v[F_ESCALATE] : none;
+	r->owner = o.n == 0 ? NULL : slice_eq(o, "-") ? "" : copy_slice(o);
+	r->escalate = e.n == 0 ? NULL : slice_eq(e, "-") ? "" : copy_slice(e);
+	r->reason = col[F_REASON] >= 0 && v[F_REASON].n
+			    ? copy_slice(v[F_REASON])
+			    : describe(v, col);
+	struct buf m = { 0 };
+	char num[24];
+	int k = snprintf(num, sizeof num, "%u\t", r->priority);
+	buf_add(&m, num, (size_t)k);
+	buf_add(&m, r->action, strlen(r->action));
+	buf_addc(&m, '\t');
+	r->mid_n = m.len;
+	r->mid = buf_cstr(&m);
+	r->tail_n = strlen(r->reason) + 1;
+	r->tail = xmalloc(r->tail_n);
+	memcpy(r->tail, r->reason, r->tail_n - 1);
+	r->tail[r->tail_n - 1] = '\n';
+
+	for (size_t i = 0; i < rs->n; i++)
+		if (covers(&rs->v[i], r))
+			die(EX_DATA_, "%s:%lu: rule can never match: the rule on "
+			    "line %lu takes every response it would",
+			    name, line, rs->v[i].line);
+	rs->n++;
+}
+
+/* Reads rules from text (comments: lines starting with '#'; blank lines
+ * are skipped; the first other line is the header). */
+static void rules_parse(struct rules *rs, const char *name, char *text,
+			size_t n, double high)
+{
+	rs->name = name;
+	rs->v = xmalloc(MAX_RULES * sizeof *rs->v);
+	rs->n = 0;
+	long col[NFIELDS];
+	int have_header = 0;
+	size_t nhead = 0;
+	struct slice *f = NULL;
+	size_t fcap = 0;
+	char *p = text, *end = text + n;
+	if (n >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)
+		p += 3;
+	for (unsigned long line = 1; p < end; line++) {
+		char *nl = memchr(p, '\n', (size_t)(end - p));
+		struct slice row = { p, (size_t)((nl ? nl : end) - p) };
+		p = nl ? nl + 1 : end;
+		if (row.n && row.p[row.n - 1] == '\r')
+			row.n--;
+		if ((row.n && row.p[0] == '#') || slice_trim(row).n == 0)
+			continue;
+		size_t nf = 0;
+		for (const char *q = row.p, *e = row.p + row.n;;) {
+			const char *t = memchr(q, '\t', (size_t)(e - q));
+			if (nf == fcap) {
+				fcap = fcap ? fcap * 2 : 16;
+				f = xrealloc(f, fcap * sizeof *f);
+			}
+			f[nf++] = (struct slice){ q, (size_t)((t ? t : e) - q) };
+			if (!t)
+				break;
+			q = t + 1;
+		}
+		if (!have_header) {
+			for (int k = 0; k < NFIELDS; k++)
+				col[k] = -1;
+			for (size_t i = 0; i < nf; i++) {
+				struct slice h = slice_trim(f[i]);
+				int k = 0;
+				while (k < NFIELDS && !slice_eq(h, field_names[k]))
+					k++;
+				if (k == NFIELDS)
+					die(EX_DATA_, "%s:%lu: unknown column %s (known: "
+					    "segment, score, value, action, sla_hours, "
+					    "priority, owner, escalate, reason)",
+					    name, line, tsv_quote(h));
+				if (col[k] >= 0)
+					die(EX_DATA_, "%s:%lu: column \"%s\" appears twice",
+					    name, line, field_names[k]);
+				col[k] = (long)i;
+			}
+			for (int k = F_ACTION; k <= F_PRIORITY; k++)
+				if (col[k] < 0)
+					die(EX_DATA_, "%s:%lu: no column \"%s\" (needed: "
+					    "action, sla_hours, priority)",
+					    name, line, field_names[k]);
+			have_header = 1;
+			nhead = nf;
+			continue;
+		}
+		if (nf != nhead)
+			die(EX_DATA_, "%s:%lu: expected %zu fields, found %zu", name,
+			    line, nhead, nf);
+		parse_rule(rs, line, f, col, high);
+	}
+	free(f);
+	if (!rs->n)
+		die(EX_DATA_, "%s: no rules (a header line and at least one rule "
+		    "are needed)", name);
+}
+
+static void rules_read(struct rules *rs, const char *path, double high)
+{
+	int fd = open(path, O_RDONLY);
+	if (fd < 0)
+		die(EX_NOINPUT_, "cannot open %s: %s", path, strerror(errno));
+	struct buf b = { 0 };
+	for (;;) {
+		buf_grow(&b, 1 << 16);
+		ssize_t k = read(fd, b.p + b.len, b.cap - b.len);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0)
+			die(EX_NOINPUT_, "cannot read %s: %s", path, strerror(errno));
+		if (k == 0)
+			break;
+		b.len += (size_t)k;
+	}
+	close(fd);
+	rules_parse(rs, path, b.p, b.len, high);
+	buf_free(&b);
+}
+
+static void rules_free(struct rules *rs)
+{
+	for (size_t i = 0; i < rs->n; i++) {
+		struct rule *u = &rs->v[i];
+		free(u->action);
+		free(u->reason);
+		free(u->mid);
+		free(u->tail);
+		if (u->owner && *u->owner)
+			free(u->owner);
+		if (u->escalate && *u->escalate)
+			free(u->escalate);
+	}
+	free(rs->v);
+}
+
+/* A number written so that reading it back gives the same double. */
+static void format_number(double v, char out[32])
+{
+	if (v == floor(v) && fabs(v) < 1e15) {
+		snprintf(out, 32, "%.0f", v);
+		return;
+	}
+	for (int prec = 1; prec <= 17; prec++) {
+		snprintf(out, 32, "%.*g", prec, v);
+		if (strtod(out, NULL) == v)
+			return;
+	}
+}
+
+/* The built-in rules: the closed loop. */
+static void default_rules(struct buf *b, double high)
+{
+	static const struct {
+		const char *segment;
+		int high;
+		const char *action;
+		int sla, priority;
+		const char *reason;
+	} rows[] = {
+		{ "detractor", 1, "personal_call", 24, 1, "high-value detractor" },
+		{ "detractor", 0, "automatic_remedy", 24, 2, "detractor" },
+		{ "passive", 1, "personal_call", 72, 3, "high-value passive" },
+		{ "passive", 0, "automatic_remedy", 72, 4, "passive" },
+		{ "promoter", 1, "personal_call", 168, 5, "high-value promoter" },
+		{ "promoter", 0, "automatic_remedy", 168, 6, "promoter" },
+	};
+	char num[32], line[512];
+	format_number(high, num);
+	snprintf(line, sizeof line,
+		 "# nps-route built-in rules: the closed loop. The first rule that\n"
+		 "# matches a response wins. A detractor hears from someone within\n"
+		 "# 24 hours, a passive within 3 days, a promoter within 7 days; a\n"
+		 "# high-value customer (value >= %s) gets a personal call, the\n",
+		 num);
+	buf_add(b, line, strlen(line));
+	static const char rest[] =
+		"# others an automatic remedy. An empty owner or escalate names the\n"
+		"# --owner or --escalate column. See nps-route(1).\n"
+		"segment\tscore\tvalue\taction\tsla_hours\tpriority\towner\tescalate\treason\n";
+	buf_add(b, rest, sizeof rest - 1);
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		int n = snprintf(line, sizeof line, "%s\t*\t%s%s\t%s\t%d\t%d\t\t\t%s\n",
+				 rows[i].segment, rows[i].high ? num : "*",
+				 rows[i].high ? ".." : "", rows[i].action,
+				 rows[i].sla, rows[i].priority, rows[i].reason);
+		buf_add(b, line, (size_t)n);
+	}
+}
+
+/* "a, b, c": the input's columns, for a message. */
+static const char *column_list(const struct tsv_reader *r)
+{
+	static struct buf list;
+	list.len = 0;
+	for (size_t k = 0; k < r->ncols; k++) {
+		if (k)
+			buf_add(&list, ", ", 2);
+		buf_add(&list, r->cols[k].p, r->cols[k].n);
+	}
+	return buf_cstr(&list);
+}
+
+/* The columns each rule's owner and escalation come from. */
+static void rules_resolve(struct rules *rs, const struct tsv_reader *r,
+			  const char *owner, const char *escalate)
+{
+	for (size_t i = 0; i < rs->n; i++) {
+		struct rule *u = &rs->v[i];
+		for (int which = 0; which < 2; which++) {
+			const char *named = which ? u->escalate : u->owner;
+			const char *name = named ? named : which ? escalate : owner;
+			long c = -1;
+			if (!u->none && *name) {
+				c = tsv_col_find(r, name);
+				if (c < 0 && !named)
+					tsv_col(r, name); /* dies listing the columns */
+				if (c < 0)
+					die(EX_USAGE_, "%s:%lu: no column \"%s\" in %s "
+					    "(columns: %s)", rs->name, u->line, name,
+					    r->header_file, column_list(r));
+			}
+			if (which)
+				u->escalate_col = c;
+			else
+				u->owner_col = c;
+		}
+	}
+}
+
+/* ---- the row ---- */
+
+/* A customer value: 1 and *v for a number, 0 when missing ("" or "NA"),
+ * -1 when bad. Plain decimals of up to 15 digits are read directly: a
+ * mantissa below 2^53 divided by an exact power of ten is correctly
+ * rounded, so the result is exactly strtod's. */
+static int parse_value(struct slice s, double *v)
+{
+	s = slice_trim(s);
+	if (s.n == 0 || slice_eq(s, "NA"))
+		return 0;
+	static const double pow10[] = { 1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7,
+					1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14,
+					1e15 };
+	const char *p = s.p, *e = s.p + s.n;
+	int neg = p < e && *p == '-';
+	p += neg;
+	uint64_t m = 0;
+	int digits = 0, frac = -1;
+	for (; p < e; p++) {
+		if (*p >= '0' && *p <= '9') {
+			m = m * 10 + (uint64_t)(*p - '0');
+			if (++digits > 15)
+				break;
+			if (frac >= 0)
+				frac++;
+		} else if (*p == '.' && frac < 0) {
+			frac = 0;
+		} else {
+			break;
+		}
+	}
+	if (p == e && digits > 0 && frac != 0) {
+		double x = (double)m / pow10[frac < 0 ? 0 : frac];
+		*v = neg ? -x : x;
+		return 1;
+	}
+	return num_double(s, v) ? 1 : -1;
+}
+
+static int two_digits(const char *p, int max, int *v)
+{
+	if (p[0] < '0' || p[0] > '9' || p[1] < '0' || p[1] > '9')
+		return 0;
+	*v = (p[0] - '0') * 10 + (p[1] - '0');
+	return *v <= max;
+}
+
+/* date_parse, with a shortcut for the common "YYYY-MM-DDThh:mm:ssZ":
+ * the dates seen last are remembered (date_parse checked them), so only
+ * the time of day is read. Anything else goes to date_parse. */
+static int parse_time(struct slice s, long long *utc)
+{
+	static struct {
+		char date[10];
+		long days;
+	} seen[1024];
+	static int seen_any;
+	int fast = s.n == 20 && s.p[10] == 'T' && s.p[13] == ':' &&
+		   s.p[16] == ':' && s.p[19] == 'Z';
+	if (fast && seen_any) {
+		uint64_t h;
+		memcpy(&h, s.p + 2, 8); /* "YY-MM-DD" */
+		size_t slot = (h ^ h >> 29 ^ h >> 43) & 1023;
+		int hh, mm, ss;
+		if (memcmp(seen[slot].date, s.p, 10) == 0 &&
+		    two_digits(s.p + 11, 23, &hh) && two_digits(s.p + 14, 59, &mm) &&
+		    two_digits(s.p + 17, 60, &ss)) {
+			*utc = seen[slot].days * 86400LL + hh * 3600 + mm * 60 + ss;
+			return 1;
+		}
+	}
+	struct when w;
+	if (!date_parse(s, &w))
+		return 0;
+	*utc = w.utc;
+	if (fast) {
+		uint64_t h;
+		memcpy(&h, s.p + 2, 8);
+		size_t slot = (h ^ h >> 29 ^ h >> 43) & 1023;
+		memcpy(seen[slot].date, s.p, 10);
+		seen[slot].days = w.days;
+		seen_any = 1;
+	}
+	return 1;
+}
+
+static const struct rule *match(const struct rules *rs, int kind, int known,
+				double value)
+{
+	for (size_t i = 0; i < rs->n; i++) {
+		const struct rule *u = &rs->v[i];
+		if (!(u->mask >> kind & 1))
+			continue;
+		if (u->value_any ||
+		    (known && value >= u->value_lo && value < u->value_hi))
+			return u;
+	}
+	return NULL;
+}
+
+/* ---- the ticket ---- */
+
+/* What a ticket line holds after its owner, by kind of response:
+ * "segment\tscore\t". */
+static const char *const kind_text[KINDS] = {
+	"detractor\t0\t", "detractor\t1\t", "detractor\t2\t", "detractor\t3\t",
+	"detractor\t4\t", "detractor\t5\t", "detractor\t6\t", "passive\t7\t",
+	"passive\t8\t", "promoter\t9\t", "promoter\t10\t", "detractor\tNA\t",
+	"passive\tNA\t", "promoter\tNA\t",
+};
+
+static char *put(char *p, const void *s, size_t n)
+{
+	memcpy(p, s, n);
+	return p + n;
+}
+
+/* The ticket id: "T-" and the 64-bit FNV-1a hash of the response id's
+ * bytes in 16 hex digits; byte-wise, so the same on every machine. */
+static char *put_ticket_id(char *p, struct slice id)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+	for (size_t i = 0; i < id.n; i++) {
+		h ^= (unsigned char)id.p[i];
+		h *= 0x100000001b3ULL;
+	}
+	*p++ = 'T';
+	*p++ = '-';
+	for (int i = 15; i >= 0; i--, h >>= 4)
+		p[i] = "0123456789abcdef"[h & 15];
+	return p + 16;
+}
+
+static void put2(char *p, int v)
+{
+	p[0] = (char)('0' + v / 10);
+	p[1] = (char)('0' + v % 10);
+}
+
+/* YYYY-MM-DDThh:mm:ssZ. Dates repeat: the last few are kept written. */
+static char *put_time(char *p, long long t)
+{
+	static struct {
+		long days;
+		char text[12];
+		int n;
+	} cache[1024];
+	static int cache_used;
+	long long days = t / 86400, sec = t % 86400;
+	if (sec < 0)
+		sec += 86400, days--;
+	size_t slot = (size_t)days & 1023;
+	if (!cache_used || cache[slot].days != days || !cache[slot].n) {
+		long y;
+		int m, d;
+		civil_from_days((long)days, &y, &m, &d);
+		cache[slot].days = (long)days;
+		cache[slot].n = snprintf(cache[slot].text, sizeof cache[slot].text,
+					 "%04ld-%02d-%02d", y, m, d);
+		if (cache[slot].n >= (int)sizeof cache[slot].text)
+			cache[slot].n = (int)sizeof cache[slot].text - 1;
+		cache_used = 1;
+	}
+	p = put(p, cache[slot].text, (size_t)cache[slot].n);
+	*p++ = 'T';
+	put2(p, (int)(sec / 3600));
+	p[2] = ':';
+	put2(p + 3, (int)(sec / 60 % 60));
+	p[5] = ':';
+	put2(p + 6, (int)(sec % 60));
+	p[8] = 'Z';
+	return p + 9;
+}
+
+/* Writes one ticket line straight into the output buffer (through a
+ * scratch buffer only when one line is longer than the whole buffer). */
+/* Writes one ticket line straight into the output buffer (through a
+ * scratch buffer only when one line is longer than the whole buffer).
+ * contacts: the owner and the escalation, or both in one "owner\tescalate". */
+static void write_ticket(struct slice id, int kind, const struct rule *u,
+			 const struct slice *contacts, int ncontacts,
+			 long long due)
+{
+	static struct buf scratch;
+	size_t need = 2 + 16 + id.n + 1 + 14 + u->mid_n + 2 + 32 + u->tail_n;
+	for (int i = 0; i < ncontacts; i++)
+		need += contacts[i].n;
+	if (out.cap - out.len < need)
+		writer_flush(&out);
+	int direct = out.cap - out.len >= need;
+	if (!direct)
+		buf_grow(&scratch, need);
+	char *start = direct ? out.buf + out.len : scratch.p, *p = start;
+	p = put_ticket_id(p, id);
+	*p++ = '\t';
+	p = put(p, id.p, id.n);
+	*p++ = '\t';
+	p = put(p, kind_text[kind], strlen(kind_text[kind]));
+	p = put(p, u->mid, u->mid_n);
+	for (int i = 0; i < ncontacts; i++) {
+		if (i)
+			*p++ = '\t';
+		p = put(p, contacts[i].p, contacts[i].n);
+	}
+	*p++ = '\t';
+	p = put_time(p, due);
+	*p++ = '\t';
+	p = put(p, u->tail, u->tail_n);
+	if (direct)
+		out.len += (size_t)(p - start);
+	else
+		out_write(start, (size_t)(p - start));
+}
+
+/* ---- the sort ---- */
+
+/* A kept ticket, in 24 bytes. The key's low 50 bits order the tickets
+ * (until the end: the priority rank above the biased due time; then
+ * re-packed into as few bits as the data need); its top 14 bits say which
+ * rule and which kind of response. Owner and escalation are interned as
+ * one "owner\tescalate" string: few distinct values, one copy each. A
+ * response id of up to 11 bytes is inline; a longer one lives in the
+ * arena (4 bytes of length, then the bytes), id holding its offset. */
+#define LONG_ID 255
+struct record {
+	uint64_t key;
+	uint32_t contacts; /* id in the contacts table */
+	uint8_t id_len;    /* LONG_ID: the id is in the arena */
+	char id[11];
+};
+_Static_assert(sizeof(struct record) == 24, "a record is 24 bytes");
+#define ORDER_BITS 50
+#define ORDER_MASK ((1ULL << ORDER_BITS) - 1)
+/* Due times stay within +-2^39 s: years 0..9999 plus at most 1e6 hours. */
+#define DUE_BITS 40
+#define DUE_BIAS (1LL << 39)
+
+struct store {
+	struct record *v;
+	size_t n, cap;
+	struct buf arena;    /* long response ids */
+	struct hash contacts;
+	struct buf scratch;  /* "owner\tescalate" being interned */
+	unsigned prio_rank[MAX_RULES]; /* by rule: rank of its priority */
+	long long min_due, max_due;
+};
+
+static const struct buf *long_ids;
+
+static struct slice record_id(const struct record *r)
+{
+	if (r->id_len != LONG_ID)
+		return (struct slice){ r->id, r->id_len };
+	uint64_t off;
+	uint32_t n;
+	memcpy(&off, r->id, sizeof off);
+	memcpy(&n, long_ids->p + off, sizeof n);
+	return (struct slice){ long_ids->p + off + sizeof n, n };
+}
+
+/* Among equal order keys: by response id, then by what else the ticket
+ * holds, so that records that still compare equal write the same line. */
+static int by_id(const void *pa, const void *pb)
+{
+	const struct record *a = pa, *b = pb;
+	struct slice x = record_id(a), y = record_id(b);
+	int c = memcmp(x.p, y.p, x.n < y.n ? x.n : y.n);
+	if (c)
+		return c;
+	if (x.n != y.n)
+		return x.n < y.n ? -1 : 1;
+	if (a->key != b->key)
+		return a->key < b->key ? -1 : 1;
+	return (a->contacts > b->contacts) - (a->contacts < b->contacts);
+}
+
+static void sort_ties(struct record *v, size_t n)
+{
+	if (n > 16) {
+		qsort(v, n, sizeof *v, by_id);
+		return;
+	}
+	for (size_t i = 1; i < n; i++) {
+		struct record x = v[i];
+		size_t j = i;
+		for (; j > 0 && by_id(&v[j - 1], &x) > 0; j--)
+			v[j] = v[j - 1];
+		v[j] = x;
+	}
+}
+
+/* LSD radix sort on the low `bits` bits of the keys, 11 bits a pass; the
+ * counts of every pass come from one read, and a pass whose digit is the
+ * same in every key is skipped. */
+#define DIGIT 11
+static void radix_sort(struct record *v, size_t n, int bits)
+{
+	enum { PASSES = (ORDER_BITS + DIGIT - 1) / DIGIT, B = 1 << DIGIT };
+	static size_t count[PASSES][B];
+	int passes = (bits + DIGIT - 1) / DIGIT;
+	if (n < 2 || passes == 0)
+		return;
+	memset(count, 0, sizeof count);
+	for (size_t i = 0; i < n; i++)
+		for (int k = 0; k < passes; k++)
+			count[k][v[i].key >> (k * DIGIT) & (B - 1)]++;
+	struct record *tmp = NULL, *src = v, *dst = NULL;
+	for (int k = 0; k < passes; k++) {
+		size_t sum = 0, *c = count[k];
+		int trivial = 0;
+		for (int d = 0; d < B; d++) {
+			size_t x = c[d];
+			trivial |= x == n;
+			c[d] = sum;
+			sum += x;
+		}
+		if (trivial)
+			continue;
+		if (!tmp)
+			tmp = dst = xmalloc(n * sizeof *tmp);
+		int shift = k * DIGIT;
+		for (size_t i = 0; i < n; i++)
+			dst[c[src[i].key >> shift & (B - 1)]++] = src[i];
+		struct record *t = src;
+		src = dst;
+		dst = t;
+	}
+	if (src != v)
+		memcpy(v, src, n * sizeof *v);
+	free(tmp);
+}
+
+static void store_add(struct store *s, const struct rules *rs,
+		      const struct rule *u, const struct slice *fields,
+		      struct slice id, int kind, long long due)
+{
+	if (s->n == s->cap) {
+		s->cap = s->cap ? s->cap * 2 : 4096;
+		s->v = xrealloc(s->v, s->cap * sizeof *s->v);
+	}
+	struct record *r = &s->v[s->n++];
+	size_t rule = (size_t)(u - rs->v);
+	r->key = (uint64_t)(rule * KINDS + (size_t)kind) << ORDER_BITS |
+		 (uint64_t)s->prio_rank[rule] << DUE_BITS |
+		 (uint64_t)(due + DUE_BIAS);
+	struct buf *c = &s->scratch;
+	c->len = 0;
+	if (u->owner_col >= 0)
+		buf_add(c, fields[u->owner_col].p, fields[u->owner_col].n);
+	buf_addc(c, '\t');
+	if (u->escalate_col >= 0)
+		buf_add(c, fields[u->escalate_col].p, fields[u->escalate_col].n);
+	int added;
+	r->contacts = (uint32_t)hash_intern(&s->contacts, c->p, c->len, &added);
+	if (id.n < LONG_ID && id.n <= sizeof r->id) {
+		r->id_len = (uint8_t)id.n;
+		memcpy(r->id, id.p, id.n);
+	} else {
+		uint64_t off = s->arena.len;
+		if (id.n > UINT32_MAX)
+			die(EX_DATA_, "a response id longer than 4 GB");
+		uint32_t n = (uint32_t)id.n;
+		r->id_len = LONG_ID;
+		memcpy(r->id, &off, sizeof off);
+		buf_add(&s->arena, &n, sizeof n);
+		buf_add(&s->arena, id.p, id.n);
+	}
+	if (s->n == 1 || due < s->min_due)
+		s->min_due = due;
+	if (s->n == 1 || due > s->max_due)
+		s->max_due = due;
+}
+
+static void store_write(struct store *s, const struct rules *rs)
+{
+	/* order = rank << bits | (due - min_due) */
+	int bits = 0;
+	while (bits < DUE_BITS && (uint64_t)(s->max_due - s->min_due) >> bits)
+		bits++;
+	unsigned max_rank = 0;
+	for (size_t i = 0; i < rs->n; i++)
+		if (s->prio_rank[i] > max_rank)
+			max_rank = s->prio_rank[i];
+	int rank_bits = 0;
+	while (max_rank >> rank_bits)
+		rank_bits++;
+	uint64_t due_mask = (1ULL << DUE_BITS) - 1;
+	for (size_t i = 0; i < s->n; i++) {
+		uint64_t k = s->v[i].key;
+		long long due = (long long)(k & due_mask) - DUE_BIAS;
+		uint64_t rank = (k & ORDER_MASK) >> DUE_BITS;
+		s->v[i].key = (k & ~ORDER_MASK) | rank << bits |
+			      (uint64_t)(due - s->min_due);
+	}
+	radix_sort(s->v, s->n, bits + rank_bits);
+	long_ids = &s->arena;
+	for (size_t i = 0, j; i < s->n; i = j) {
+		uint64_t order = s->v[i].key & ORDER_MASK;
+		for (j = i + 1; j < s->n && (s->v[j].key & ORDER_MASK) == order; j++)
+			;
+		if (j - i > 1)
+			sort_ties(s->v + i, j - i);
+	}
+	due_mask = (1ULL << bits) - 1;
+	for (size_t i = 0; i < s->n; i++) {
+		const struct record *r = &s->v[i];
+		uint64_t which = r->key >> ORDER_BITS;
+		long long due = (long long)(r->key & due_mask) + s->min_due;
+		struct slice contacts = { s->contacts.keys[r->contacts],
+					  s->contacts.lens[r->contacts] };
+		write_ticket(record_id(r), (int)(which % KINDS),
+			     &rs->v[which / KINDS], &contacts, 1, due);
+	}
+}
+
+static int by_uint(const void *a, const void *b)
+{
+	unsigned x = *(const unsigned *)a, y = *(const unsigned *)b;
+	return (x > y) - (x < y);
+}
+
+/* The rank of each rule's priority among the distinct priorities. */
+static void rank_priorities(const struct rules *rs, unsigned *rank)
+{
+	unsigned p[MAX_RULES];
+	size_t n = 0;
+	for (size_t i = 0; i < rs->n; i++)
+		p[n++] = rs->v[i].priority;
+	qsort(p, n, sizeof *p, by_uint);
+	for (size_t i = 0; i < rs->n; i++) {
+		rank[i] = 0;
+		for (size_t j = 0; j < n && p[j] < rs->v[i].priority; j++)
+			if (j == 0 || p[j] != p[j - 1])
+				rank[i]++;
+	}
+}
+
+/* In a live feed, a ticket is written as soon as no further line is
+ * already waiting in the reader's buffer. */
+static int input_waiting(const struct tsv_reader *r)
+{
+	return memchr(r->buf + r->pos, '\n', r->end - r->pos) != NULL;
+}
+
+static struct slice field_or_empty(const struct slice *fields, long col)
+{
+	return col >= 0 ? fields[col] : (struct slice){ "", 0 };
+}
+
+
+int main(int argc, char **argv)
+{
+	const char *id_name = "response_id", *score_name = NULL,
+		   *time_name = "responded_at", *value_name = NULL,
+		   *owner_name = "store", *escalate_name = "region",
+		   *rules_path = NULL, *rejects = NULL;
+	double high = 1500;
+	int print_rules = 0, no_sort = 0;
+	enum { O_OWNER = 256, O_ESCALATE, O_RULES, O_PRINT, O_HIGH, O_NOSORT,
+	       O_REJECTS, O_VERSION };
+	static const struct option options[] = {
+		{ "id", required_argument, NULL, 'i' },
+		{ "score", required_argument, NULL, 's' },
+		{ "time", required_argument, NULL, 't' },
+		{ "value", required_argument, NULL, 'v' },
+		{ "owner", required_argument, NULL, O_OWNER },
+		{ "escalate", required_argument, NULL, O_ESCALATE },
+		{ "rules", required_argument, NULL, O_RULES },
+		{ "print-rules", no_argument, NULL, O_PRINT },
+		{ "high-value", required_argument, NULL, O_HIGH },
+		{ "no-sort", no_argument, NULL, O_NOSORT },
+		{ "rejects", required_argument, NULL, O_REJECTS },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, O_VERSION },
+		{ 0 },
+	};
+	prog_init(argv[0]);
+	int c;
+	while ((c = getopt_long(argc, argv, "i:s:t:v:h", options, NULL)) != -1) {
+		switch (c) {
+		case 'i': id_name = optarg; break;
+		case 's': score_name = optarg; break;
+		case 't': time_name = optarg; break;
+		case 'v': value_name = optarg; break;
+		case O_OWNER: owner_name = optarg; break;
+		case O_ESCALATE: escalate_name = optarg; break;
+		case O_RULES: rules_path = optarg; break;
+		case O_PRINT: print_rules = 1; break;
+		case O_HIGH:
+			if (!num_arg_double(optarg, &high))
+				die_usage("--high-value must be a number (\"%s\")", optarg);
+			break;
+		case O_NOSORT: no_sort = 1; break;
+		case O_REJECTS: rejects = optarg; break;
+		case 'h': usage(); return 0;
+		case O_VERSION: printf("nps-route %s\n", NPSKIT_VERSION); return 0;
+		default: die_usage("unknown option");
+		}
+	}
+
+	struct rules rs;
+	if (print_rules) {
+		if (rules_path)
+			die_usage("--print-rules writes the built-in rules; it takes no --rules");
+		struct buf b = { 0 };
+		default_rules(&b, high);
+		out_write(b.p, b.len);
+		writer_close(&out);
+		buf_free(&b);
+		return 0;
+	}
+	if (rules_path) {
+		rules_read(&rs, rules_path, high);
+	} else {
+		struct buf b = { 0 };
+		default_rules(&b, high);
+		rules_parse(&rs, "built-in rules", b.p, b.len, high);
+		buf_free(&b);
+	}
+
+	struct tsv_reader r;
+	tsv_open(&r, argc - optind, argv + optind);
+	if (!r.has_header) { /* empty input, empty output */
+		writer_close(&out);
+		tsv_close(&r);
+		rules_free(&rs);
+		return 0;
+	}
+	size_t id_col = tsv_col(&r, id_name);
+	size_t time_col = tsv_col(&r, time_name);
+	long score_col = score_name ? (long)tsv_col(&r, score_name)
+				    : tsv_col_find(&r, "score");
+	long segment_col = tsv_col_find(&r, "segment");
+	if (score_col < 0 && segment_col < 0)
+		die_usage("no column \"score\" or \"segment\" in %s (columns: %s)",
+			  r.header_file, column_list(&r));
+	long value_col = value_name ? (long)tsv_col(&r, value_name) : -1;
+	rules_resolve(&rs, &r, owner_name, escalate_name);
+	if (rejects)
+		tsv_rejects_open(&r, rejects);
+
+	out_str("ticket_id\tresponse_id\tsegment\tscore\tpriority\taction\towner\t"
+		"escalate_to\tdue_at\treason\n");
+	struct store s = { 0 };
+	rank_priorities(&rs, s.prio_rank);
+	const char *seg_name = "segment";
+	while (tsv_next(&r)) {
+		if (!tsv_check_width(&r))
+			continue;
+		const struct slice *f = r.fields;
+		struct slice id = f[id_col];
+		if (slice_trim(id).n == 0) {
+			tsv_reject(&r, "%s must not be empty", id_name);
+			continue;
+		}
+		int kind = 0;
+		if (score_col >= 0) {
+			kind = nps_score(f[score_col]);
+			if (kind < 0) {
+				tsv_reject(&r, "%s must be an integer 0..10 (%s)",
+					   score_name ? score_name : "score",
+					   tsv_quote(f[score_col]));
+				continue;
+			}
+		}
+		if (segment_col >= 0 && segment_col != score_col) {
+			struct slice sf = f[segment_col];
+			int seg = nps_segment_parse(slice_trim(sf));
+			if (seg < 0) {
+				tsv_reject(&r, "%s must be promoter, passive or detractor (%s)",
+					   seg_name, tsv_quote(sf));
+				continue;
+			}
+			if (score_col < 0) {
+				kind = SEG_ONLY + seg;
+			} else if (seg != (int)nps_segment_of(kind)) {
+				tsv_reject(&r, "%s does not match score %d (%s)", seg_name,
+					   kind, tsv_quote(sf));
+				continue;
+			}
+		}
+		long long utc;
+		if (!parse_time(f[time_col], &utc)) {
+			tsv_reject(&r, "%s must be a date or timestamp (%s)", time_name,
+				   tsv_quote(f[time_col]));
+			continue;
+		}
+		double value = 0;
+		int known = 0;
+		if (value_col >= 0 &&
+		    (known = parse_value(f[value_col], &value)) < 0) {
+			tsv_reject(&r, "%s must be a number, empty or NA (%s)", value_name,
+				   tsv_quote(f[value_col]));
+			continue;
+		}
+		const struct rule *u = match(&rs, kind, known, value);
+		if (!u || u->none)
+			continue;
+		long long due = utc + u->sla_seconds;
+		if (no_sort) {
+			struct slice contacts[2] = { field_or_empty(f, u->owner_col),
+						     field_or_empty(f, u->escalate_col) };
+			write_ticket(id, kind, u, contacts, 2, due);
+			if (!input_waiting(&r))
+				writer_flush(&out);
+		} else {
+			store_add(&s, &rs, u, f, id, kind, due);
+		}
+	}
+	if (!no_sort)
+		store_write(&s, &rs);
+	writer_close(&out);
+	tsv_close(&r);
+	hash_free(&s.contacts);
+	buf_free(&s.arena);
+	buf_free(&s.scratch);
+	free(s.v);
+	rules_free(&rs);
+	return 0;
+}
