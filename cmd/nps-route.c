@@ -15,7 +15,6 @@
 
 #include "buf.h"
 #include "date.h"
-#include "hash.h"
 #include "nps.h"
 #include "num.h"
 #include "out.h"
@@ -530,20 +529,27 @@ static int two_digits(const char *p, int max, int *v)
 static int parse_time(struct slice s, long long *utc)
 {
 	static struct {
-		char date[10];
+		uint64_t head; /* "YYYY-MM-" */
+		uint16_t day;  /* "DD" */
 		long days;
-	} seen[1024];
-	static int seen_any;
-	int fast = s.n == 20 && s.p[10] == 'T' && s.p[13] == ':' &&
-		   s.p[16] == ':' && s.p[19] == 'Z';
-	if (fast && seen_any) {
-		uint64_t h;
-		memcpy(&h, s.p + 2, 8); /* "YY-MM-DD" */
-		size_t slot = (h ^ h >> 29 ^ h >> 43) & 1023;
+	} seen[4096];
+	const char *p = s.p;
+	int fast = s.n == 20 && p[10] == 'T' && p[13] == ':' && p[16] == ':' &&
+		   p[19] == 'Z';
+	uint64_t head = 0;
+	uint16_t day = 0;
+	size_t slot = 0;
+	if (fast) {
+		memcpy(&head, p, 8);
+		memcpy(&day, p + 8, 2);
+		/* Distinct for the dates of 11 years; checked by the compare. */
+		slot = (size_t)(unsigned)(((p[2] - '0') * 10 + (p[3] - '0')) * 372 +
+					  ((p[5] - '0') * 10 + (p[6] - '0')) * 31 +
+					  (p[8] - '0') * 10 + (p[9] - '0')) & 4095;
 		int hh, mm, ss;
-		if (memcmp(seen[slot].date, s.p, 10) == 0 &&
-		    two_digits(s.p + 11, 23, &hh) && two_digits(s.p + 14, 59, &mm) &&
-		    two_digits(s.p + 17, 60, &ss)) {
+		if (seen[slot].head == head && seen[slot].day == day &&
+		    two_digits(p + 11, 23, &hh) && two_digits(p + 14, 59, &mm) &&
+		    two_digits(p + 17, 60, &ss)) {
 			*utc = seen[slot].days * 86400LL + hh * 3600 + mm * 60 + ss;
 			return 1;
 		}
@@ -553,12 +559,9 @@ static int parse_time(struct slice s, long long *utc)
 		return 0;
 	*utc = w.utc;
 	if (fast) {
-		uint64_t h;
-		memcpy(&h, s.p + 2, 8);
-		size_t slot = (h ^ h >> 29 ^ h >> 43) & 1023;
-		memcpy(seen[slot].date, s.p, 10);
+		seen[slot].head = head;
+		seen[slot].day = day;
 		seen[slot].days = w.days;
-		seen_any = 1;
 	}
 	return 1;
 }
@@ -579,13 +582,18 @@ static const struct rule *match(const struct rules *rs, int kind, int known,
 
 /* ---- the ticket ---- */
 
-/* What a ticket line holds after its owner, by kind of response:
+/* What a ticket line holds after the response id, by kind of response:
  * "segment\tscore\t". */
-static const char *const kind_text[KINDS] = {
-	"detractor\t0\t", "detractor\t1\t", "detractor\t2\t", "detractor\t3\t",
-	"detractor\t4\t", "detractor\t5\t", "detractor\t6\t", "passive\t7\t",
-	"passive\t8\t", "promoter\t9\t", "promoter\t10\t", "detractor\tNA\t",
-	"passive\tNA\t", "promoter\tNA\t",
+#define TEXT(s) { s, sizeof s - 1 }
+static const struct {
+	const char *p;
+	size_t n;
+} kind_text[KINDS] = {
+	TEXT("detractor\t0\t"), TEXT("detractor\t1\t"), TEXT("detractor\t2\t"),
+	TEXT("detractor\t3\t"), TEXT("detractor\t4\t"), TEXT("detractor\t5\t"),
+	TEXT("detractor\t6\t"), TEXT("passive\t7\t"), TEXT("passive\t8\t"),
+	TEXT("promoter\t9\t"), TEXT("promoter\t10\t"), TEXT("detractor\tNA\t"),
+	TEXT("passive\tNA\t"), TEXT("promoter\tNA\t"),
 };
 
 static char *put(char *p, const void *s, size_t n)
@@ -674,7 +682,7 @@ static void write_ticket(struct slice id, int kind, const struct rule *u,
 	*p++ = '\t';
 	p = put(p, id.p, id.n);
 	*p++ = '\t';
-	p = put(p, kind_text[kind], strlen(kind_text[kind]));
+	p = put(p, kind_text[kind].p, kind_text[kind].n);
 	p = put(p, u->mid, u->mid_n);
 	for (int i = 0; i < ncontacts; i++) {
 		if (i)
@@ -714,17 +722,97 @@ _Static_assert(sizeof(struct record) == 24, "a record is 24 bytes");
 #define DUE_BITS 40
 #define DUE_BIAS (1LL << 39)
 
+/* The distinct "owner\tescalate" strings, each stored once in text, ids
+ * 0, 1, 2 ... in order of first sight: an open-addressing table with a
+ * hash cheap enough for one lookup per row. */
+struct contacts {
+	uint32_t *slots;  /* id + 1; 0: empty */
+	size_t nslots, count;
+	struct buf text;
+	uint64_t *where;  /* per id: offset << 24 | length */
+};
+
+static uint64_t contacts_hash(const char *p, size_t n)
+{
+	uint64_t h = 0x9e3779b97f4a7c15ULL * (n + 1), w = 0;
+	if (n < 8) {
+		for (size_t i = 0; i < n; i++)
+			w = w << 8 | (unsigned char)p[i];
+	} else {
+		for (size_t i = 0; i + 8 < n; i += 8) {
+			memcpy(&w, p + i, 8);
+			h = (h ^ w) * 0xff51afd7ed558ccdULL;
+			h ^= h >> 32;
+		}
+		memcpy(&w, p + n - 8, 8); /* the last 8 bytes, overlapping */
+	}
+	h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
+	return h ^ h >> 29;
+}
+
+static struct slice contacts_text(const struct contacts *c, uint32_t id)
+{
+	uint64_t at = c->where[id];
+	return (struct slice){ c->text.p + (at >> 24), (size_t)(at & 0xffffff) };
+}
+
+static uint32_t contacts_intern(struct contacts *c, const char *p, size_t n)
+{
+	if (n > 0xffffff)
+		die(EX_DATA_, "an owner and escalation longer than 16 MB");
+	if (c->count * 2 >= c->nslots) {
+		size_t nslots = c->nslots ? c->nslots * 2 : 1024;
+		uint32_t *slots = calloc(nslots, sizeof *slots);
+		if (!slots)
+			die(EX_SOFTWARE_, "out of memory (%zu slots)", nslots);
+		for (size_t i = 0; i < c->nslots; i++) {
+			if (!c->slots[i])
+				continue;
+			struct slice t = contacts_text(c, c->slots[i] - 1);
+			size_t j = contacts_hash(t.p, t.n) & (nslots - 1);
+			while (slots[j])
+				j = (j + 1) & (nslots - 1);
+			slots[j] = c->slots[i];
+		}
+		free(c->slots);
+		c->slots = slots;
+		c->nslots = nslots;
+		c->where = xrealloc(c->where, nslots / 2 * sizeof *c->where);
+	}
+	size_t j = contacts_hash(p, n) & (c->nslots - 1);
+	for (; c->slots[j]; j = (j + 1) & (c->nslots - 1)) {
+		struct slice t = contacts_text(c, c->slots[j] - 1);
+		if (t.n == n && memcmp(t.p, p, n) == 0)
+			return c->slots[j] - 1;
+	}
+	if (c->count >= UINT32_MAX - 1)
+		die(EX_SOFTWARE_, "more than %u distinct owners", UINT32_MAX - 1);
+	uint32_t id = (uint32_t)c->count++;
+	c->where[id] = (uint64_t)c->text.len << 24 | n;
+	buf_add(&c->text, p, n);
+	c->slots[j] = id + 1;
+	return id;
+}
+
+static void contacts_free(struct contacts *c)
+{
+	free(c->slots);
+	free(c->where);
+	buf_free(&c->text);
+}
+
 struct store {
 	struct record *v;
 	size_t n, cap;
 	struct buf arena;    /* long response ids */
-	struct hash contacts;
+	struct contacts contacts;
 	struct buf scratch;  /* "owner\tescalate" being interned */
 	unsigned prio_rank[MAX_RULES]; /* by rule: rank of its priority */
 	long long min_due, max_due;
 };
 
 static const struct buf *long_ids;
+
 
 static struct slice record_id(const struct record *r)
 {
@@ -768,10 +856,10 @@ static void sort_ties(struct record *v, size_t n)
 	}
 }
 
-/* LSD radix sort on the low `bits` bits of the keys, 11 bits a pass; the
+/* LSD radix sort on the low `bits` bits of the keys, 15 bits a pass; the
  * counts of every pass come from one read, and a pass whose digit is the
  * same in every key is skipped. */
-#define DIGIT 11
+#define DIGIT 15
 static void radix_sort(struct record *v, size_t n, int bits)
 {
 	enum { PASSES = (ORDER_BITS + DIGIT - 1) / DIGIT, B = 1 << DIGIT };
@@ -829,8 +917,7 @@ static void store_add(struct store *s, const struct rules *rs,
 	buf_addc(c, '\t');
 	if (u->escalate_col >= 0)
 		buf_add(c, fields[u->escalate_col].p, fields[u->escalate_col].n);
-	int added;
-	r->contacts = (uint32_t)hash_intern(&s->contacts, c->p, c->len, &added);
+	r->contacts = contacts_intern(&s->contacts, c->p, c->len);
 	if (id.n < LONG_ID && id.n <= sizeof r->id) {
 		r->id_len = (uint8_t)id.n;
 		memcpy(r->id, id.p, id.n);
@@ -885,8 +972,7 @@ static void store_write(struct store *s, const struct rules *rs)
 		const struct record *r = &s->v[i];
 		uint64_t which = r->key >> ORDER_BITS;
 		long long due = (long long)(r->key & due_mask) + s->min_due;
-		struct slice contacts = { s->contacts.keys[r->contacts],
-					  s->contacts.lens[r->contacts] };
+		struct slice contacts = contacts_text(&s->contacts, r->contacts);
 		write_ticket(record_id(r), (int)(which % KINDS),
 			     &rs->v[which / KINDS], &contacts, 1, due);
 	}
@@ -1090,7 +1176,7 @@ int main(int argc, char **argv)
 		store_write(&s, &rs);
 	writer_close(&out);
 	tsv_close(&r);
-	hash_free(&s.contacts);
+	contacts_free(&s.contacts);
 	buf_free(&s.arena);
 	buf_free(&s.scratch);
 	free(s.v);

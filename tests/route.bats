@@ -142,6 +142,24 @@ $(tsv 'T-af63dc4c8601ec8c a detractor 0 2 automatic_remedy S1 n 2026-01-02T00:00
 	[ "$(wc -l <"$BATS_TEST_TMPDIR/sorted")" -eq "$(wc -l <"$BATS_TEST_DIRNAME/../examples/sample.tsv")" ]
 }
 
+@test "many owners, long and short ids, ties: sorted = --no-sort sorted" {
+	# 20000 responses, 5000 distinct owners, 50 distinct times, ids of 2 to
+	# 40 bytes, some repeated: the contacts table grows, ties are many.
+	awk 'BEGIN { OFS = "\t"; print "response_id", "responded_at", "store", "region", "customer_value", "score"
+		for (i = 0; i < 20000; i++) {
+			id = (i % 3 == 0) ? sprintf("long-response-id-%023d", i % 7000) : "r" (i % 9000)
+			print id, sprintf("2026-%02d-%02dT%02d:00:00Z", 1 + i % 12, 1 + i % 28, i % 5), \
+				"owner" (i * 7 % 5000), "region" (i % 13), (i * 37 % 3000), i % 11 } }' >"$BATS_TEST_TMPDIR/in"
+	nps-route -v customer_value --no-sort "$BATS_TEST_TMPDIR/in" >"$BATS_TEST_TMPDIR/stream"
+	nps-route -v customer_value "$BATS_TEST_TMPDIR/in" >"$BATS_TEST_TMPDIR/sorted"
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/sorted")" -eq 20001 ]
+	{ head -n 1 "$BATS_TEST_TMPDIR/stream"; tail -n +2 "$BATS_TEST_TMPDIR/stream" | LC_ALL=C sort -t "$(printf '\t')" -k 5,5n -k 9,9 -k 2,2 -k 1,1 -k 7,8; } >"$BATS_TEST_TMPDIR/expect"
+	# Lines with equal priority, due and id may differ only in their owners:
+	# compare as sorted sets within each (priority, due, id).
+	cut -f 2,5,9 "$BATS_TEST_TMPDIR/sorted" | cmp - <(cut -f 2,5,9 "$BATS_TEST_TMPDIR/expect")
+	sort "$BATS_TEST_TMPDIR/sorted" | cmp - <(sort "$BATS_TEST_TMPDIR/expect")
+}
+
 @test "--no-sort writes each ticket as its response arrives" {
 	coproc ROUTE { nps-route --no-sort; }
 	printf 'response_id\tresponded_at\tstore\tregion\tscore\n' >&"${ROUTE[1]}"
@@ -343,6 +361,19 @@ bad_row() { # input line 2, expected message; columns: id time store region valu
 	bad_row $'a\t2026-01-01T24:00:00Z\tS\tn\t1\t3' 'time must be a date or timestamp ("2026-01-01T24:00:00Z")'
 	bad_row $'a\t2026-01-01T10:00:00+5\tS\tn\t1\t3' 'time must be a date or timestamp ("2026-01-01T10:00:00+5")'
 }
+@test "bad rows: a bad time of day on a date already seen" {
+	for t in 2026-01-01T24:00:00Z 2026-01-01T10:60:00Z 2026-01-01T10:00:61Z 2026-01-01T1a:00:00Z; do
+		run --separate-stderr nps-route <<<"$(tsv 'response_id responded_at store region score' \
+			'a 2026-01-01T10:00:00Z S n 3' "b $t S n 3")"
+		[ "$status" -eq 65 ]
+		[ "$stderr" = "nps-route: stdin:3: responded_at must be a date or timestamp (\"$t\")" ]
+	done
+	# 23:59:60 (a leap second) is accepted: the next day's 00:00:00.
+	run nps-route <<<"$(tsv 'response_id responded_at store region score' \
+		'a 2026-06-30T10:00:00Z S n 3' 'b 2026-06-30T23:59:60Z S n 3')"
+	[ "$(printf '%s\n' "$output" | tail -n 1 | cut -f 2,9)" = "$(printf 'b\t2026-07-02T00:00:00Z')" ]
+}
+
 @test "bad rows: a bad score" {
 	bad_row $'a\t2026-01-01\tS\tn\t1\t11' 'score must be an integer 0..10 ("11")'
 	bad_row $'a\t2026-01-01\tS\tn\t1\tabc' 'score must be an integer 0..10 ("abc")'
