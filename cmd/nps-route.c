@@ -1108,7 +1108,6 @@ int main(int argc, char **argv)
 		"escalate_to\tdue_at\treason\n");
 	struct store s = { 0 };
 	rank_priorities(&rs, s.prio_rank);
-	const char *seg_name = "segment";
 	while (tsv_next(&r)) {
 		if (!tsv_check_width(&r))
 			continue;
@@ -1132,14 +1131,14 @@ int main(int argc, char **argv)
 			struct slice sf = f[segment_col];
 			int seg = nps_segment_parse(slice_trim(sf));
 			if (seg < 0) {
-				tsv_reject(&r, "%s must be promoter, passive or detractor (%s)",
-					   seg_name, tsv_quote(sf));
+				tsv_reject(&r, "segment must be promoter, passive or "
+					   "detractor (%s)", tsv_quote(sf));
 				continue;
 			}
 			if (score_col < 0) {
 				kind = SEG_ONLY + seg;
 			} else if (seg != (int)nps_segment_of(kind)) {
-				tsv_reject(&r, "%s does not match score %d (%s)", seg_name,
+				tsv_reject(&r, "segment does not match score %d (%s)",
 					   kind, tsv_quote(sf));
 				continue;
 			}
