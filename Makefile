@@ -60,21 +60,28 @@ install: all man
 FUZZ_SECONDS ?= 30
 FUZZ_CC ?= clang
 FUZZ_CFLAGS = -g -O1 -std=c11 -D_POSIX_C_SOURCE=200809L -Ilib \
-	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+	-include fuzz/sections.h
 FUZZ_TARGETS = $(patsubst fuzz/%.c,build-fuzz/%,$(wildcard fuzz/fuzz-*.c))
+# Whole-program targets (fuzz/prog.h): exit and the allocator are wrapped.
+FUZZ_PROGS = $(patsubst cmd/nps-%.c,build-fuzz/fuzz-%,$(wildcard cmd/*.c))
+$(FUZZ_PROGS): FUZZ_LDFLAGS = \
+	-Wl,--wrap=exit,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=free
 
-build-fuzz/%: fuzz/%.c $(LIB_SRC) $(HEADERS)
+build-fuzz/%: fuzz/%.c fuzz/*.h $(LIB_SRC) $(HEADERS) $(wildcard cmd/*.c)
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRC) -lm
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_LDFLAGS) -o $@ $< $(LIB_SRC) -lm
 
 fuzz: $(FUZZ_TARGETS)
 	@for t in $(FUZZ_TARGETS); do \
-		c=build-fuzz/corpus/$${t##*/}; mkdir -p $$c; \
+		n=$${t##*/}; c=build-fuzz/corpus/$$n; mkdir -p $$c; \
+		s=fuzz/seeds/$${n#fuzz-}; [ -d $$s ] || s=; \
 		echo "fuzz: $$t for $(FUZZ_SECONDS)s"; \
-		$$t -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -close_fd_mask=2 -print_final_stats=1 \
-			-artifact_prefix=build-fuzz/ $$c tests/data fuzz/regressions \
-			2>build-fuzz/$${t##*/}.log || { tail -n 40 build-fuzz/$${t##*/}.log; exit 1; }; \
-		grep -h 'stat::number_of_executed_units' build-fuzz/$${t##*/}.log; \
+		$$t -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 \
+			-close_fd_mask=2 -print_final_stats=1 \
+			-artifact_prefix=build-fuzz/$$n- $$c $$s tests/data fuzz/regressions \
+			2>build-fuzz/$$n.log || { tail -n 40 build-fuzz/$$n.log; exit 1; }; \
+		grep -h 'stat::number_of_executed_units' build-fuzz/$$n.log; \
 	done
 
 clean:
