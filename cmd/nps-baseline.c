@@ -238,6 +238,8 @@ static void events_read(const char *path, struct tsv_reader *data)
 /* Does event e apply to the series whose group fields are `group`? */
 static int event_covers(const struct event *e, const struct slice *group)
 {
+	if (opt.nscope == 0) /* unscoped; scopes.p may be NULL */
+		return 1;
 	const char *p = scopes.p + e->scope;
 	for (size_t s = 0; s < opt.nscope; s++) {
 		size_t n;
