@@ -89,3 +89,10 @@ clean:
 
 .PHONY: all man check bench install clean fuzz
 .SECONDARY:
+
+# The README's first command: build, run the monthly report (examples/monthly)
+# on the bundled sample into $(O)/demo/, and print its summary.
+demo: all
+	@$(MAKE) -s --no-print-directory -C examples/monthly NPS_BIN=$(CURDIR)/$(O) OUT=$(CURDIR)/$(O)/demo show
+
+.PHONY: demo
