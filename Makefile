@@ -6,7 +6,7 @@ MANDIR = $(PREFIX)/share/man
 CC ?= cc
 CFLAGS ?= -O2
 CFLAGS += -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Ilib
-LDLIBS = -lm
+LDLIBS = -lm -lpthread
 
 ifeq ($(SAN),1)
 O = build-san
@@ -59,7 +59,7 @@ install: all man
 # tests/data and the inputs that once crashed (fuzz/regressions).
 FUZZ_SECONDS ?= 30
 FUZZ_CC ?= clang
-FUZZ_CFLAGS = -g -O1 -std=c11 -D_POSIX_C_SOURCE=200809L -Ilib \
+FUZZ_CFLAGS = -g -O1 -std=c11 -D_POSIX_C_SOURCE=200809L -DNPSKIT_NO_THREADS -Ilib \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	-include fuzz/sections.h
 FUZZ_TARGETS = $(patsubst fuzz/%.c,build-fuzz/%,$(wildcard fuzz/fuzz-*.c))

@@ -1004,7 +1004,7 @@ static void rank_priorities(const struct rules *rs, unsigned *rank)
  * already waiting in the reader's buffer. */
 static int input_waiting(const struct tsv_reader *r)
 {
-	return memchr(r->buf + r->pos, '\n', r->end - r->pos) != NULL;
+	return tsv_buffered(r);
 }
 
 static struct slice field_or_empty(const struct slice *fields, long col)

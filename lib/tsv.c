@@ -1,8 +1,10 @@
+#define _GNU_SOURCE /* memrchr */
 #include "tsv.h"
 #include "util.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,100 +14,204 @@
 #include <emmintrin.h>
 #endif
 
-#define FIRST_BLOCK (1 << 17)
+/* Input is read in batches: a batch is a block of whole lines, already
+ * split into rows and fields. A producer fills batches, in a thread of its
+ * own when the machine has a second core, so that reading and splitting
+ * overlap the program's own work; tsv_next walks their rows in order.
+ * What goes wrong while producing (a file that cannot be opened, a header
+ * that differs) travels in the stream as a batch of its own, so it stops
+ * the program exactly where a plain sequential reader would. */
 
-static void open_input(struct tsv_reader *r)
+#define BLOCK (1 << 17)
+#define NBATCH 4
+
+enum batch_kind { BATCH_ROWS, BATCH_END, BATCH_ERROR };
+
+struct batch {
+	enum batch_kind kind;
+	char *buf; /* whole lines, read straight into the batch */
+	size_t cap;
+	struct slice *fields; /* every row's fields, one after another */
+	size_t nfields, fields_cap;
+	size_t *row_first; /* row i: fields [row_first[i], row_first[i + 1]) */
+	size_t nrows, rows_cap;
+	const char *name;        /* the input the rows come from */
+	unsigned long first_line; /* the line of row 0 */
+	int code;                /* BATCH_ERROR: exit code and message */
+	char message[600];
+};
+
+struct tsv_input {
+	char **files;
+	int nfiles, next_file;
+	/* the producer's side */
+	int fd, eof, at_header;
+	const char *name;
+	unsigned long line; /* lines read from the current input */
+	struct buf carry;   /* bytes after the last whole line read */
+	struct batch batches[NBATCH];
+	/* the hand-over: batches produced, taken and given back */
+	unsigned long produced, taken, released;
+	int threaded, stop;
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	/* the consumer's side */
+	struct batch *cur;
+	size_t cur_row;
+};
+
+static void fail(struct batch *b, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void fail(struct batch *b, int code, const char *fmt, ...)
 {
-	const char *f = r->files[r->next_file++];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(b->message, sizeof b->message, fmt, ap);
+	va_end(ap);
+	b->kind = BATCH_ERROR;
+	b->code = code;
+}
+
+static int open_next(struct tsv_input *in, struct batch *b)
+{
+	const char *f = in->files[in->next_file++];
 	if (strcmp(f, "-") == 0) {
-		r->fd = 0;
-		r->name = "stdin";
+		in->fd = 0;
+		in->name = "stdin";
 	} else {
-		r->fd = open(f, O_RDONLY);
-		if (r->fd < 0)
-			die(EX_NOINPUT_, "cannot open %s: %s", f, strerror(errno));
-		r->name = f;
+		in->fd = open(f, O_RDONLY);
+		if (in->fd < 0) {
+			fail(b, EX_NOINPUT_, "cannot open %s: %s", f, strerror(errno));
+			return 0;
+		}
+		in->name = f;
 	}
-	r->line = 0;
-	r->eof = 0;
-	r->pos = r->end = 0;
+	in->line = 0;
+	in->eof = 0;
+	in->at_header = 1;
+	in->carry.len = 0;
+	return 1;
 }
 
-static void close_input(struct tsv_reader *r)
+static void close_input(struct tsv_input *in)
 {
-	if (r->fd > 0)
-		close(r->fd);
-	r->fd = -1;
+	if (in->fd > 0)
+		close(in->fd);
+	in->fd = -1;
 }
 
-/* Keeps the unread bytes, grows the buffer when a line fills it, and
- * reads one more block. */
-static void fill(struct tsv_reader *r)
+static void grow(void **p, size_t *cap, size_t need, size_t size)
 {
-	if (r->pos > 0) {
-		memmove(r->buf, r->buf + r->pos, r->end - r->pos);
-		r->end -= r->pos;
-		r->pos = 0;
+	if (need <= *cap)
+		return;
+	size_t c = *cap ? *cap : 1024;
+	while (c < need)
+		c *= 2;
+	*p = xrealloc(*p, c * size);
+	*cap = c;
+}
+
+/* The first line of an input: take it as the header or check it against
+ * the header. 0 when the batch has become an error. */
+static int take_header(struct tsv_reader *r, struct batch *b, struct slice h)
+{
+	struct tsv_input *in = r->in;
+	if (h.n >= 3 && memcmp(h.p, "\xEF\xBB\xBF", 3) == 0)
+		h.p += 3, h.n -= 3;
+	if (!r->has_header) {
+		r->has_header = 1;
+		r->header_file = in->name;
+		buf_grow(&r->header, 1); /* never NULL, even if empty */
+		buf_add(&r->header, h.p, h.n);
+		/* the names, as slices into our own copy */
+		size_t n = 1;
+		for (size_t i = 0; i < h.n; i++)
+			n += h.p[i] == '\t';
+		r->ncols = n;
+		r->cols = xmalloc(n * sizeof *r->cols);
+		const char *p = r->header.p, *e = p + r->header.len;
+		for (size_t i = 0; i < n; i++) {
+			const char *t = memchr(p, '\t', (size_t)(e - p));
+			r->cols[i].p = p;
+			r->cols[i].n = (size_t)((t ? t : e) - p);
+			p = t ? t + 1 : e;
+		}
+		return 1;
 	}
-	if (r->end == r->cap) {
-		r->cap *= 2;
-		r->buf = xrealloc(r->buf, r->cap);
+	if (h.n != r->header.len || memcmp(h.p, r->header.p, h.n) != 0) {
+		fail(b, EX_DATA_, "%s:1: header differs from the header of %s",
+		     in->name, r->header_file);
+		return 0;
 	}
-	ssize_t k;
-	do
-		k = read(r->fd, r->buf + r->end, r->cap - r->end);
-	while (k < 0 && errno == EINTR);
-	if (k < 0)
-		die(errno == EISDIR ? EX_NOINPUT_ : EX_IOERR_, "cannot read %s: %s",
-		    r->name, strerror(errno));
-	if (k == 0)
-		r->eof = 1;
-	r->end += (size_t)k;
+	return 1;
 }
 
-static void grow_fields(struct tsv_reader *r)
+/* Splits [p, end) -- whole lines, the last one without its newline only
+ * at the end of an input -- into rows of fields, finding TABs and
+ * newlines in one pass, 16 bytes at a time where SSE2 is there. The
+ * arrays live in locals while scanning, so that storing into them does
+ * not make the compiler reload the batch at every field. */
+static int split(struct tsv_reader *r, struct batch *b, const char *p,
+		 const char *end)
 {
-	r->fields_cap = r->fields_cap ? r->fields_cap * 2 : 16;
-	r->fields = xrealloc(r->fields, r->fields_cap * sizeof *r->fields);
-}
-
-/* Splits the buffered bytes from pos into the fields of one line, finding
- * TABs and the newline in one pass (16 bytes at a time where SSE2 is
- * there). 0 when the line is not wholly in the buffer yet. The field
- * array is kept in locals so that the stores into it do not force the
- * compiler to reload the reader on every field. */
-static int scan_line(struct tsv_reader *r)
-{
-	const char *start = r->buf + r->pos, *end = r->buf + r->end;
-	const char *p = start, *field = start, *line_end;
-	struct slice *f = r->fields;
-	size_t k = 0, cap = r->fields_cap;
-#define ADD_FIELD(q)                                               \
-	do {                                                       \
-		if (k == cap) {                                    \
-			grow_fields(r);                            \
-			f = r->fields, cap = r->fields_cap;        \
-		}                                                  \
-		f[k].p = field, f[k].n = (size_t)((q) - field);    \
-		k++;                                               \
+	struct tsv_input *in = r->in;
+	struct slice *f = b->fields;
+	size_t nf = b->nfields, fcap = b->fields_cap;
+	size_t *rows = b->row_first, nrows = b->nrows, rcap = b->rows_cap;
+	const char *field = p;
+	int ok = 1;
+#define ADD_FIELD(q)                                                     \
+	do {                                                             \
+		if (nf == fcap) {                                        \
+			grow((void **)&f, &fcap, nf + 1, sizeof *f);     \
+		}                                                        \
+		f[nf].p = field, f[nf].n = (size_t)((q) - field);        \
+		nf++;                                                    \
 	} while (0)
+#define END_ROW(q)                                                       \
+	do {                                                             \
+		ADD_FIELD(q);                                            \
+		if ((q) > field && (q)[-1] == '\r')                      \
+			f[nf - 1].n--;                                   \
+		in->line++;                                              \
+		if (in->at_header) {                                     \
+			in->at_header = 0;                               \
+			struct slice h = { f[rows[nrows]].p,             \
+					   f[nf - 1].p + f[nf - 1].n -   \
+						   f[rows[nrows]].p };   \
+			nf = rows[nrows];                                \
+			if (!take_header(r, b, h)) {                     \
+				ok = 0;                                  \
+				goto out;                                \
+			}                                                \
+		} else {                                                 \
+			if (nrows == 0)                                  \
+				b->first_line = in->line;                \
+			if (nrows + 2 > rcap)                            \
+				grow((void **)&rows, &rcap, nrows + 2,   \
+				     sizeof *rows);                      \
+			rows[++nrows] = nf;                              \
+		}                                                        \
+	} while (0)
+	if (rcap < 2)
+		grow((void **)&rows, &rcap, 2, sizeof *rows);
+	rows[nrows] = nf;
 #ifdef __SSE2__
 	const __m128i tab = _mm_set1_epi8('\t'), nl = _mm_set1_epi8('\n');
 	while (end - p >= 16) {
 		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
-		unsigned tabs = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, tab));
-		unsigned nls = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, nl));
-		if (nls)
-			tabs &= (nls & -nls) - 1; /* only the TABs before it */
-		while (tabs) {
-			const char *q = p + __builtin_ctz(tabs);
-			tabs &= tabs - 1;
-			ADD_FIELD(q);
+		unsigned seps = (unsigned)_mm_movemask_epi8(_mm_or_si128(
+			_mm_cmpeq_epi8(v, tab), _mm_cmpeq_epi8(v, nl)));
+		while (seps) {
+			const char *q = p + __builtin_ctz(seps);
+			seps &= seps - 1;
+			if (*q == '\t')
+				ADD_FIELD(q);
+			else
+				END_ROW(q);
 			field = q + 1;
-		}
-		if (nls) {
-			line_end = p + __builtin_ctz(nls);
-			goto found;
 		}
 		p += 16;
 	}
@@ -115,104 +221,259 @@ static int scan_line(struct tsv_reader *r)
 			ADD_FIELD(p);
 			field = p + 1;
 		} else if (*p == '\n') {
-			line_end = p;
-			goto found;
+			END_ROW(p);
+			field = p + 1;
 		}
 	}
-	if (!r->eof || start == end)
-		return 0;
-	line_end = end; /* the last line, without a final newline */
-found:
-	ADD_FIELD(line_end);
+	if (field < end) /* the last line of an input, without a newline */
+		END_ROW(end);
+out:
 #undef ADD_FIELD
-	r->nfields = k;
-	r->row.p = start;
-	r->row.n = (size_t)(line_end - start);
-	r->pos = (size_t)(line_end - r->buf) + (line_end < end);
-	if (r->row.n > 0 && start[r->row.n - 1] == '\r') {
-		r->row.n--;
-		f[k - 1].n--;
-	}
-	r->line++;
-	return 1;
+#undef END_ROW
+	b->fields = f, b->nfields = nf, b->fields_cap = fcap;
+	b->row_first = rows, b->nrows = nrows, b->rows_cap = rcap;
+	return ok;
 }
 
-/* The next line of the current input, split; 0 at its end. */
-static int next_line(struct tsv_reader *r)
+/* Whether the bytes are one line holding only a BOM: a file with nothing
+ * else is as empty as a file of no bytes. */
+static int bom_only(const char *p, size_t n)
 {
-	while (!scan_line(r)) {
-		if (r->eof)
-			return 0;
-		fill(r);
-	}
-	return 1;
+	return n >= 3 && n <= 5 && memcmp(p, "\xEF\xBB\xBF", 3) == 0 &&
+	       (n == 3 || (n == 4 && (p[3] == '\n' || p[3] == '\r')) ||
+		(p[3] == '\r' && p[4] == '\n'));
 }
 
-/* Opens inputs until one has a header line; 0 when none is left. */
-static int start_next_input(struct tsv_reader *r)
+/* Fills b with at least one row, or with the header of the first input,
+ * or with the end or an error. */
+static void produce(struct tsv_reader *r, struct batch *b)
 {
-	while (r->next_file < r->nfiles) {
-		close_input(r);
-		open_input(r);
-		if (!next_line(r))
-			continue; /* an empty file adds nothing */
-		struct slice h = r->row;
-		if (h.n >= 3 && memcmp(h.p, "\xEF\xBB\xBF", 3) == 0) {
-			h.p += 3;
-			h.n -= 3;
-		}
-		if (!r->has_header) {
-			r->has_header = 1;
-			r->header_file = r->name;
-			buf_grow(&r->header, 1); /* never NULL, even if empty */
-			buf_add(&r->header, h.p, h.n);
-			/* The names, as slices into our own copy; the BOM, if
-			 * any, was the start of the first field. */
-			r->ncols = r->nfields;
-			r->cols = xmalloc(r->ncols * sizeof *r->cols);
-			for (size_t i = 0; i < r->ncols; i++) {
-				size_t from = (size_t)(r->fields[i].p - r->row.p);
-				size_t bom = (size_t)(h.p - r->row.p);
-				r->cols[i].p = r->header.p + (i ? from - bom : 0);
-				r->cols[i].n = r->fields[i].n - (i ? 0 : bom);
+	struct tsv_input *in = r->in;
+	b->kind = BATCH_ROWS;
+	b->nrows = b->nfields = 0;
+	int had_header = r->has_header;
+	while (b->kind == BATCH_ROWS && b->nrows == 0 &&
+	       (r->has_header == had_header)) {
+		if (in->fd < 0) {
+			if (in->next_file == in->nfiles) {
+				b->kind = BATCH_END;
+				return;
 			}
-		} else if (h.n != r->header.len ||
-			   memcmp(h.p, r->header.p, h.n) != 0) {
-			tsv_die(r, EX_DATA_, "header differs from the header of %s",
-				r->header_file);
+			if (!open_next(in, b))
+				return;
 		}
-		return 1;
+		b->name = in->name;
+		/* the bytes: what was left after the last whole line, then
+		 * reads until a newline comes (or the end) */
+		size_t len = in->carry.len, whole = 0;
+		grow((void **)&b->buf, &b->cap, len + BLOCK, 1);
+		if (len)
+			memcpy(b->buf, in->carry.p, len);
+		for (;;) {
+			if (in->eof) {
+				whole = len;
+				break;
+			}
+			if (len == b->cap)
+				grow((void **)&b->buf, &b->cap, len + 1, 1);
+			ssize_t k;
+			do
+				k = read(in->fd, b->buf + len, b->cap - len);
+			while (k < 0 && errno == EINTR);
+			if (k < 0) {
+				fail(b, errno == EISDIR ? EX_NOINPUT_ : EX_IOERR_,
+				     "cannot read %s: %s", in->name, strerror(errno));
+				return;
+			}
+			if (k == 0) {
+				in->eof = 1;
+				continue;
+			}
+			const char *nl = memrchr(b->buf + len, '\n', (size_t)k);
+			len += (size_t)k;
+			if (nl && !(in->at_header && bom_only(b->buf, len) &&
+				    (size_t)(nl - b->buf) + 1 == len)) {
+				whole = (size_t)(nl - b->buf) + 1;
+				break;
+			}
+		}
+		in->carry.len = 0;
+		buf_add(&in->carry, b->buf + whole, len - whole);
+		if (in->eof && in->at_header && bom_only(b->buf, whole))
+			whole = 0; /* only a BOM: an empty input */
+		if (!split(r, b, b->buf, b->buf + whole))
+			return;
+		if (in->eof && in->carry.len == 0)
+			close_input(in);
 	}
+}
+
+static void *producer(void *arg)
+{
+	struct tsv_reader *r = arg;
+	struct tsv_input *in = r->in;
+	for (;;) {
+		pthread_mutex_lock(&in->lock);
+		while (in->produced - in->released >= NBATCH && !in->stop)
+			pthread_cond_wait(&in->cond, &in->lock);
+		int stop = in->stop;
+		pthread_mutex_unlock(&in->lock);
+		if (stop)
+			return NULL;
+		struct batch *b = &in->batches[in->produced % NBATCH];
+		produce(r, b);
+		pthread_mutex_lock(&in->lock);
+		in->produced++;
+		pthread_cond_broadcast(&in->cond);
+		pthread_mutex_unlock(&in->lock);
+		if (b->kind != BATCH_ROWS)
+			return NULL;
+	}
+}
+
+/* The next batch in order, produced here when there is no thread. */
+static struct batch *take(struct tsv_input *in, struct tsv_reader *r)
+{
+	if (!in->threaded) {
+		if (in->taken == in->produced) {
+			produce(r, &in->batches[in->produced % NBATCH]);
+			in->produced++;
+		}
+		return &in->batches[in->taken++ % NBATCH];
+	}
+	pthread_mutex_lock(&in->lock);
+	while (in->taken == in->produced)
+		pthread_cond_wait(&in->cond, &in->lock);
+	struct batch *b = &in->batches[in->taken++ % NBATCH];
+	pthread_mutex_unlock(&in->lock);
+	return b;
+}
+
+static void give_back(struct tsv_input *in)
+{
+	if (!in->threaded) {
+		in->released++;
+		return;
+	}
+	pthread_mutex_lock(&in->lock);
+	in->released++;
+	pthread_cond_broadcast(&in->cond);
+	pthread_mutex_unlock(&in->lock);
+}
+
+static _Noreturn void die_batch(const struct batch *b)
+{
+	die(b->code, "%s", b->message);
+}
+
+/* Threads pay off only with a second core; NPSKIT_THREADS=1 turns them
+ * off (the fuzz targets, which leave the program by longjmp, must). */
+static int want_thread(void)
+{
+#ifdef NPSKIT_NO_THREADS
 	return 0;
+#else
+	const char *env = getenv("NPSKIT_THREADS");
+	if (env && (strcmp(env, "0") == 0 || strcmp(env, "1") == 0))
+		return 0;
+	return sysconf(_SC_NPROCESSORS_ONLN) > 1;
+#endif
 }
 
 void tsv_open(struct tsv_reader *r, int nfiles, char **files)
 {
 	static char *std_in[] = { "-" };
 	memset(r, 0, sizeof *r);
-	r->files = nfiles > 0 ? files : std_in;
-	r->nfiles = nfiles > 0 ? nfiles : 1;
-	r->fd = -1;
-	r->cap = FIRST_BLOCK;
-	r->buf = xmalloc(r->cap);
+	struct tsv_input *in = xmalloc(sizeof *in);
+	memset(in, 0, sizeof *in);
+	r->in = in;
 	r->rejects.fd = -1;
-	start_next_input(r);
+	in->files = nfiles > 0 ? files : std_in;
+	in->nfiles = nfiles > 0 ? nfiles : 1;
+	in->fd = -1;
+	r->name = in->files[0][0] == '-' && !in->files[0][1] ? "stdin" : in->files[0];
+	/* The header must be known before tsv_open returns: the first batch
+	 * is made here, in order; the rest may come from a thread. */
+	struct batch *b = &in->batches[0];
+	produce(r, b);
+	in->produced = 1;
+	if (b->kind == BATCH_ERROR)
+		die_batch(b);
+	if (b->kind == BATCH_ROWS && want_thread()) {
+		pthread_mutex_init(&in->lock, NULL);
+		pthread_cond_init(&in->cond, NULL);
+		in->threaded = pthread_create(&in->thread, NULL, producer, r) == 0;
+	}
 }
 
 int tsv_next(struct tsv_reader *r)
 {
+	struct tsv_input *in = r->in;
 	for (;;) {
-		while (r->fd < 0 || !next_line(r)) {
-			if (!start_next_input(r)) {
-				close_input(r);
-				return 0;
-			}
-		}
-		/* a header again: files concatenated into one stream */
-		if (r->row.n != r->header.len ||
-		    memcmp(r->row.p, r->header.p, r->row.n) != 0)
+		struct batch *b = in->cur;
+		if (b && in->cur_row < b->nrows) {
+			size_t i = in->cur_row++;
+			size_t first = b->row_first[i], n = b->row_first[i + 1] - first;
+			struct slice *f = b->fields + first;
+			r->fields = f;
+			r->nfields = n;
+			r->row.p = f[0].p;
+			r->row.n = (size_t)(f[n - 1].p + f[n - 1].n - f[0].p);
+			r->line = b->first_line + i;
+			r->name = b->name;
+			/* a header again: files concatenated into one stream */
+			if (r->row.n == r->header.len &&
+			    memcmp(r->row.p, r->header.p, r->row.n) == 0)
+				continue;
 			return 1;
+		}
+		if (b && b->kind == BATCH_END)
+			return 0;
+		if (b)
+			give_back(in);
+		b = in->cur = take(in, r);
+		in->cur_row = 0;
+		if (b->kind == BATCH_ERROR)
+			die_batch(b);
 	}
+}
+
+int tsv_buffered(const struct tsv_reader *r)
+{
+	struct tsv_input *in = r->in;
+	if (in->cur && in->cur_row < in->cur->nrows)
+		return 1;
+	if (!in->threaded)
+		return 0;
+	pthread_mutex_lock(&in->lock);
+	int waiting = in->taken < in->produced;
+	pthread_mutex_unlock(&in->lock);
+	return waiting;
+}
+
+static void input_close(struct tsv_reader *r)
+{
+	struct tsv_input *in = r->in;
+	if (!in)
+		return;
+	if (in->threaded) {
+		pthread_mutex_lock(&in->lock);
+		in->stop = 1;
+		pthread_cond_broadcast(&in->cond);
+		pthread_mutex_unlock(&in->lock);
+		pthread_join(in->thread, NULL);
+		pthread_mutex_destroy(&in->lock);
+		pthread_cond_destroy(&in->cond);
+	}
+	close_input(in);
+	for (int i = 0; i < NBATCH; i++) {
+		free(in->batches[i].buf);
+		free(in->batches[i].fields);
+		free(in->batches[i].row_first);
+	}
+	buf_free(&in->carry);
+	free(in);
+	r->in = NULL;
 }
 
 long tsv_col_find(const struct tsv_reader *r, const char *name)
@@ -337,18 +598,15 @@ _Noreturn void tsv_die(const struct tsv_reader *r, int code, const char *fmt,
 
 void tsv_close(struct tsv_reader *r)
 {
-	close_input(r);
+	input_close(r);
 	if (r->rejecting) {
 		writer_close(&r->rejects);
 		fprintf(stderr, "%s: %lu bad row%s written to %s\n", prog_name,
 			r->nrejected, r->nrejected == 1 ? "" : "s",
 			r->rejects.name);
 	}
-	free(r->buf);
-	free(r->fields);
 	free(r->cols);
 	buf_free(&r->header);
-	r->buf = NULL;
 	r->fields = r->cols = NULL;
 }
 

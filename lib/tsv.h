@@ -1,7 +1,7 @@
 /* tsv: reading TSV input (one or more files as one stream, header
  * checked), columns by name, and the rejects file. Fields are slices into
- * the reader's block buffer: valid until the next tsv_next call. The
- * reader owns all of its memory; tsv_close releases it. */
+ * the reader's buffers: valid until the next tsv_next call. The reader
+ * owns all of its memory (and its reading thread); tsv_close releases it. */
 #ifndef NPS_TSV_H
 #define NPS_TSV_H
 
@@ -15,20 +15,16 @@ struct slice {
 	size_t n;
 };
 
-struct tsv_reader {
-	char **files; /* the inputs; "-" is stdin */
-	int nfiles, next_file;
-	int fd;
-	const char *name;   /* current input, for messages */
-	unsigned long line; /* line number of the current row in it */
+struct tsv_input; /* the reading machinery, private to tsv.c */
 
-	char *buf; /* block buffer: bytes [pos, end) are unread */
-	size_t cap, pos, end;
-	int eof;
+struct tsv_reader {
+	struct tsv_input *in;
+	const char *name;   /* the current row's input, for messages */
+	unsigned long line; /* the current row's line number in it */
 
 	struct slice row; /* the current row, without its line end */
 	struct slice *fields;
-	size_t nfields, fields_cap;
+	size_t nfields;
 
 	int has_header; /* 0 only when every input is empty */
 	struct buf header; /* the header line, as read from the first file */
@@ -49,6 +45,10 @@ void tsv_open(struct tsv_reader *r, int nfiles, char **files);
  * the last input. Rows are not checked against the header's width:
  * tsv_check_width does that, so a program may reject them its own way. */
 int tsv_next(struct tsv_reader *r);
+
+/* Whether a further row is already read and waiting: a live feed's
+ * consumer flushes its output when none is. */
+int tsv_buffered(const struct tsv_reader *r);
 
 /* The index of the named column; exits 64 listing the columns if there
  * is none, or if the name appears twice. */
