@@ -177,7 +177,6 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{ "version", no_argument, NULL, 'V' },
 		{ 0 },
 	};
-	unsigned long long u;
 	int c;
 	memset(o, 0, sizeof *o);
 	o->confidence = 0.95;
@@ -195,9 +194,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case 's': o->score = optarg; break;
 		case 'w': o->weight = optarg; break;
 		case 'C':
-			if (!num_arg_double(optarg, &o->confidence) ||
-			    o->confidence <= 0 || o->confidence >= 1)
-				die_usage("--confidence must be between 0 and 1 (\"%s\")", optarg);
+			o->confidence = num_opt_between("--confidence", optarg, 0, 1);
 			break;
 		case 'I':
 			if (strcmp(optarg, "wald") == 0)
@@ -210,9 +207,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 				die_usage("--interval must be wald, adjusted or score (\"%s\")", optarg);
 			break;
 		case 'P':
-			if (!num_arg_count(optarg, &u) || u > 15)
-				die_usage("--precision must be an integer 0..15 (\"%s\")", optarg);
-			o->precision = (int)u;
+			o->precision = num_opt_precision(optarg);
 			break;
 		case 'r': o->rollup = 1; break;
 		case 'm':

@@ -147,13 +147,6 @@ static int season_of(enum period_kind kind, long key)
 	return kind == PERIOD_YEAR ? 0 : period_season(kind, key);
 }
 
-static const char *kind_name(enum period_kind kind)
-{
-	static const char *const names[] = { "day", "week", "month", "quarter",
-					     "year" };
-	return names[kind];
-}
-
 static long period_last_day(enum period_kind kind, long key)
 {
 	return period_first_day(kind, key + 1) - 1;
@@ -280,7 +273,7 @@ static void read_rows(struct tsv_reader *r, size_t period_col,
 			opt.kind = kind;
 			opt.kind_known = 1;
 		} else if (kind != opt.kind) {
-			tsv_reject(r, "period is not a %s %s (%s)", kind_name(opt.kind),
+			tsv_reject(r, "period is not a %s %s (%s)", period_kind_name(opt.kind),
 				   kind_from_option ? "as --period says" : "like the first row's",
 				   tsv_quote(f));
 			continue;
@@ -669,11 +662,7 @@ int main(int argc, char **argv)
 			break;
 		case 'H': opt.min_history = int_arg("--min-history", optarg, 1); break;
 		case 'W': opt.window = int_arg("--window", optarg, 1); break;
-		case 'D':
-			opt.precision = int_arg("--precision", optarg, 0);
-			if (opt.precision > 15)
-				die_usage("--precision must be 0..15 (\"%s\")", optarg);
-			break;
+		case 'D': opt.precision = num_opt_precision(optarg); break;
 		case 'R': rejects = optarg; break;
 		case 'h': usage(); return 0;
 		case 'V': printf("nps-baseline %s\n", NPSKIT_VERSION); return 0;

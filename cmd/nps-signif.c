@@ -68,15 +68,6 @@ static void usage(void)
 	       "      --version         show the version\n");
 }
 
-static double arg_double(const char *name, const char *arg, double lo, double hi)
-{
-	double v;
-	if (!num_arg_double(arg, &v) || !(v > lo && v < hi))
-		die_usage("%s must be a number between %g and %g, exclusive (\"%s\")",
-			  name, lo, hi, arg);
-	return v;
-}
-
 /* Compares the NPS of two entries exactly: (P - D) / N by cross products
  * in 128 bits, so that equal shares are equal whatever their counts. */
 static int nps_order(const struct entry *x, const struct entry *y)
@@ -456,9 +447,6 @@ static int by_series(const void *x, const void *y)
 	return (a->period > b->period) - (a->period < b->period);
 }
 
-static const char *const kind_names[] = { "day", "week", "month", "quarter",
-					  "year" };
-
 /* Reads every row of r: its counts and, in --trend, its group and period;
  * or its key. Returns the entries (*count of them). */
 static struct entry *read_entries(struct tsv_reader *r, size_t *count,
@@ -501,7 +489,7 @@ static struct entry *read_entries(struct tsv_reader *r, size_t *count,
 			}
 			if (have_kind && k != *kind) {
 				tsv_reject(r, "period is a %s, the first period a %s (%s)",
-					   kind_names[k], kind_names[*kind],
+					   period_kind_name(k), period_kind_name(*kind),
 					   tsv_quote(f));
 				continue;
 			}
@@ -654,9 +642,9 @@ int main(int argc, char **argv)
 				die_usage("--adjust must be holm, bh, bonferroni or none (\"%s\")",
 					  optarg);
 			break;
-		case O_ALPHA: opt.alpha = arg_double("--alpha", optarg, 0, 1); break;
-		case O_CONF: confidence = arg_double("--confidence", optarg, 0, 1); break;
-		case O_POWER: power = arg_double("--power", optarg, 0, 1); break;
+		case O_ALPHA: opt.alpha = num_opt_between("--alpha", optarg, 0, 1); break;
+		case O_CONF: confidence = num_opt_between("--confidence", optarg, 0, 1); break;
+		case O_POWER: power = num_opt_between("--power", optarg, 0, 1); break;
 		case O_MDD: opt.mdd = 1; break;
 		case O_SIZE:
 			if (!num_arg_double(optarg, &opt.detect) || !(opt.detect > 0) ||
@@ -670,11 +658,7 @@ int main(int argc, char **argv)
 				die_usage("--min-n must be a count (\"%s\")", optarg);
 			opt.min_n = (double)ull;
 			break;
-		case O_PRECISION:
-			if (!num_arg_count(optarg, &ull) || ull > 15)
-				die_usage("--precision must be 0..15 (\"%s\")", optarg);
-			opt.precision = (int)ull;
-			break;
+		case O_PRECISION: opt.precision = num_opt_precision(optarg); break;
 		case O_REJECTS: rejects = optarg; break;
 		case 'h': usage(); return 0;
 		case O_VERSION: printf("nps-signif %s\n", NPSKIT_VERSION); return 0;

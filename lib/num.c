@@ -1,4 +1,5 @@
 #include "num.h"
+#include "util.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -75,4 +76,21 @@ int num_arg_count(const char *arg, unsigned long long *v)
 {
 	struct slice s = { arg, strlen(arg) };
 	return num_count(s, v);
+}
+
+double num_opt_between(const char *opt, const char *arg, double lo, double hi)
+{
+	double v;
+	if (!num_arg_double(arg, &v) || !(v > lo && v < hi))
+		die_usage("%s must be a number between %g and %g, exclusive (\"%s\")",
+			  opt, lo, hi, arg);
+	return v;
+}
+
+int num_opt_precision(const char *arg)
+{
+	unsigned long long v;
+	if (!num_arg_count(arg, &v) || v > 15)
+		die_usage("--precision must be an integer 0..15 (\"%s\")", arg);
+	return (int)v;
 }

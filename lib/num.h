@@ -14,6 +14,11 @@ int num_count(struct slice s, unsigned long long *v);
 int num_arg_double(const char *arg, double *v);
 int num_arg_count(const char *arg, unsigned long long *v);
 
+/* Option values: a number strictly between lo and hi, and a --precision
+ * (0..15). A bad value is a usage error naming the option. */
+double num_opt_between(const char *opt, const char *arg, double lo, double hi);
+int num_opt_precision(const char *arg);
+
 static inline struct slice slice_trim(struct slice s)
 {
 	while (s.n && s.p[0] == ' ')
