@@ -225,7 +225,9 @@ static int split(struct tsv_reader *r, struct batch *b, const char *p,
 			field = p + 1;
 		}
 	}
-	if (field < end) /* the last line of an input, without a newline */
+	/* the last line of an input, without a newline (it may end in a
+	 * TAB: then its fields are pending and field == end) */
+	if (field < end || nf > rows[nrows])
 		END_ROW(end);
 out:
 #undef ADD_FIELD
