@@ -66,3 +66,22 @@ clean_exit() {
 	# 12 months of store A, one output row each after the header.
 	[ "${#lines[@]}" -eq 13 ]
 }
+
+@test "every whole-program regression ends with a documented exit code, no sanitizer report" {
+	local f p n=0
+	for f in "$regressions"/{classify,agg,signif,baseline,route}-*; do
+		[ -e "$f" ] || continue
+		p=${f##*/}
+		p=nps-${p%%-*}
+		# without a "#!" line, the target's default arguments
+		case $p in
+		nps-agg) replay "$f" $p -g store ;;
+		nps-baseline) replay "$f" $p -g store --min-history 2 --events @aux ;;
+		nps-route) replay "$f" $p -v customer_value --rules @aux ;;
+		*) replay "$f" $p ;;
+		esac
+		clean_exit || { echo "$f"; false; }
+		n=$((n + 1))
+	done
+	[ "$n" -ge 1 ]
+}
