@@ -450,3 +450,25 @@ no_crash() { # the status is a documented one and no sanitizer spoke
 	# and the rows out are the file's, in order
 	[ "$(tail -n +2 "$d/out" | cut -f 1-2)" = "$(sed -n "2,${in}p" "$f")" ]
 }
+
+@test "the events and rules files: a directory or a missing one is 66; empty or only a BOM" {
+	local in="$BATS_TEST_TMPDIR/in" d=$BATS_TEST_TMPDIR
+	{ header nps-route; echo; row nps-route r1; echo; } >"$in"
+	printf '\xef\xbb\xbf' >"$d/bom"
+	for f in "$d" "$d/none"; do
+		run --separate-stderr nps-route --rules "$f" "$in"
+		[ "$status" -eq 66 ]
+		run --separate-stderr nps-baseline --events "$f" "$data/baseline-constant.tsv"
+		[ "$status" -eq 66 ]
+	done
+	[ "$stderr" = "nps-baseline: cannot open $d/none: No such file or directory" ]
+	# No rules is an error; no events is no events.
+	for f in /dev/null "$d/bom"; do
+		run --separate-stderr nps-route --rules "$f" "$in"
+		[ "$status" -eq 65 ]
+		[ "$stderr" = "nps-route: $f: no rules (a header line and at least one rule are needed)" ]
+		run --separate-stderr nps-baseline --events "$f" "$data/baseline-constant.tsv"
+		[ "$status" -eq 0 ]
+		[ "$output" = "$(nps-baseline "$data/baseline-constant.tsv")" ]
+	done
+}
