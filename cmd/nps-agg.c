@@ -217,9 +217,9 @@ static void parse_options(int argc, char **argv, struct options *o)
 			break;
 		case 'M': o->merge = 1; break;
 		case 'R': o->rejects = optarg; break;
-		case 'h': usage(); exit(0);
-		case 'V': printf("nps-agg %s\n", NPSKIT_VERSION); exit(0);
-		default: die_usage("unknown option");
+		case 'h': usage(); exit_printed();
+		case 'V': printf("nps-agg %s\n", NPSKIT_VERSION); exit_printed();
+		default: die_option(argv, "g:t:p:s:w:h");
 		}
 	}
 	if (o->merge && (o->time || o->weight || o->score))
@@ -236,6 +236,37 @@ static int nests(enum period_kind from, enum period_kind to)
 	if (from == PERIOD_WEEK)
 		return 0;
 	return to > from; /* month -> quarter -> year */
+}
+
+/* The output header must name each column once, or the next program
+ * cannot find its columns: a group column may not be given twice, nor
+ * be named like a column nps-agg adds. */
+static void check_group_names(const struct options *o, const struct table *t)
+{
+	static const char *const added[] = {
+		"n", "promoters", "passives", "detractors", "pct_promoters",
+		"pct_passives", "pct_detractors", "nps", "se", "ci_low", "ci_high",
+		"weight_sum", "n_eff", "w_promoters", "w_passives", "w_detractors",
+		"w2_promoters", "w2_passives", "w2_detractors", "low_n", "period",
+	};
+	size_t n = sizeof added / sizeof *added; /* "period" last */
+	const char *p = o->group;
+	for (size_t g = 0; g < t->ngroups; g++) {
+		size_t len = strcspn(p, ",");
+		for (size_t k = 0; k < n; k++)
+			if (strlen(added[k]) == len && memcmp(p, added[k], len) == 0 &&
+			    (k + 1 < n || t->has_period))
+				die_usage("-g %.*s: a group column may not be named like a column nps-agg writes",
+					  (int)len, p);
+		for (const char *q = p + len; *q == ',';) {
+			q++;
+			size_t l2 = strcspn(q, ",");
+			if (l2 == len && memcmp(p, q, len) == 0)
+				die_usage("-g names %.*s twice", (int)len, p);
+			q += l2;
+		}
+		p += len + (p[len] == ',');
+	}
 }
 
 static void write_header(const struct options *o, const struct table *t,
@@ -339,6 +370,7 @@ int main(int argc, char **argv)
 		t.has_period = o.time != NULL;
 	}
 	t.kind = o.period;
+	check_group_names(&o, &t);
 	int kind_known = !o.merge || o.has_period_kind;
 	if (o.rejects)
 		tsv_rejects_open(&r, o.rejects);
@@ -357,6 +389,10 @@ int main(int argc, char **argv)
 		long period = 0;
 		if (o.merge) {
 			if (!nps_counts_read(&r, &cc, &row))
+				continue;
+			/* No responses: a single pass never writes such a row,
+			 * so the merge must not either. */
+			if (row.n[0] + row.n[1] + row.n[2] == 0)
 				continue;
 		} else if (use_segment) {
 			int s = nps_segment_parse(r.fields[value_col]);
@@ -437,7 +473,7 @@ int main(int argc, char **argv)
 		else
 			ok = (c->n[seg]++, 1);
 		if (!ok)
-			tsv_die(&r, EX_DATA_, "weight sums too large to add up");
+			tsv_die(&r, EX_DATA_, "counts or weight sums too large to add up");
 	}
 
 	if (o.rollup)

@@ -664,16 +664,14 @@ int main(int argc, char **argv)
 		case 'W': opt.window = int_arg("--window", optarg, 1); break;
 		case 'D': opt.precision = num_opt_precision(optarg); break;
 		case 'R': rejects = optarg; break;
-		case 'h': usage(); return 0;
-		case 'V': printf("nps-baseline %s\n", NPSKIT_VERSION); return 0;
-		default: die_usage("unknown option");
+		case 'h': usage(); exit_printed();
+		case 'V': printf("nps-baseline %s\n", NPSKIT_VERSION); exit_printed();
+		default: die_option(argv, "g:p:k:h");
 		}
 	}
 
 	struct tsv_reader r;
 	tsv_open(&r, argc - optind, argv + optind);
-	if (rejects)
-		tsv_rejects_open(&r, rejects);
 	if (r.has_header) {
 		size_t period_col = tsv_col(&r, "period");
 		struct nps_count_cols cc;
@@ -681,6 +679,9 @@ int main(int argc, char **argv)
 		opt.ngroup = group_list ? tsv_cols(&r, group_list, &opt.group) : 0;
 		if (events_path)
 			events_read(events_path, &r);
+		/* only now: a usage error must not empty an old rejects file */
+		if (rejects)
+			tsv_rejects_open(&r, rejects);
 		read_rows(&r, period_col, &cc);
 		if (opt.kind == PERIOD_YEAR)
 			opt.season = 0;
@@ -689,6 +690,8 @@ int main(int argc, char **argv)
 		out_str("\texpected\tseasonal\tevent_effect\tadjusted\tresidual\tz\tlower\tupper\tflag\n");
 		for (size_t i = 0; i < rows.n; i++)
 			write_row(&rows.p[i]);
+	} else if (rejects) {
+		tsv_rejects_open(&r, rejects);
 	}
 	writer_close(&out);
 	tsv_close(&r);

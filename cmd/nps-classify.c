@@ -40,9 +40,9 @@ int main(int argc, char **argv)
 		case 's': score_name = optarg; break;
 		case 'u': unique_name = optarg; break;
 		case 'R': rejects = optarg; break;
-		case 'h': usage(); return 0;
-		case 'V': printf("nps-classify %s\n", NPSKIT_VERSION); return 0;
-		default: die_usage("unknown option");
+		case 'h': usage(); exit_printed();
+		case 'V': printf("nps-classify %s\n", NPSKIT_VERSION); exit_printed();
+		default: die_option(argv, "s:u:h");
 		}
 	}
 

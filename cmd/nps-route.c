@@ -1057,9 +1057,9 @@ int main(int argc, char **argv)
 			break;
 		case O_NOSORT: no_sort = 1; break;
 		case O_REJECTS: rejects = optarg; break;
-		case 'h': usage(); return 0;
-		case O_VERSION: printf("nps-route %s\n", NPSKIT_VERSION); return 0;
-		default: die_usage("unknown option");
+		case 'h': usage(); exit_printed();
+		case O_VERSION: printf("nps-route %s\n", NPSKIT_VERSION); exit_printed();
+		default: die_option(argv, "i:s:t:v:h");
 		}
 	}
 

@@ -660,9 +660,9 @@ int main(int argc, char **argv)
 			break;
 		case O_PRECISION: opt.precision = num_opt_precision(optarg); break;
 		case O_REJECTS: rejects = optarg; break;
-		case 'h': usage(); return 0;
-		case O_VERSION: printf("nps-signif %s\n", NPSKIT_VERSION); return 0;
-		default: die_usage("unknown option");
+		case 'h': usage(); exit_printed();
+		case O_VERSION: printf("nps-signif %s\n", NPSKIT_VERSION); exit_printed();
+		default: die_option(argv, "k:g:t:h");
 		}
 	}
 	if (modes > 1)
@@ -682,6 +682,7 @@ int main(int argc, char **argv)
 	struct tsv_reader r;
 	tsv_open(&r, argc - optind, argv + optind);
 	if (mode == PVALUES) {
+		tsv_col(&r, p_col); /* a usage error must not empty the rejects file */
 		if (rejects)
 			tsv_rejects_open(&r, rejects);
 		p_values(&r, p_col, how);
@@ -732,7 +733,8 @@ int main(int argc, char **argv)
 			if (i != ref_id)
 				compare(&cmp[ncmp++], all, ref_id, i);
 	} else if (mode == TREND) {
-		qsort(all, k, sizeof *all, by_series);
+		if (k > 1)
+			qsort(all, k, sizeof *all, by_series);
 		cmp = xmalloc((k ? k : 1) * sizeof *cmp);
 		for (size_t i = 1; i < k; i++)
 			if (all[i].group == all[i - 1].group)

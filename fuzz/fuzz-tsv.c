@@ -28,6 +28,14 @@ static int model_line(const char **p, const char *end, struct slice *line)
 	return 1;
 }
 
+/* The header again, with or without a BOM before it. */
+static int is_header(struct slice line, struct slice header)
+{
+	if (line.n == header.n + 3 && memcmp(line.p, "\xEF\xBB\xBF", 3) == 0)
+		line.p += 3, line.n -= 3;
+	return line.n == header.n && memcmp(line.p, header.p, line.n) == 0;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	int fd = memfd_create("fuzz-tsv", 0);
@@ -50,7 +58,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		do
 			if (!model_line(&mp, mend, &want))
 				abort(); /* a row the input does not have */
-		while (want.n == header.n && memcmp(want.p, header.p, want.n) == 0);
+		while (is_header(want, header));
 		if (want.n != r.row.n || memcmp(want.p, r.row.p, want.n) != 0)
 			abort(); /* not the input's next line */
 		size_t len = r.nfields - 1;
@@ -59,12 +67,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (len != r.row.n || r.fields[0].p != r.row.p)
 			abort();
 		tsv_check_width(&r);
-		struct buf out = { 0 };
-		tsv_unescape(r.fields[0], &out);
-		buf_free(&out);
 	}
 	while (model_line(&mp, mend, &want))
-		if (!(want.n == header.n && memcmp(want.p, header.p, want.n) == 0))
+		if (!is_header(want, header))
 			abort(); /* a line of the input never came as a row */
 	tsv_close(&r);
 	close(fd);

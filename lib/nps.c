@@ -61,8 +61,9 @@ int nps_add(struct nps_counts *c, enum segment seg, long long micro)
 int nps_merge(struct nps_counts *a, const struct nps_counts *b)
 {
 	for (int k = 0; k < 3; k++) {
-		a->n[k] += b->n[k];
-		if (__builtin_add_overflow(a->w[k], b->w[k], &a->w[k]) ||
+		if (__builtin_add_overflow(a->n[k], b->n[k], &a->n[k]) ||
+		    a->n[k] > LLONG_MAX ||
+		    __builtin_add_overflow(a->w[k], b->w[k], &a->w[k]) ||
 		    __builtin_add_overflow(a->w2[k], b->w2[k], &a->w2[k]))
 			return 0;
 	}
@@ -241,7 +242,7 @@ int nps_parse_fixed128(struct slice s, int decimals, nps_u128 *v)
 	size_t i;
 	for (i = 0; i < s.n; i++) {
 		char ch = s.p[i];
-		if (ch == '.' && after < 0) {
+		if (ch == '.' && after < 0 && i > 0) {
 			after = 0;
 			continue;
 		}
@@ -252,7 +253,7 @@ int nps_parse_fixed128(struct slice s, int decimals, nps_u128 *v)
 		if (after >= 0 && ++after > decimals)
 			return 0;
 	}
-	if (s.n == 0 || (after < 0 ? 0 : after) > decimals)
+	if (s.n == 0 || after == 0) /* "", "5." */
 		return 0;
 	for (int k = after < 0 ? 0 : after; k < decimals; k++) {
 		if (x > ((nps_u128)-1) / 10)
@@ -303,8 +304,10 @@ int nps_counts_read(struct tsv_reader *r, const struct nps_count_cols *cc,
 			return 0;
 		}
 	}
-	if (c->n[0] + c->n[1] + c->n[2] != n) {
-		tsv_reject(r, "n (%llu) is not promoters + passives + detractors",
+	unsigned long long sum;
+	if (__builtin_add_overflow(c->n[0], c->n[1], &sum) ||
+	    __builtin_add_overflow(sum, c->n[2], &sum) || sum != n) {
+		tsv_reject(r, "n is not promoters + passives + detractors (\"%llu\")",
 			   n);
 		return 0;
 	}

@@ -423,9 +423,14 @@ int tsv_next(struct tsv_reader *r)
 			r->row.n = (size_t)(f[n - 1].p + f[n - 1].n - f[0].p);
 			r->line = b->first_line + i;
 			r->name = b->name;
-			/* a header again: files concatenated into one stream */
-			if (r->row.n == r->header.len &&
-			    memcmp(r->row.p, r->header.p, r->row.n) == 0)
+			/* a header again (BOM or not): files concatenated
+			 * into one stream */
+			struct slice h = r->row;
+			if (h.n == r->header.len + 3 &&
+			    memcmp(h.p, "\xEF\xBB\xBF", 3) == 0)
+				h.p += 3, h.n -= 3;
+			if (h.n == r->header.len &&
+			    memcmp(h.p, r->header.p, h.n) == 0)
 				continue;
 			return 1;
 		}
@@ -634,29 +639,4 @@ const char *tsv_quote(struct slice s)
 	*o++ = '"';
 	*o = '\0';
 	return q;
-}
-
-int tsv_unescape(struct slice s, struct buf *out)
-{
-	out->len = 0;
-	const char *p = s.p, *e = s.p + s.n;
-	while (p < e) {
-		const char *bs = memchr(p, '\\', (size_t)(e - p));
-		if (!bs) {
-			buf_add(out, p, (size_t)(e - p));
-			break;
-		}
-		buf_add(out, p, (size_t)(bs - p));
-		if (bs + 1 == e)
-			return 0;
-		switch (bs[1]) {
-		case 't': buf_addc(out, '\t'); break;
-		case 'n': buf_addc(out, '\n'); break;
-		case 'r': buf_addc(out, '\r'); break;
-		case '\\': buf_addc(out, '\\'); break;
-		default: return 0;
-		}
-		p = bs + 2;
-	}
-	return 1;
 }

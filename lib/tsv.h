@@ -83,9 +83,6 @@ void tsv_close(struct tsv_reader *r);
 /* Quotes a value for a message: at most 40 bytes, escapes kept. */
 const char *tsv_quote(struct slice s);
 
-/* Decodes \t \n \r \\ into out (replacing its content). Returns 0 on a
- * dangling or unknown escape. */
-int tsv_unescape(struct slice s, struct buf *out);
 
 static inline int slice_eq(struct slice s, const char *str)
 {

@@ -1,5 +1,7 @@
 #include "util.h"
 
+#include <errno.h>
+#include <getopt.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -13,6 +15,27 @@ void prog_init(const char *argv0)
 	const char *slash = strrchr(argv0, '/');
 	prog_name = slash ? slash + 1 : argv0;
 	signal(SIGPIPE, SIG_DFL);
+	opterr = 0;
+}
+
+_Noreturn void die_option(char **argv, const char *shortopts)
+{
+	const char *arg = argv[optind - 1];
+	if (arg[0] == '-' && arg[1] == '-') {
+		if (optopt)
+			die_usage("option %s needs a value", arg);
+		die_usage("unknown option %s", arg);
+	}
+	if (optopt && strchr(shortopts, optopt))
+		die_usage("option -%c needs a value", optopt);
+	die_usage("unknown option -%c", optopt);
+}
+
+_Noreturn void exit_printed(void)
+{
+	if (fflush(stdout) != 0 || ferror(stdout))
+		die(EX_IOERR_, "write error on standard output: %s", strerror(errno));
+	exit(0);
 }
 
 _Noreturn void die(int code, const char *fmt, ...)

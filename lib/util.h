@@ -25,6 +25,15 @@ void prog_init(const char *argv0);
 _Noreturn void die(int code, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* The default case of the option loop: names the option that is unknown
+ * or lacks its value (prog_init keeps getopt itself quiet), exit 64.
+ * shortopts is the string given to getopt_long. */
+_Noreturn void die_option(char **argv, const char *shortopts);
+
+/* After --help or --version: exit 0, or 74 if standard output did not
+ * take the text. */
+_Noreturn void exit_printed(void);
+
 /* A usage error: the message, a hint to --help, exit 64. */
 _Noreturn void die_usage(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2)));

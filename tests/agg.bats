@@ -193,7 +193,7 @@ split3() { # file -> $BATS_TEST_TMPDIR/part.a{a,b,c}, each with the header
 	[ "$status" -eq 0 ]
 	[ "$(printf '%s\n' "$output" | cut -f 1-4)" = "$(tsv 'n promoters passives detractors' '3 1 1 1')" ]
 	[ "$(cut -f 5 "$BATS_TEST_TMPDIR/rej")" = "$(printf '%s\n' reject_reason \
-		'n (3) is not promoters + passives + detractors' 'promoters must be a count ("-1")' \
+		'n is not promoters + passives + detractors ("3")' 'promoters must be a count ("-1")' \
 		'promoters must be a count ("1.5")')" ]
 }
 
@@ -264,4 +264,38 @@ split3() { # file -> $BATS_TEST_TMPDIR/part.a{a,b,c}, each with the header
 @test "a header repeated inside the stream is skipped (concatenated outputs)" {
 	run nps-agg --merge <<<"$(tsv 'n promoters passives detractors' '1 1 0 0' 'n promoters passives detractors' '2 0 1 1')"
 	[ "$(printf '%s\n' "$output" | cut -f 1-4)" = "$(tsv 'n promoters passives detractors' '3 1 1 1')" ]
+}
+
+@test "-g may not name a column twice, nor like a column nps-agg writes" {
+	run --separate-stderr nps-agg -g store,store "$data/agg-basic.tsv"
+	[ "$status" -eq 64 ]
+	[ "${stderr%%$'\n'*}" = 'nps-agg: -g names store twice' ]
+	run --separate-stderr nps-agg -g period -t day <<<"$(tsv 'period day score' 'a 2026-01-01 9')"
+	[ "$status" -eq 64 ]
+	[ "${stderr%%$'\n'*}" = 'nps-agg: -g period: a group column may not be named like a column nps-agg writes' ]
+}
+
+@test "--merge skips rows with no responses, as a single pass has none" {
+	run nps-agg --merge -g g <<<"$(tsv 'g n promoters passives detractors' 'a 0 0 0 0' 'b 2 1 1 0')"
+	[ "$(printf '%s\n' "$output" | cut -f 1-5)" = "$(tsv 'g n promoters passives detractors' 'b 2 1 1 0')" ]
+}
+
+@test "--merge refuses counts that overflow" {
+	# 9223372036854775799 * 2 + 19 wraps around 2^64 to 1
+	run --separate-stderr nps-agg --merge <<<"$(tsv 'n promoters passives detractors' '1 9223372036854775799 9223372036854775799 19')"
+	[ "$status" -eq 65 ]
+	[ "$stderr" = 'nps-agg: stdin:2: n is not promoters + passives + detractors ("1")' ]
+	run --separate-stderr nps-agg --merge <<<"$(tsv 'n promoters passives detractors' '9000000000000000000 9000000000000000000 0 0' '9000000000000000000 9000000000000000000 0 0')"
+	[ "$status" -eq 65 ]
+	[ "$stderr" = 'nps-agg: stdin:3: counts or weight sums too large to add up' ]
+}
+
+@test "usage errors name the option; --help to a full disk is exit 74" {
+	run --separate-stderr nps-agg -g
+	[ "$status" -eq 64 ]
+	[ "$stderr" = "$(printf '%s\n' 'nps-agg: option -g needs a value' "Try 'nps-agg --help' for more information.")" ]
+	run --separate-stderr nps-agg --bogus
+	[ "${stderr%%$'\n'*}" = 'nps-agg: unknown option --bogus' ]
+	run --separate-stderr bash -c 'nps-agg --help >/dev/full'
+	[ "$status" -eq 74 ]
 }

@@ -258,7 +258,7 @@ bad_row() { # rows after the header, expected message for line $2
 	bad_row $'A\t2025-13\t1\t1\t0\t0' 2 'period must be a day, week, month, quarter or year ("2025-13")'
 }
 @test "counts that do not add up are a bad row" {
-	bad_row $'A\t2025-01\t3\t1\t0\t0' 2 'n (3) is not promoters + passives + detractors'
+	bad_row $'A\t2025-01\t3\t1\t0\t0' 2 'n is not promoters + passives + detractors ("3")'
 	bad_row $'A\t2025-01\tx\t1\t0\t0' 2 'n must be a count ("x")'
 }
 @test "a row with too few fields is a bad row" {
@@ -281,7 +281,7 @@ bad_row() { # rows after the header, expected message for line $2
 		tsv 'store period n promoters passives detractors reject_reason'
 		printf '%s\t%s\n' "$(tsv 'A 2025-01 100 60 20 20')" 'duplicate period in this series ("2025-01")' \
 			"$(tsv 'A 2025-W02 1 1 0 0')" 'period is not a month like the first row'"'"'s ("2025-W02")' \
-			"$(tsv 'A 2025-02 5 1 0 0')" 'n (5) is not promoters + passives + detractors' \
+			"$(tsv 'A 2025-02 5 1 0 0')" 'n is not promoters + passives + detractors ("5")' \
 			"$(tsv 'A 2025-02 100 60 20 20')" 'period is earlier than 2025-03 before it: a series must be in time order ("2025-02")'
 	} >"$BATS_TEST_TMPDIR/want"
 	cmp "$BATS_TEST_TMPDIR/want" "$BATS_TEST_TMPDIR/rej"
@@ -377,4 +377,11 @@ bad_events() { # events file content, expected message after "FILE:"
 	run nps-baseline --version
 	[ "$status" -eq 0 ]
 	[ "$output" = "nps-baseline 0.1.0" ]
+}
+
+@test "a usage error leaves an old rejects file alone" {
+	echo keep >"$BATS_TEST_TMPDIR/rej"
+	run --separate-stderr nps-baseline --rejects "$BATS_TEST_TMPDIR/rej" <<<"$(printf 'x\n1')"
+	[ "$status" -eq 64 ]
+	[ "$(cat "$BATS_TEST_TMPDIR/rej")" = keep ]
 }

@@ -310,7 +310,7 @@ bad_row() { # input line 2, expected message
 	bad_row $'a\t2\t1\t1.5\t0' 'passives must be a count ("1.5")'
 }
 @test "n that is not the sum of the segments is a bad row" {
-	bad_row $'a\t3\t1\t1\t0' 'n (3) is not promoters + passives + detractors'
+	bad_row $'a\t3\t1\t1\t0' 'n is not promoters + passives + detractors ("3")'
 }
 @test "n of 0 is a bad row: there is no NPS to compare" {
 	bad_row $'a\t0\t0\t0\t0' 'n is 0: no NPS to compare'
@@ -425,4 +425,10 @@ bad_row() { # input line 2, expected message
 	run nps-signif --version
 	[ "$status" -eq 0 ]
 	[ "$output" = "nps-signif 0.1.0" ]
+}
+
+@test "--trend on a header alone writes the header alone" {
+	run nps-signif --trend -g store <<<"$(tsv 'store period n promoters passives detractors')"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(tsv 'store period previous nps_previous nps change se_change ci_low ci_high z p p_adj significant small_n')" ]
 }
