@@ -37,3 +37,40 @@ sample="$top/examples/sample.tsv"
 	[ "${#lines[@]}" -ge 1 ]
 	for l in "${lines[@]}"; do [[ "$l" =~ $'\t'(high|low)$ ]]; done
 }
+
+# The commands of a man page's EXAMPLES: tab-indented lines (a deeper tab
+# continues the line; "++" ends a line but not the example), outside
+# ``` blocks, with scdoc's \\ read as \.
+man_examples() {
+	awk '
+	function flush() { if (cmd != "") { gsub(/\\\\/, "\\", cmd); print cmd }; cmd = "" }
+	/^# EXAMPLES/ { e = 1; next }
+	/^# / { flush(); e = 0 }
+	!e { next }
+	/^```/ { flush(); f = !f; next }
+	f { next }
+	more { sub(/\+\+$/, "", $0); cmd = cmd "; " $0; more = 0; next }
+	/^\t\t/ { cmd = cmd " " substr($0, 3); next }
+	/^\t/ { flush(); cmd = substr($0, 2); if (cmd ~ /\+\+$/) { sub(/\+\+$/, "", cmd); more = 1 }; next }
+	{ flush() }
+	END { flush() }' "$1"
+}
+
+@test "every man page example runs from the top of the tree" {
+	mkdir "$BATS_TEST_TMPDIR/w"
+	ln -s "$top/examples" "$BATS_TEST_TMPDIR/w/examples"
+	ln -s "$top/tests" "$BATS_TEST_TMPDIR/w/tests"
+	cd "$BATS_TEST_TMPDIR/w"
+	count=0
+	for page in "$top"/man/*.scd; do
+		while IFS= read -r cmd; do
+			case "$cmd" in *"tail -f"*) continue ;; esac
+			run bash -c "set -o pipefail; $cmd >/dev/null"
+			# 141: a program ended by SIGPIPE when head had enough
+			[ "$status" -eq 0 ] || [ "$status" -eq 141 ] || { echo "${page##*/}: $cmd: exit $status: $output"; false; }
+			count=$((count + 1))
+		done < <(man_examples "$page")
+	done
+	echo "$count examples"
+	[ "$count" -ge 15 ]
+}
