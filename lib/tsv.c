@@ -157,16 +157,24 @@ static int split(struct tsv_reader *r, struct batch *b, const char *p,
 		 const char *end)
 {
 	struct tsv_input *in = r->in;
+	if (in->at_header && p < end) { /* an input's first line */
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		struct slice h = { p, (size_t)((nl ? nl : end) - p) };
+		if (h.n > 0 && h.p[h.n - 1] == '\r')
+			h.n--;
+		in->at_header = 0;
+		in->line++;
+		if (!take_header(r, b, h))
+			return 0;
+		p = nl ? nl + 1 : end;
+	}
 	struct slice *f = b->fields;
 	size_t nf = b->nfields, fcap = b->fields_cap;
 	size_t *rows = b->row_first, nrows = b->nrows, rcap = b->rows_cap;
+	size_t first_row = nrows;
 	const char *field = p;
-	int ok = 1;
 #define ADD_FIELD(q)                                                     \
 	do {                                                             \
-		if (nf == fcap) {                                        \
-			grow((void **)&f, &fcap, nf + 1, sizeof *f);     \
-		}                                                        \
 		f[nf].p = field, f[nf].n = (size_t)((q) - field);        \
 		nf++;                                                    \
 	} while (0)
@@ -175,66 +183,61 @@ static int split(struct tsv_reader *r, struct batch *b, const char *p,
 		ADD_FIELD(q);                                            \
 		if ((q) > field && (q)[-1] == '\r')                      \
 			f[nf - 1].n--;                                   \
-		in->line++;                                              \
-		if (in->at_header) {                                     \
-			in->at_header = 0;                               \
-			struct slice h = { f[rows[nrows]].p,             \
-					   f[nf - 1].p + f[nf - 1].n -   \
-						   f[rows[nrows]].p };   \
-			nf = rows[nrows];                                \
-			if (!take_header(r, b, h)) {                     \
-				ok = 0;                                  \
-				goto out;                                \
-			}                                                \
-		} else {                                                 \
-			if (nrows == 0)                                  \
-				b->first_line = in->line;                \
-			if (nrows + 2 > rcap)                            \
-				grow((void **)&rows, &rcap, nrows + 2,   \
-				     sizeof *rows);                      \
-			rows[++nrows] = nf;                              \
-		}                                                        \
+		rows[++nrows] = nf;                                      \
 	} while (0)
-	if (rcap < 2)
-		grow((void **)&rows, &rcap, 2, sizeof *rows);
+	if (rcap < nrows + 2)
+		grow((void **)&rows, &rcap, nrows + 2, sizeof *rows);
 	rows[nrows] = nf;
+	/* A piece at a time, with room made first for the most fields and
+	 * rows it can hold (every byte a separator), so that the loop need
+	 * not check. */
+	while (p < end) {
+		const char *stop = end - p > 65536 ? p + 65536 : end;
+		size_t most = (size_t)(stop - p) + 2;
+		grow((void **)&f, &fcap, nf + most, sizeof *f);
+		grow((void **)&rows, &rcap, nrows + most, sizeof *rows);
 #ifdef __SSE2__
-	const __m128i tab = _mm_set1_epi8('\t'), nl = _mm_set1_epi8('\n');
-	while (end - p >= 16) {
-		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
-		unsigned seps = (unsigned)_mm_movemask_epi8(_mm_or_si128(
-			_mm_cmpeq_epi8(v, tab), _mm_cmpeq_epi8(v, nl)));
-		while (seps) {
-			const char *q = p + __builtin_ctz(seps);
-			seps &= seps - 1;
-			if (*q == '\t')
-				ADD_FIELD(q);
-			else
-				END_ROW(q);
-			field = q + 1;
+		const __m128i tab = _mm_set1_epi8('\t'), nl = _mm_set1_epi8('\n');
+		while (stop - p >= 16) {
+			__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+			unsigned seps = (unsigned)_mm_movemask_epi8(_mm_or_si128(
+				_mm_cmpeq_epi8(v, tab), _mm_cmpeq_epi8(v, nl)));
+			while (seps) {
+				const char *q = p + __builtin_ctz(seps);
+				seps &= seps - 1;
+				if (*q == '\t')
+					ADD_FIELD(q);
+				else
+					END_ROW(q);
+				field = q + 1;
+			}
+			p += 16;
 		}
-		p += 16;
-	}
 #endif
-	for (; p < end; p++) {
-		if (*p == '\t') {
-			ADD_FIELD(p);
-			field = p + 1;
-		} else if (*p == '\n') {
-			END_ROW(p);
-			field = p + 1;
+		for (; p < stop; p++) {
+			if (*p == '\t') {
+				ADD_FIELD(p);
+				field = p + 1;
+			} else if (*p == '\n') {
+				END_ROW(p);
+				field = p + 1;
+			}
 		}
 	}
+	grow((void **)&f, &fcap, nf + 1, sizeof *f);
+	grow((void **)&rows, &rcap, nrows + 2, sizeof *rows);
 	/* the last line of an input, without a newline (it may end in a
 	 * TAB: then its fields are pending and field == end) */
 	if (field < end || nf > rows[nrows])
 		END_ROW(end);
-out:
 #undef ADD_FIELD
 #undef END_ROW
+	if (nrows > first_row && first_row == 0)
+		b->first_line = in->line + 1;
+	in->line += nrows - first_row;
 	b->fields = f, b->nfields = nf, b->fields_cap = fcap;
 	b->row_first = rows, b->nrows = nrows, b->rows_cap = rcap;
-	return ok;
+	return 1;
 }
 
 /* Whether the bytes are one line holding only a BOM: a file with nothing
