@@ -15,7 +15,8 @@ static uint64_t mix(uint64_t x)
 }
 
 /* The last n < 8 bytes as one word, with at most three loads. */
-static uint64_t tail_word(const unsigned char *p, size_t n)
+static inline __attribute__((always_inline)) uint64_t
+tail_word(const unsigned char *p, size_t n)
 {
 	uint32_t a, b;
 	if (n >= 4) {
@@ -28,7 +29,8 @@ static uint64_t tail_word(const unsigned char *p, size_t n)
 	return (uint64_t)p[0] << 16 | (uint64_t)p[n / 2] << 8 | p[n - 1];
 }
 
-uint64_t hash_bytes(const void *key, size_t n)
+static inline __attribute__((always_inline)) uint64_t
+hash_of(const void *key, size_t n)
 {
 	const unsigned char *p = key;
 	uint64_t h = 0x9e3779b97f4a7c15ULL ^ n;
@@ -41,6 +43,11 @@ uint64_t hash_bytes(const void *key, size_t n)
 	}
 	h = mix(h ^ tail_word(p, n) ^ 0xa0761d6478bd642fULL);
 	return h ? h : 1; /* 0 marks an empty slot */
+}
+
+uint64_t hash_bytes(const void *key, size_t n)
+{
+	return hash_of(key, n);
 }
 
 static char *arena_copy(struct hash *h, const void *key, size_t n)
@@ -62,49 +69,57 @@ static char *arena_copy(struct hash *h, const void *key, size_t n)
 static void grow(struct hash *h)
 {
 	size_t slots = h->slots ? h->slots * 2 : 1024;
-	uint64_t *hashes = calloc(slots, sizeof *hashes);
-	uint32_t *ids = xmalloc(slots * sizeof *ids);
-	if (!hashes)
+	struct hash_slot *slot = calloc(slots, sizeof *slot);
+	if (!slot)
 		die(EX_SOFTWARE_, "out of memory (%zu slots)", slots);
 	for (size_t i = 0; i < h->slots; i++) {
-		if (!h->hashes[i])
+		if (!h->slot[i].hash)
 			continue;
-		size_t j = h->hashes[i] & (slots - 1);
-		while (hashes[j])
+		size_t j = h->slot[i].hash & (slots - 1);
+		while (slot[j].hash)
 			j = (j + 1) & (slots - 1);
-		hashes[j] = h->hashes[i];
-		ids[j] = h->ids[i];
+		slot[j] = h->slot[i];
 	}
-	free(h->hashes);
-	free(h->ids);
-	h->hashes = hashes;
-	h->ids = ids;
+	free(h->slot);
+	h->slot = slot;
 	h->slots = slots;
 	h->keys = xrealloc(h->keys, slots / 2 * sizeof *h->keys);
 	h->lens = xrealloc(h->lens, slots / 2 * sizeof *h->lens);
+}
+
+/* memcmp, without a call for the short keys that are the rule. */
+static inline int same_bytes(const char *a, const char *b, size_t n)
+{
+	while (n >= 8) {
+		uint64_t x, y;
+		memcpy(&x, a, 8);
+		memcpy(&y, b, 8);
+		if (x != y)
+			return 0;
+		a += 8, b += 8, n -= 8;
+	}
+	return tail_word((const unsigned char *)a, n) ==
+	       tail_word((const unsigned char *)b, n);
 }
 
 size_t hash_intern(struct hash *h, const void *key, size_t n, int *added)
 {
 	if (h->count >= h->slots / 2)
 		grow(h);
-	uint64_t hv = hash_bytes(key, n);
-	size_t j = hv & (h->slots - 1);
-	while (h->hashes[j]) {
-		if (h->hashes[j] == hv) {
-			uint32_t id = h->ids[j];
-			if (h->lens[id] == n && memcmp(h->keys[id], key, n) == 0) {
-				*added = 0;
-				return id;
-			}
+	if (n > UINT32_MAX)
+		die(EX_SOFTWARE_, "a key of %zu bytes is too long", n);
+	uint64_t hv = hash_of(key, n);
+	size_t mask = h->slots - 1, j = hv & mask;
+	for (struct hash_slot *s; (s = &h->slot[j])->hash; j = (j + 1) & mask) {
+		if (s->hash == hv && s->len == n && same_bytes(h->keys[s->id], key, n)) {
+			*added = 0;
+			return s->id;
 		}
-		j = (j + 1) & (h->slots - 1);
 	}
 	if (h->count >= UINT32_MAX)
 		die(EX_SOFTWARE_, "more than %u distinct keys", UINT32_MAX);
 	size_t id = h->count++;
-	h->hashes[j] = hv;
-	h->ids[j] = (uint32_t)id;
+	h->slot[j] = (struct hash_slot){ hv, (uint32_t)id, (uint32_t)n };
 	h->keys[id] = arena_copy(h, key, n);
 	h->lens[id] = n;
 	*added = 1;
@@ -116,8 +131,7 @@ void hash_free(struct hash *h)
 	for (size_t i = 0; i < h->nchunks; i++)
 		free(h->chunks[i]);
 	free(h->chunks);
-	free(h->hashes);
-	free(h->ids);
+	free(h->slot);
 	free(h->keys);
 	free(h->lens);
 	memset(h, 0, sizeof *h);

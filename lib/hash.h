@@ -8,9 +8,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct hash_slot {
+	uint64_t hash; /* the key's hash; 0: an empty slot */
+	uint32_t id, len;
+};
+
 struct hash {
-	uint64_t *hashes; /* per slot: the key's hash, 0 = empty */
-	uint32_t *ids;    /* per slot: the key's id */
+	struct hash_slot *slot; /* a probe reads one of these, not three arrays */
 	size_t slots, count;
 	char **keys;      /* per id: the copied key */
 	size_t *lens;     /* per id: its length */
