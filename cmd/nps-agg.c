@@ -418,7 +418,7 @@ int main(int argc, char **argv)
 					   o.time, tsv_quote(r.fields[time_col]));
 				continue;
 			}
-			period = period_of_days(t.kind, w.days);
+			period = period_of_when(t.kind, &w);
 		} else if (period_col >= 0) {
 			enum period_kind kind;
 			struct slice f = r.fields[period_col];
@@ -449,20 +449,32 @@ int main(int argc, char **argv)
 		}
 
 		struct nps_counts *c;
-		if (key_in_place && !t.has_period) {
+		struct slice span = { "", 0 };
+		if (key_in_place) {
 			struct slice first = r.fields[group_cols[0]];
 			struct slice last = r.fields[group_cols[t.ngroups - 1]];
-			c = intern(detail, first.p, (size_t)(last.p + last.n - first.p));
+			span.p = first.p;
+			span.n = (size_t)(last.p + last.n - first.p);
+		}
+		if (key_in_place && !t.has_period) {
+			c = intern(detail, span.p, span.n);
 		} else {
 			key.len = 0;
-			for (size_t g = 0; g < t.ngroups; g++) {
-				if (g)
-					buf_addc(&key, '\t');
-				buf_add(&key, r.fields[group_cols[g]].p,
-					r.fields[group_cols[g]].n);
+			if (key_in_place) {
+				buf_add(&key, span.p, span.n);
+			} else {
+				for (size_t g = 0; g < t.ngroups; g++) {
+					if (g)
+						buf_addc(&key, '\t');
+					buf_add(&key, r.fields[group_cols[g]].p,
+						r.fields[group_cols[g]].n);
+				}
 			}
-			if (t.has_period)
-				buf_add(&key, &period, sizeof period);
+			if (t.has_period) {
+				buf_grow(&key, sizeof period);
+				memcpy(key.p + key.len, &period, sizeof period);
+				key.len += sizeof period;
+			}
 			c = intern(detail, key.p, key.len);
 		}
 		int ok;

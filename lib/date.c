@@ -1,5 +1,6 @@
 #include "date.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -35,28 +36,59 @@ static int days_in_month(long y, int m)
 }
 
 /* n digits at p into *v; 0 if any is not a digit. */
-static int fixed_digits(const char *p, int n, int *v)
+static inline __attribute__((always_inline)) int
+fixed_digits(const char *p, int n, int *v)
 {
 	int x = 0;
+	unsigned bad = 0;
 	for (int i = 0; i < n; i++) {
-		if (p[i] < '0' || p[i] > '9')
-			return 0;
-		x = x * 10 + (p[i] - '0');
+		unsigned digit = (unsigned)(unsigned char)p[i] - '0';
+		bad |= digit > 9;
+		x = x * 10 + (int)digit;
 	}
 	*v = x;
-	return 1;
+	return !bad;
+}
+
+/* The calendar dates checked last, by their ten bytes: a file holds few
+ * distinct dates, and checking one is most of date_parse's work. Only
+ * dates found valid are kept. Not for use from two threads at once. */
+static struct date_seen {
+	uint64_t head; /* bytes 0..7 */
+	uint16_t tail; /* bytes 8..9 */
+	int valid;
+	long days;
+	int y, m, d;
+} dates_seen[2048];
+
+/* The date part, YYYY-MM-DD, at p (10 bytes). */
+static const struct date_seen *check_date(const char *p)
+{
+	uint64_t head;
+	uint16_t tail;
+	memcpy(&head, p, 8);
+	memcpy(&tail, p + 8, 2);
+	struct date_seen *c =
+		&dates_seen[((head ^ tail * 0x9e3779b97f4a7c15ULL) * 0xd6e8feb86659fd93ULL) >> 53];
+	if (c->valid && c->head == head && c->tail == tail)
+		return c;
+	int y, m, d;
+	if (!fixed_digits(p, 4, &y) || p[4] != '-' ||
+	    !fixed_digits(p + 5, 2, &m) || p[7] != '-' ||
+	    !fixed_digits(p + 8, 2, &d) || m < 1 || m > 12 || d < 1 ||
+	    d > days_in_month(y, m))
+		return NULL;
+	*c = (struct date_seen){ head, tail, 1, days_from_civil(y, m, d), y, m, d };
+	return c;
 }
 
 int date_parse(struct slice s, struct when *w)
 {
 	const char *p = s.p;
 	size_t n = s.n;
-	int y, m, d, hh = 0, mm = 0, ss = 0, oh = 0, om = 0;
-	if (n < 10 || !fixed_digits(p, 4, &y) || p[4] != '-' ||
-	    !fixed_digits(p + 5, 2, &m) || p[7] != '-' ||
-	    !fixed_digits(p + 8, 2, &d))
-		return 0;
-	if (m < 1 || m > 12 || d < 1 || d > days_in_month(y, m))
+	int hh = 0, mm = 0, ss = 0, oh = 0, om = 0;
+	const struct date_seen *date = n >= 10 ? check_date(p) : NULL;
+	if (!date)
 		return 0;
 	size_t i = 10;
 	long offset = 0;
@@ -94,7 +126,10 @@ int date_parse(struct slice s, struct when *w)
 		if (i != n)
 			return 0;
 	}
-	w->days = days_from_civil(y, m, d);
+	w->days = date->days;
+	w->year = date->y;
+	w->month = date->m;
+	w->day = date->d;
 	w->utc = w->days * 86400LL + hh * 3600L + mm * 60L + ss - offset;
 	return 1;
 }
@@ -152,6 +187,20 @@ long period_of_days(enum period_kind kind, long days)
 	if (kind == PERIOD_QUARTER)
 		return y * 4 + (m - 1) / 3;
 	return y;
+}
+
+long period_of_when(enum period_kind kind, const struct when *w)
+{
+	switch (kind) {
+	case PERIOD_MONTH:
+		return w->year * 12L + (w->month - 1);
+	case PERIOD_QUARTER:
+		return w->year * 4L + (w->month - 1) / 3;
+	case PERIOD_YEAR:
+		return w->year;
+	default:
+		return period_of_days(kind, w->days);
+	}
 }
 
 static long floor_div(long a, long b)

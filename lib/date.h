@@ -10,6 +10,7 @@
 struct when {
 	long days;      /* the calendar date as written */
 	long long utc;  /* seconds since the epoch, UTC (offset applied) */
+	int year, month, day; /* the same date, as written */
 };
 
 enum period_kind { PERIOD_DAY, PERIOD_WEEK, PERIOD_MONTH, PERIOD_QUARTER,
@@ -27,6 +28,8 @@ void civil_from_days(long days, long *y, int *m, int *d);
 int period_kind_parse(const char *name, enum period_kind *kind);
 const char *period_kind_name(enum period_kind kind);
 long period_of_days(enum period_kind kind, long days);
+/* The same for a parsed date, without converting its days back. */
+long period_of_when(enum period_kind kind, const struct when *w);
 /* Writes a period as 2026-11-24, 2026-W48, 2026-11, 2026-Q4 or 2026. */
 void period_format(enum period_kind kind, long key, char out[48]);
 /* Reads one of those forms back, telling which kind it is. */
