@@ -660,8 +660,6 @@ static char *put_time(char *p, long long t)
 }
 
 /* Writes one ticket line straight into the output buffer (through a
- * scratch buffer only when one line is longer than the whole buffer). */
-/* Writes one ticket line straight into the output buffer (through a
  * scratch buffer only when one line is longer than the whole buffer).
  * contacts: the owner and the escalation, or both in one "owner\tescalate". */
 static void write_ticket(struct slice id, int kind, const struct rule *u,
