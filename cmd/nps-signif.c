@@ -702,6 +702,7 @@ int main(int argc, char **argv)
 	if (rejects)
 		tsv_rejects_open(&r, rejects);
 	if (!r.has_header) {
+		free(group_cols);
 		writer_close(&out);
 		tsv_close(&r);
 		return 0;

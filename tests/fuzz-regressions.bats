@@ -85,3 +85,10 @@ clean_exit() {
 	done
 	[ "$n" -ge 1 ]
 }
+
+@test "nps-signif --trend on empty input: its group columns were leaked" {
+	replay "$regressions/signif-trend-empty-input-leak" nps-signif
+	clean_exit
+	[ "$status" -eq 0 ]
+	[ "$output" = "" ]
+}
