@@ -151,7 +151,7 @@ nps_line() {
 	out="$BATS_TEST_TMPDIR/again"
 	make -s -C "$monthly" NPS_BIN="$bin" OUT="$out" >/dev/null
 	touch "$BATS_TEST_TMPDIR/stamp"
-	run make -C "$monthly" NPS_BIN="$bin" OUT="$out"
+	run env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS make -C "$monthly" NPS_BIN="$bin" OUT="$out"
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"Nothing to be done for 'all'"* ]]
 	[ -z "$(find "$out" -newer "$BATS_TEST_TMPDIR/stamp")" ]
