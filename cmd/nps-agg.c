@@ -66,7 +66,8 @@ struct row_ref {
 	uint32_t level, id;
 };
 
-static struct nps_counts *intern(struct level *lv, const char *key, size_t n)
+static inline struct nps_counts *intern(struct level *lv, const char *key,
+					 size_t n)
 {
 	int added;
 	size_t id = hash_intern(&lv->keys, key, n, &added);

@@ -92,7 +92,12 @@ int date_parse(struct slice s, struct when *w)
 		return 0;
 	size_t i = 10;
 	long offset = 0;
-	if (i < n) {
+	if (n == 20 && p[10] == 'T' && p[13] == ':' && p[16] == ':' && p[19] == 'Z') {
+		/* the usual YYYY-MM-DDThh:mm:ssZ, in one go */
+		if (!fixed_digits(p + 11, 2, &hh) || !fixed_digits(p + 14, 2, &mm) ||
+		    !fixed_digits(p + 17, 2, &ss) || hh > 23 || mm > 59 || ss > 60)
+			return 0;
+	} else if (i < n) {
 		if ((p[i] != 'T' && p[i] != ' ') || n < i + 6 ||
 		    !fixed_digits(p + i + 1, 2, &hh) || p[i + 3] != ':' ||
 		    !fixed_digits(p + i + 4, 2, &mm))

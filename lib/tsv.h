@@ -71,7 +71,11 @@ void tsv_reject(struct tsv_reader *r, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 /* 1 when the row has as many fields as the header; else rejects it. */
-int tsv_check_width(struct tsv_reader *r);
+int tsv_reject_width(struct tsv_reader *r);
+static inline int tsv_check_width(struct tsv_reader *r)
+{
+	return r->nfields == r->ncols || tsv_reject_width(r);
+}
 
 /* Prints "prog: FILE:LINE: message" and exits with code. */
 _Noreturn void tsv_die(const struct tsv_reader *r, int code, const char *fmt,
