@@ -58,7 +58,6 @@ struct tsv_input {
 	pthread_cond_t cond;
 	/* the consumer's side */
 	struct batch *cur;
-	size_t cur_row;
 };
 
 static void fail(struct batch *b, int code, const char *fmt, ...)
@@ -411,47 +410,46 @@ void tsv_open(struct tsv_reader *r, int nfiles, char **files)
 	}
 }
 
-int tsv_next(struct tsv_reader *r)
+/* The row is the header again (with a BOM or not). */
+int tsv_is_header(const struct tsv_reader *r)
+{
+	struct slice h = r->row;
+	if (h.n == r->header.len + 3 && memcmp(h.p, "\xEF\xBB\xBF", 3) == 0)
+		h.p += 3, h.n -= 3;
+	return h.n == r->header.len && memcmp(h.p, r->header.p, h.n) == 0;
+}
+
+/* tsv_next when the batch is used up, or the row was a header. */
+int tsv_next_slow(struct tsv_reader *r)
 {
 	struct tsv_input *in = r->in;
 	for (;;) {
-		struct batch *b = in->cur;
-		if (b && in->cur_row < b->nrows) {
-			size_t i = in->cur_row++;
-			size_t first = b->row_first[i], n = b->row_first[i + 1] - first;
-			struct slice *f = b->fields + first;
-			r->fields = f;
-			r->nfields = n;
-			r->row.p = f[0].p;
-			r->row.n = (size_t)(f[n - 1].p + f[n - 1].n - f[0].p);
-			r->line = b->first_line + i;
-			r->name = b->name;
-			/* a header again (BOM or not): files concatenated
-			 * into one stream */
-			struct slice h = r->row;
-			if (h.n == r->header.len + 3 &&
-			    memcmp(h.p, "\xEF\xBB\xBF", 3) == 0)
-				h.p += 3, h.n -= 3;
-			if (h.n == r->header.len &&
-			    memcmp(h.p, r->header.p, h.n) == 0)
-				continue;
-			return 1;
+		if (r->rows_left) {
+			tsv_advance(r);
+			if (!tsv_is_header(r))
+				return 1;
+			continue;
 		}
+		struct batch *b = in->cur;
 		if (b && b->kind == BATCH_END)
 			return 0;
 		if (b)
 			give_back(in);
 		b = in->cur = take(in, r);
-		in->cur_row = 0;
 		if (b->kind == BATCH_ERROR)
 			die_batch(b);
+		r->next_first = b->row_first;
+		r->rows_left = b->nrows;
+		r->batch_fields = b->fields;
+		r->next_line = b->first_line;
+		r->name = b->name;
 	}
 }
 
 int tsv_buffered(const struct tsv_reader *r)
 {
 	struct tsv_input *in = r->in;
-	if (in->cur && in->cur_row < in->cur->nrows)
+	if (r->rows_left)
 		return 1;
 	if (!in->threaded)
 		return 0;

@@ -35,6 +35,13 @@ struct tsv_reader {
 	struct writer rejects;
 	int rejecting; /* --rejects given */
 	unsigned long nrejected;
+
+	/* The rows of the current batch not read yet: tsv.c's, kept here
+	 * only so that tsv_next's common case is inline. */
+	const size_t *next_first; /* row i's fields: [next_first[i], [i + 1]) */
+	size_t rows_left;
+	struct slice *batch_fields;
+	unsigned long next_line;
 };
 
 /* Opens the inputs (none: stdin) and reads the header. Exits 66 when a
@@ -44,7 +51,32 @@ void tsv_open(struct tsv_reader *r, int nfiles, char **files);
 /* Reads the next row into r->row and r->fields. Returns 0 at the end of
  * the last input. Rows are not checked against the header's width:
  * tsv_check_width does that, so a program may reject them its own way. */
-int tsv_next(struct tsv_reader *r);
+int tsv_next_slow(struct tsv_reader *r);
+int tsv_is_header(const struct tsv_reader *r);
+/* Moves to the batch's next row (rows_left > 0). */
+static inline void tsv_advance(struct tsv_reader *r)
+{
+	size_t first = r->next_first[0], n = r->next_first[1] - first;
+	struct slice *f = r->batch_fields + first;
+	r->next_first++;
+	r->rows_left--;
+	r->fields = f;
+	r->nfields = n;
+	r->row.p = f[0].p;
+	r->row.n = (size_t)(f[n - 1].p + f[n - 1].n - f[0].p);
+	r->line = r->next_line++;
+}
+
+static inline int tsv_next(struct tsv_reader *r)
+{
+	if (!r->rows_left)
+		return tsv_next_slow(r);
+	tsv_advance(r);
+	/* a header again: files concatenated into one stream */
+	if (r->row.n - r->header.len > 3 || !tsv_is_header(r))
+		return 1;
+	return tsv_next_slow(r);
+}
 
 /* Whether a further row is already read and waiting: a live feed's
  * consumer flushes its output when none is. */
