@@ -515,54 +515,14 @@ static int parse_value(struct slice s, double *v)
 	return num_double(s, v) ? 1 : -1;
 }
 
-static int two_digits(const char *p, int max, int *v)
-{
-	if (p[0] < '0' || p[0] > '9' || p[1] < '0' || p[1] > '9')
-		return 0;
-	*v = (p[0] - '0') * 10 + (p[1] - '0');
-	return *v <= max;
-}
-
-/* date_parse, with a shortcut for the common "YYYY-MM-DDThh:mm:ssZ":
- * the dates seen last are remembered (date_parse checked them), so only
- * the time of day is read. Anything else goes to date_parse. */
+/* The response time in seconds since the epoch, UTC (date_parse keeps
+ * the dates it has checked, so a file of few dates is read fast). */
 static int parse_time(struct slice s, long long *utc)
 {
-	static struct {
-		uint64_t head; /* "YYYY-MM-" */
-		uint16_t day;  /* "DD" */
-		long days;
-	} seen[4096];
-	const char *p = s.p;
-	int fast = s.n == 20 && p[10] == 'T' && p[13] == ':' && p[16] == ':' &&
-		   p[19] == 'Z';
-	uint64_t head = 0;
-	uint16_t day = 0;
-	size_t slot = 0;
-	if (fast) {
-		memcpy(&head, p, 8);
-		memcpy(&day, p + 8, 2);
-		/* Distinct for the dates of 11 years; checked by the compare. */
-		slot = (size_t)(unsigned)(((p[2] - '0') * 10 + (p[3] - '0')) * 372 +
-					  ((p[5] - '0') * 10 + (p[6] - '0')) * 31 +
-					  (p[8] - '0') * 10 + (p[9] - '0')) & 4095;
-		int hh, mm, ss;
-		if (seen[slot].head == head && seen[slot].day == day &&
-		    two_digits(p + 11, 23, &hh) && two_digits(p + 14, 59, &mm) &&
-		    two_digits(p + 17, 60, &ss)) {
-			*utc = seen[slot].days * 86400LL + hh * 3600 + mm * 60 + ss;
-			return 1;
-		}
-	}
 	struct when w;
 	if (!date_parse(s, &w))
 		return 0;
 	*utc = w.utc;
-	if (fast) {
-		seen[slot].head = head;
-		seen[slot].day = day;
-		seen[slot].days = w.days;
-	}
 	return 1;
 }
 
