@@ -48,12 +48,10 @@ struct tsv_reader {
  * file cannot be opened. */
 void tsv_open(struct tsv_reader *r, int nfiles, char **files);
 
-/* Reads the next row into r->row and r->fields. Returns 0 at the end of
- * the last input. Rows are not checked against the header's width:
- * tsv_check_width does that, so a program may reject them its own way. */
+/* tsv_next's slow path (a new batch, or a repeated header skipped) and
+ * its common case, inline: internal, call tsv_next. */
 int tsv_next_slow(struct tsv_reader *r);
 int tsv_is_header(const struct tsv_reader *r);
-/* Moves to the batch's next row (rows_left > 0). */
 static inline void tsv_advance(struct tsv_reader *r)
 {
 	size_t first = r->next_first[0], n = r->next_first[1] - first;
@@ -67,12 +65,16 @@ static inline void tsv_advance(struct tsv_reader *r)
 	r->line = r->next_line++;
 }
 
+/* Reads the next row into r->row and r->fields. Returns 0 at the end of
+ * the last input. Rows are not checked against the header's width:
+ * tsv_check_width does that, so a program may reject them its own way.
+ * A line equal to the header (files concatenated into one stream) is
+ * skipped. */
 static inline int tsv_next(struct tsv_reader *r)
 {
 	if (!r->rows_left)
 		return tsv_next_slow(r);
 	tsv_advance(r);
-	/* a header again: files concatenated into one stream */
 	if (r->row.n - r->header.len > 3 || !tsv_is_header(r))
 		return 1;
 	return tsv_next_slow(r);
@@ -118,7 +120,6 @@ void tsv_close(struct tsv_reader *r);
 
 /* Quotes a value for a message: at most 40 bytes, escapes kept. */
 const char *tsv_quote(struct slice s);
-
 
 static inline int slice_eq(struct slice s, const char *str)
 {
