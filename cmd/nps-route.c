@@ -573,8 +573,12 @@ static char *put_ticket_id(char *p, struct slice id)
 	}
 	*p++ = 'T';
 	*p++ = '-';
-	for (int i = 15; i >= 0; i--, h >>= 4)
-		p[i] = "0123456789abcdef"[h & 15];
+	/* two hex digits a byte: half the steps of one a nibble */
+	static const char hex[] = "0123456789abcdef";
+	for (int i = 14; i >= 0; i -= 2, h >>= 8) {
+		p[i] = hex[(h >> 4) & 15];
+		p[i + 1] = hex[h & 15];
+	}
 	return p + 16;
 }
 
