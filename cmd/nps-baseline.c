@@ -6,8 +6,9 @@
  *   seasonal  shrunk median of the season's past deviations from the level
  *   event     shrunk median of each active label's past deviations
  *   expected  level + seasonal + event_effect
- *   tau2      process variance: robust spread of the last W residuals
- *             beyond their sampling variance, never below zero
+ *   tau2      process variance: median over the last W residuals of the
+ *             variance each implies beyond its sampling variance, never
+ *             below zero; with --pool shrunk toward the panel's
  *   z         residual / sqrt(se^2 + tau2)
  *
  * The whole input is held (row text and per-row figures), because a
@@ -54,6 +55,7 @@ struct row {
 	int nlabels;
 	int history;       /* valid periods of the series before this one */
 	double level, tau2, seasonal, event, adjusted, expected, residual, z;
+	size_t spread_n;   /* residuals its own tau2 was taken from */
 	enum learned learned; /* what its deviation `dev` teaches */
 	double dev;
 };
@@ -346,16 +348,26 @@ static void find_labels(struct row *w)
 	}
 }
 
+/* The process variance a residual implies if it is a typical one: a
+ * median-sized |r| of a normal spread sd is 0.674490 sd, and sd^2 =
+ * se^2 + process variance. Its median over many residuals is robust to the
+ * unusual ones and weighs each against its own sampling variance, so
+ * periods (or series) of different sizes mix. */
+static double implied(const struct row *h)
+{
+	double spread = h->residual / 0.6744897501960817; /* normal_quantile(0.75) */
+	return spread * spread - h->se * h->se;
+}
+
 /* Level, history and process variance of row w: its series' last W valid
  * periods before it. `pos` is w's place in its series. */
-static void level_and_spread(struct row *w, size_t pos, doubles *tmp,
-			     doubles *tmp2)
+static void level_and_spread(struct row *w, size_t pos, doubles *tmp)
 {
 	const sizes *sr = &series.p[w->series].rows;
 	w->history = 0;
 	for (size_t j = 0; j < pos; j++)
 		w->history += rows.p[sr->p[j]].valid;
-	tmp->n = tmp2->n = 0;
+	tmp->n = 0;
 	for (size_t j = pos; j-- > 0 && tmp->n < (size_t)opt.window;) {
 		const struct row *h = &rows.p[sr->p[j]];
 		if (h->valid)
@@ -363,8 +375,8 @@ static void level_and_spread(struct row *w, size_t pos, doubles *tmp,
 	}
 	w->level = tmp->n ? median(tmp->p, tmp->n) : NAN;
 
-	/* Residuals of the same periods: their robust spread (MAD about
-	 * zero, scaled to a standard deviation) less their sampling variance. */
+	/* Residuals of the same periods: the median of the process variance
+	 * each one implies (see implied()), never below zero. */
 	tmp->n = 0;
 	size_t seen = 0;
 	for (size_t j = pos; j-- > 0 && seen < (size_t)opt.window;) {
@@ -372,18 +384,11 @@ static void level_and_spread(struct row *w, size_t pos, doubles *tmp,
 		if (!h->valid)
 			continue;
 		seen++;
-		if (isnan(h->residual))
-			continue;
-		VEC_PUSH(*tmp, fabs(h->residual));
-		VEC_PUSH(*tmp2, h->se * h->se);
+		if (!isnan(h->residual))
+			VEC_PUSH(*tmp, implied(h));
 	}
-	w->tau2 = 0;
-	if (tmp->n) {
-		double spread = median(tmp->p, tmp->n) / normal_quantile(0.75);
-		double sampling = median(tmp2->p, tmp2->n);
-		if (spread * spread > sampling)
-			w->tau2 = spread * spread - sampling;
-	}
+	w->spread_n = tmp->n;
+	w->tau2 = tmp->n ? fmax(0, median(tmp->p, tmp->n)) : 0;
 }
 
 /* The deviations a pooled estimate draws on, sorted: those of earlier
@@ -465,7 +470,8 @@ static void model(void)
 		doubles empty = { 0 };
 		VEC_PUSH(label_pool, empty);
 	}
-	doubles tmp = { 0 }, tmp2 = { 0 }, sorted = { 0 };
+	doubles tmp = { 0 }, sorted = { 0 };
+	doubles spread_pool = { 0 }; /* implied() of every earlier residual */
 	sizes now = { 0 };
 	/* per label: 1 + the first index in `order` of the period its
 	 * pooled estimate was last made for */
@@ -483,7 +489,7 @@ static void model(void)
 			struct row *w = &rows.p[order[i]];
 			w->season = season;
 			find_labels(w);
-			level_and_spread(w, pos[order[i]], &tmp, &tmp2);
+			level_and_spread(w, pos[order[i]], &tmp);
 			w->learned = LEARN_NONE;
 			if (w->valid && !isnan(w->level) && season && w->nlabels == 0) {
 				w->learned = LEARN_SEASON;
@@ -540,9 +546,21 @@ static void model(void)
 				}
 			}
 		}
+		/* Pooled, a series' own process variance is shrunk toward the
+		 * panel's: the median implied() of every series' earlier
+		 * residuals, worth 2W residuals of its own (or as many as the
+		 * panel has, if fewer). */
+		double panel = 0, panel_weight = 0;
+		if (opt.pool && spread_pool.n) {
+			panel = fmax(0, median(spread_pool.p, spread_pool.n));
+			panel_weight = fmin(2.0 * opt.window, (double)spread_pool.n);
+		}
 		/* The verdicts; then what this period teaches later ones. */
 		for (size_t i = a; i < b; i++) {
 			struct row *w = &rows.p[order[i]];
+			if (panel_weight > 0)
+				w->tau2 = ((double)w->spread_n * w->tau2 + panel_weight * panel) /
+					  ((double)w->spread_n + panel_weight);
 			w->adjusted = w->nps - w->seasonal - w->event;
 			w->expected = w->level + w->seasonal + w->event;
 			w->residual = w->nps - w->expected;
@@ -550,6 +568,8 @@ static void model(void)
 		}
 		for (size_t i = a; i < b; i++) {
 			const struct row *w = &rows.p[order[i]];
+			if (opt.pool && w->valid && !isnan(w->residual))
+				VEC_PUSH(spread_pool, implied(w));
 			if (w->learned == LEARN_SEASON)
 				VEC_PUSH(season_pool[season], w->dev);
 			else if (w->learned == LEARN_EVENT)
@@ -562,7 +582,7 @@ static void model(void)
 		free(label_pool.p[l].p);
 	free(label_pool.p);
 	free(tmp.p);
-	free(tmp2.p);
+	free(spread_pool.p);
 	free(sorted.p);
 	free(built);
 	free(now.p);

@@ -155,21 +155,51 @@ H='store period expected seasonal event_effect adjusted residual z lower upper f
 @test "volatility: residual spread beyond sampling is process variance" {
 	# 40, 60, 40, 60 ... (se 8 each), --season off. The level alternates:
 	# median of earlier values = 40 after an odd count, 50 after an even one.
-	# Month 3: residuals so far {20}: spread = 20 / 0.67449 = 29.652
-	#   (MAD about zero, scaled by 1/qnorm(0.75) = 1.482602), process
-	#   variance = 29.652^2 - 8^2; sqrt(se^2 + process) = 29.652,
-	#   z = (40 - 50) / 29.652 = -0.3372, lower 50 - 3 * 29.652 = -38.9561,
-	#   upper 138.96 clamped to 100.
-	# Month 4: residuals {20, -10}: median |r| = 15, spread 22.2390,
-	#   z = 20 / 22.2390 = 0.8993, lower 40 - 66.7171 = -26.7171.
+	# Month 3: residuals so far {20}: the process variance it implies is
+	#   (20 / 0.67449)^2 - 8^2 (a median |r| of a normal spread sd is
+	#   qnorm(0.75) sd = 0.67449 sd), so sqrt(se^2 + process) = 20 / 0.67449
+	#   = 29.652, z = (40 - 50) / 29.652 = -0.3372, lower 50 - 3 * 29.652 =
+	#   -38.9561, upper 138.96 clamped to 100.
+	# Month 4: residuals {20, -10}: implied variances 400/q^2 - 64 and
+	#   100/q^2 - 64, median (250/q^2) - 64, so sqrt(se^2 + process) =
+	#   sqrt(250) / 0.67449 = 23.4420, z = 20 / 23.4420 = 0.8532,
+	#   lower 40 - 70.3260 = -30.3260.
 	# Month 2: no residual yet: process variance 0, z = 20/8 = 2.5.
 	run judged --season off --precision 4 "$data/baseline-volatile.tsv"
 	[ "$status" -eq 0 ]
 	[ "${lines[2]}" = "$(tsv 'A 2025-02 40.0000 0.0000 0.0000 60.0000 20.0000 2.5000 16.0000 64.0000 insufficient_history')" ]
 	[ "${lines[3]}" = "$(tsv 'A 2025-03 50.0000 0.0000 0.0000 40.0000 -10.0000 -0.3372 -38.9561 100.0000 insufficient_history')" ]
-	[ "${lines[4]}" = "$(tsv 'A 2025-04 40.0000 0.0000 0.0000 60.0000 20.0000 0.8993 -26.7171 100.0000 insufficient_history')" ]
+	[ "${lines[4]}" = "$(tsv 'A 2025-04 40.0000 0.0000 0.0000 60.0000 20.0000 0.8532 -30.3260 100.0000 insufficient_history')" ]
 	# Month 9: residuals 20,-10,20,-10,20,-10,20: median |r| 20 again.
 	[ "${lines[9]}" = "$(tsv 'A 2025-09 50.0000 0.0000 0.0000 40.0000 -10.0000 -0.3372 -38.9561 100.0000 normal')" ]
+}
+
+@test "--pool: a series' process variance is shrunk toward the panel's" {
+	# A: 40, 60, 40 (se 8); B: 40, 40, 40 (se 8); --season off. Write
+	# q = qnorm(0.75) = 0.67449 and a = 20^2 / q^2, the variance a
+	# residual of 20 implies before its sampling variance 64 is taken off.
+	# Month 2: no residuals before it, the panel has none: z = r / se.
+	# Month 3: the panel's residuals are A's 20 and B's 0, implying a - 64
+	#   and -64: median a/2 - 64, worth min(2W, 2) = 2 residuals.
+	#   A: own a - 64 from 1 residual: process ((a - 64) + 2 (a/2 - 64)) / 3,
+	#      se^2 + process = 2a/3, sqrt = 24.2108 (alone: 20/q = 29.6520);
+	#      z = (40 - 50) / 24.2108 = -0.4130, lower 50 - 72.6324.
+	#   B: own max(0, -64) = 0: process 2 (a/2 - 64) / 3, se^2 + process =
+	#      (a + 64) / 3, sqrt = 17.7317 (alone: 8); lower 40 - 53.1952.
+	{
+		head -n 4 "$data/baseline-volatile.tsv"
+		tail -n +2 "$data/baseline-constant.tsv" | head -n 3 | sed 's/^A/B/'
+	} >"$BATS_TEST_TMPDIR/in"
+	run judged -g store --pool --season off --precision 4 "$BATS_TEST_TMPDIR/in"
+	[ "$status" -eq 0 ]
+	[ "${lines[2]}" = "$(tsv 'A 2025-02 40.0000 0.0000 0.0000 60.0000 20.0000 2.5000 16.0000 64.0000 insufficient_history')" ]
+	[ "${lines[3]}" = "$(tsv 'A 2025-03 50.0000 0.0000 0.0000 40.0000 -10.0000 -0.4130 -22.6324 100.0000 insufficient_history')" ]
+	[ "${lines[5]}" = "$(tsv 'B 2025-02 40.0000 0.0000 0.0000 40.0000 0.0000 0.0000 16.0000 64.0000 insufficient_history')" ]
+	[ "${lines[6]}" = "$(tsv 'B 2025-03 40.0000 0.0000 0.0000 40.0000 0.0000 0.0000 -13.1952 93.1952 insufficient_history')" ]
+	# without --pool each series stands alone
+	run judged -g store --season off --precision 4 "$BATS_TEST_TMPDIR/in"
+	[ "${lines[3]}" = "$(tsv 'A 2025-03 50.0000 0.0000 0.0000 40.0000 -10.0000 -0.3372 -38.9561 100.0000 insufficient_history')" ]
+	[ "${lines[6]}" = "$(tsv 'B 2025-03 40.0000 0.0000 0.0000 40.0000 0.0000 0.0000 16.0000 64.0000 insufficient_history')" ]
 }
 
 @test "appending later periods never changes earlier rows (20 vs 24 months)" {
