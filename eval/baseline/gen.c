@@ -5,7 +5,7 @@
  *
  * writes PREFIX.agg.tsv (nps-agg output, -g store -p month), PREFIX.events.tsv
  * (start end label store) and PREFIX.truth.tsv (store period n true_nps
- * shift anomaly). The truth of each store-month, in NPS points:
+ * shift anomaly usual_sd forecast level). The truth of each store-month, in NPS points:
  *
  *   level (store, drifting)  + seasonal (company pattern x store factor)
  *   + event effects          + process noise N(0, tau_store^2)
@@ -90,7 +90,7 @@ int main(int argc, char **argv)
 	fprintf(agg, "store\tperiod\tn\tpromoters\tpassives\tdetractors\tpct_promoters\t"
 		     "pct_passives\tpct_detractors\tnps\tse\tci_low\tci_high\n");
 	fprintf(ev, "start\tend\tlabel\tstore\n");
-	fprintf(truth, "store\tperiod\tn\ttrue_nps\tshift\tanomaly\n");
+	fprintf(truth, "store\tperiod\tn\ttrue_nps\tshift\tanomaly\tusual_sd\tforecast\tlevel\n");
 
 	/* Which stores run which event: fixed per store. */
 	int (*in)[NKINDS] = calloc((size_t)stores, sizeof *in);
@@ -128,12 +128,13 @@ int main(int argc, char **argv)
 			double sign = uniform() < 0.5 ? -1 : 1, scale = uniform();
 			double nd = size * between(0.85, 1.15);
 			int n = (int)lround(nd < 30 ? 30 : nd > 1200 ? 1200 : nd);
-			double x = level + factor * season[m] + noise;
+			double forecast = level + factor * season[m];
 			for (int k = 0; k < NKINDS; k++) {
 				int runs = kinds[k].share >= 1 || in[s][k];
 				if (runs && m + 1 == kinds[k].month && (!kinds[k].once || y == 1))
-					x += kinds[k].effect;
+					forecast += kinds[k].effect;
 			}
+			double x = forecast + noise;
 			double noise_sd = 100 * sqrt((1 - passive - x * x / 1e4) / n);
 			double usual = sqrt(noise_sd * noise_sd + tau * tau);
 			double shift = visible ? (3 + 3 * scale) * usual : 10 + 20 * scale;
@@ -160,8 +161,9 @@ int main(int argc, char **argv)
 				s + 1, year0 + y, m + 1, n, c[0], c[1], c[2], 100 * sp,
 				100.0 * c[1] / n, 100 * sd, nps, se, lo < -100 ? -100 : lo,
 				hi > 100 ? 100 : hi);
-			fprintf(truth, "S%03d\t%d-%02d\t%d\t%.2f\t%.2f\t%d\n", s + 1,
-				year0 + y, m + 1, n, x, shift, anomaly);
+			fprintf(truth, "S%03d\t%d-%02d\t%d\t%.2f\t%.2f\t%d\t%.2f\t%.2f\t%.2f\n", s + 1,
+				year0 + y, m + 1, n, x, shift, anomaly, usual, forecast,
+				level);
 		}
 	}
 	free(in);
