@@ -26,10 +26,16 @@ for seed in "$@"; do
 	"$bin/nps-baseline" -g store --events "$s.events.tsv" "$s.agg.tsv" >"$s.own"
 	"$bin/nps-baseline" -g store --pool "$s.agg.tsv" >"$s.noev"
 	# One line per scored cell: anomaly, the two naive verdicts, the
-	# three nps-baseline verdicts, and |z| of the first.
+	# three nps-baseline verdicts, |z| of the first, the naive |z|, the
+	# month-over-month |change|, the oracle's |z| (the truth's forecast and
+	# sd: the best any method could do) and |z| of the second.
 	awk -F '\t' '
 	FNR == 1 { file++; for (i = 1; i <= NF; i++) col[file, $i] = i; next }
-	file == 1 { truth[$1, $2] = $(col[1, "anomaly"]); next }
+	file == 1 {
+		truth[$1, $2] = $(col[1, "anomaly"])
+		forecast[$1, $2] = $(col[1, "forecast"]); sd[$1, $2] = $(col[1, "usual_sd"])
+		next
+	}
 	file == 2 {	# the input: the naive rules, and which cells are scored
 		split($2, ym, "-"); t = ym[1] * 12 + ym[2] - 1
 		nps = $(col[2, "nps"]); se = $(col[2, "se"])
@@ -43,21 +49,25 @@ for seed in "$@"; do
 		z2[key] = z > 2 || z < -2
 		naivez[key] = z < 0 ? -z : z
 		change[key] = (t - 1) in at ? (nps > at[t - 1] ? nps - at[t - 1] : at[t - 1] - nps) : 0
+		z = (nps - forecast[key]) / sd[key]; oracle[key] = z < 0 ? -z : z
 		at[t] = nps
 		next
 	}
 	{
 		key = $1 SUBSEP $2
 		flag[file, key] = $(col[file, "flag"]) ~ /^(high|low)$/
-		if (file == 3) { z = $(col[3, "z"]); absz[key] = z < 0 ? -z : z }
+		z = $(col[file, "z"]); z = z == "NA" ? 1e9 : z < 0 ? -z : z
+		if (file == 3) absz[key] = z
+		if (file == 4) ownz[key] = z
 	}
 	END {
 		for (c = 1; c <= ncell; c++) {
 			key = cells[c]
 			if (scored[key])
-				printf "%d %d %d %d %d %d %s %s %s\n", truth[key],
+				printf "%d %d %d %d %d %d %s %s %s %s %s\n", truth[key],
 					mom[key], z2[key], flag[3, key], flag[4, key],
-					flag[5, key], absz[key], naivez[key], change[key]
+					flag[5, key], absz[key], naivez[key], change[key],
+					oracle[key], ownz[key]
 		}
 	}' "$s.truth.tsv" "$s.agg.tsv" "$s.pool" "$s.own" "$s.noev" >>"$tmp/cells"
 done
@@ -105,3 +115,17 @@ END {
 		split(same[m], a, " "); row(sprintf(fmt[m], a[3]), a[1], a[2])
 	}
 }' "$tmp/cells"
+
+# Precision at equal recall, over the whole range: each method ranks the
+# cells by its own statistic (no threshold to choose), and is cut where it
+# has found that share of the shifts.
+pos=$(awk '{ n += $1 } END { print n }' "$tmp/cells")
+printf '\n%-41s  0.50  0.65  0.80  0.90  0.95\n' 'precision at recall'
+for m in "9 naive: |month-over-month change|" "8 naive: |z|, 12-month mean, sampling se" \
+	"11 nps-baseline --events, no pooling" "7 nps-baseline --pool --events" \
+	"10 oracle: true forecast and sd"; do
+	sort -k"${m%% *},${m%% *}"gr "$tmp/cells" | awk -v pos="$pos" -v name="${m#* }" -v c="${m%% *}" '
+	BEGIN { n = split("0.50 0.65 0.80 0.90 0.95", want, " "); j = 1; printf "%-41s", name }
+	{ found += $1; while (j <= n && found >= want[j] * pos) { printf " %5.2f", found / NR; j++ } }
+	END { print "" }'
+done
