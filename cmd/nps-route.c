@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -562,6 +563,22 @@ static char *put(char *p, const void *s, size_t n)
 	return p + n;
 }
 
+/* 32 bits as 8 lowercase hex digits, without a loop: each nibble spread
+ * to a byte of its own, then made a digit. */
+static void put_hex32(char *p, uint32_t v)
+{
+	uint64_t x = v;
+	x = (x | x << 16) & 0x0000ffff0000ffffULL;
+	x = (x | x << 8) & 0x00ff00ff00ff00ffULL;
+	x = (x | x << 4) & 0x0f0f0f0f0f0f0f0fULL; /* byte k: nibble k */
+	uint64_t letter = (x + 0x0606060606060606ULL) >> 4 & 0x0101010101010101ULL;
+	x += 0x3030303030303030ULL + letter * ('a' - '0' - 10);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	x = __builtin_bswap64(x); /* nibble 7 first */
+#endif
+	memcpy(p, &x, 8);
+}
+
 /* The ticket id: "T-" and the 64-bit FNV-1a hash of the response id's
  * bytes in 16 hex digits; byte-wise, so the same on every machine. */
 static char *put_ticket_id(char *p, struct slice id)
@@ -573,73 +590,67 @@ static char *put_ticket_id(char *p, struct slice id)
 	}
 	*p++ = 'T';
 	*p++ = '-';
-	/* two hex digits a byte: half the steps of one a nibble */
-	static const char hex[] = "0123456789abcdef";
-	for (int i = 14; i >= 0; i -= 2, h >>= 8) {
-		p[i] = hex[(h >> 4) & 15];
-		p[i + 1] = hex[h & 15];
-	}
+	put_hex32(p, (uint32_t)(h >> 32));
+	put_hex32(p + 8, (uint32_t)h);
 	return p + 16;
 }
 
-static void put2(char *p, int v)
-{
-	p[0] = (char)('0' + v / 10);
-	p[1] = (char)('0' + v % 10);
-}
+/* "00" .. "59" */
+static const char two_digits[] =
+	"00010203040506070809101112131415161718192021222324252627282930"
+	"31323334353637383940414243444546474849505152535455565758596061";
 
-/* YYYY-MM-DDThh:mm:ssZ. Dates repeat: the last few are kept written. */
-static char *put_time(char *p, long long t)
-{
-	static struct {
+/* The date part of due times written last, by day: dates repeat. Each
+ * thread that writes tickets has its own. */
+struct day_cache {
+	struct day_text {
 		long days;
 		char text[12];
-		int n;
-	} cache[1024];
-	static int cache_used;
+		int n; /* 0: empty */
+	} slot[1024];
+};
+
+/* YYYY-MM-DDThh:mm:ssZ */
+static char *put_time(struct day_cache *dc, char *p, long long t)
+{
 	long long days = t / 86400, sec = t % 86400;
 	if (sec < 0)
 		sec += 86400, days--;
-	size_t slot = (size_t)days & 1023;
-	if (!cache_used || cache[slot].days != days || !cache[slot].n) {
+	struct day_text *c = &dc->slot[(size_t)days & 1023];
+	if (!c->n || c->days != days) {
 		long y;
 		int m, d;
 		civil_from_days((long)days, &y, &m, &d);
-		cache[slot].days = (long)days;
-		cache[slot].n = snprintf(cache[slot].text, sizeof cache[slot].text,
-					 "%04ld-%02d-%02d", y, m, d);
-		if (cache[slot].n >= (int)sizeof cache[slot].text)
-			cache[slot].n = (int)sizeof cache[slot].text - 1;
-		cache_used = 1;
+		c->days = (long)days;
+		c->n = snprintf(c->text, sizeof c->text, "%04ld-%02d-%02d", y, m, d);
+		if (c->n >= (int)sizeof c->text)
+			c->n = (int)sizeof c->text - 1;
 	}
-	p = put(p, cache[slot].text, (size_t)cache[slot].n);
-	*p++ = 'T';
-	put2(p, (int)(sec / 3600));
-	p[2] = ':';
-	put2(p + 3, (int)(sec / 60 % 60));
-	p[5] = ':';
-	put2(p + 6, (int)(sec % 60));
-	p[8] = 'Z';
-	return p + 9;
+	p = put(p, c->text, (size_t)c->n);
+	int s = (int)sec, hh = s / 3600, mm = s / 60 % 60, ss = s % 60;
+	p[0] = 'T';
+	memcpy(p + 1, two_digits + 2 * hh, 2);
+	p[3] = ':';
+	memcpy(p + 4, two_digits + 2 * mm, 2);
+	p[6] = ':';
+	memcpy(p + 7, two_digits + 2 * ss, 2);
+	p[9] = 'Z';
+	return p + 10;
 }
 
-/* Writes one ticket line straight into the output buffer (through a
- * scratch buffer only when one line is longer than the whole buffer).
- * contacts: the owner and the escalation, or both in one "owner\tescalate". */
-static void write_ticket(struct slice id, int kind, const struct rule *u,
-			 const struct slice *contacts, int ncontacts,
-			 long long due)
+/* The most bytes a ticket line takes. */
+static size_t ticket_size(size_t id_n, const struct rule *u, size_t contacts_n)
 {
-	static struct buf scratch;
-	size_t need = 2 + 16 + id.n + 1 + 14 + u->mid_n + 2 + 32 + u->tail_n;
-	for (int i = 0; i < ncontacts; i++)
-		need += contacts[i].n;
-	if (out.cap - out.len < need)
-		writer_flush(&out);
-	int direct = out.cap - out.len >= need;
-	if (!direct)
-		buf_grow(&scratch, need);
-	char *start = direct ? out.buf + out.len : scratch.p, *p = start;
+	return 2 + 16 + 1 + id_n + 1 + 14 + u->mid_n + contacts_n + 2 + 32 +
+	       u->tail_n;
+}
+
+/* One ticket line at p, which has ticket_size bytes; returns its end.
+ * contacts: the owner and the escalation, or both in one "owner\tescalate". */
+static char *put_ticket(struct day_cache *dc, char *p, struct slice id,
+			int kind, const struct rule *u,
+			const struct slice *contacts, int ncontacts, long long due)
+{
 	p = put_ticket_id(p, id);
 	*p++ = '\t';
 	p = put(p, id.p, id.n);
@@ -652,13 +663,36 @@ static void write_ticket(struct slice id, int kind, const struct rule *u,
 		p = put(p, contacts[i].p, contacts[i].n);
 	}
 	*p++ = '\t';
-	p = put_time(p, due);
+	p = put_time(dc, p, due);
 	*p++ = '\t';
-	p = put(p, u->tail, u->tail_n);
-	if (direct)
-		out.len += (size_t)(p - start);
-	else
-		out_write(start, (size_t)(p - start));
+	return put(p, u->tail, u->tail_n);
+}
+
+static struct day_cache main_days; /* the main thread's */
+
+/* Writes one ticket line straight into the output buffer (through a
+ * scratch buffer only when one line is longer than the whole buffer). */
+static void write_ticket(struct slice id, int kind, const struct rule *u,
+			 const struct slice *contacts, int ncontacts,
+			 long long due)
+{
+	static struct buf scratch;
+	size_t cn = 0;
+	for (int i = 0; i < ncontacts; i++)
+		cn += contacts[i].n;
+	size_t need = ticket_size(id.n, u, cn);
+	if (out.cap - out.len < need)
+		writer_flush(&out);
+	if (out.cap - out.len >= need) {
+		char *start = out.buf + out.len;
+		out.len += (size_t)(put_ticket(&main_days, start, id, kind, u,
+					       contacts, ncontacts, due) - start);
+		return;
+	}
+	buf_grow(&scratch, need);
+	char *end = put_ticket(&main_days, scratch.p, id, kind, u, contacts,
+			       ncontacts, due);
+	out_write(scratch.p, (size_t)(end - scratch.p));
 }
 
 /* ---- the sort ---- */
@@ -787,11 +821,15 @@ static struct slice record_id(const struct record *r)
 	return (struct slice){ long_ids->p + off + sizeof n, n };
 }
 
-/* Among equal order keys: by response id, then by what else the ticket
- * holds, so that records that still compare equal write the same line. */
-static int by_id(const void *pa, const void *pb)
+/* The order of kept tickets: by the order key, then by response id, then
+ * by what else the ticket holds, so that records that still compare equal
+ * write the same line. */
+static int by_ticket(const void *pa, const void *pb)
 {
 	const struct record *a = pa, *b = pb;
+	uint64_t ka = a->key & ORDER_MASK, kb = b->key & ORDER_MASK;
+	if (ka != kb)
+		return ka < kb ? -1 : 1;
 	struct slice x = record_id(a), y = record_id(b);
 	int c = memcmp(x.p, y.p, x.n < y.n ? x.n : y.n);
 	if (c)
@@ -803,60 +841,122 @@ static int by_id(const void *pa, const void *pb)
 	return (a->contacts > b->contacts) - (a->contacts < b->contacts);
 }
 
-static void sort_ties(struct record *v, size_t n)
+static void sort_small(struct record *v, size_t n)
 {
 	if (n > 16) {
-		qsort(v, n, sizeof *v, by_id);
+		qsort(v, n, sizeof *v, by_ticket);
 		return;
 	}
 	for (size_t i = 1; i < n; i++) {
 		struct record x = v[i];
 		size_t j = i;
-		for (; j > 0 && by_id(&v[j - 1], &x) > 0; j--)
+		for (; j > 0 && by_ticket(&v[j - 1], &x) > 0; j--)
 			v[j] = v[j - 1];
 		v[j] = x;
 	}
 }
 
-/* LSD radix sort on the low `bits` bits of the keys, 15 bits a pass; the
- * counts of every pass come from one read, and a pass whose digit is the
- * same in every key is skipped. */
-#define DIGIT 15
-static void radix_sort(struct record *v, size_t n, int bits)
+/* Moves v's records, in place, into the order of their digit
+ * (key >> shift & mask), digit d to [edges[d], edges[d + 1]): one pass of
+ * an MSD radix sort (American flag sort), no second array needed. */
+static void partition(struct record *v, const size_t *edges, size_t ndigits,
+		      int shift, uint64_t mask, size_t *head)
 {
-	enum { PASSES = (ORDER_BITS + DIGIT - 1) / DIGIT, B = 1 << DIGIT };
-	static size_t count[PASSES][B];
-	int passes = (bits + DIGIT - 1) / DIGIT;
-	if (n < 2 || passes == 0)
-		return;
-	memset(count, 0, sizeof count);
+	memcpy(head, edges, ndigits * sizeof *head);
+	for (size_t d = 0; d < ndigits; d++) {
+		while (head[d] < edges[d + 1]) {
+			struct record x = v[head[d]];
+			size_t e = x.key >> shift & mask;
+			while (e != d) { /* x goes to e's next place; take what was there */
+				struct record t = v[head[e]];
+				v[head[e]++] = x;
+				x = t;
+				e = x.key >> shift & mask;
+			}
+			v[head[d]++] = x;
+		}
+	}
+}
+
+/* LSD radix sort of v[0..n) on the low `bits` bits of the keys, through
+ * tmp (n records), at most 10 bits a pass; the counts of every pass come
+ * from one read, and a pass whose digit is the same in every key is
+ * skipped. Then runs of equal order keys are sorted by by_ticket. */
+#define LSD_DIGIT 10
+static void lsd_sort(struct record *v, size_t n, int bits, struct record *tmp)
+{
+	enum { MAX_PASSES = (ORDER_BITS + LSD_DIGIT - 1) / LSD_DIGIT };
+	size_t count[MAX_PASSES][1 << LSD_DIGIT];
+	int passes = (bits + LSD_DIGIT - 1) / LSD_DIGIT;
+	int d = passes ? (bits + passes - 1) / passes : 0;
+	uint64_t mask = (1ULL << d) - 1;
+	memset(count, 0, (size_t)passes * sizeof count[0]);
 	for (size_t i = 0; i < n; i++)
 		for (int k = 0; k < passes; k++)
-			count[k][v[i].key >> (k * DIGIT) & (B - 1)]++;
-	struct record *tmp = NULL, *src = v, *dst = NULL;
+			count[k][v[i].key >> (k * d) & mask]++;
+	struct record *src = v, *dst = tmp;
 	for (int k = 0; k < passes; k++) {
 		size_t sum = 0, *c = count[k];
 		int trivial = 0;
-		for (int d = 0; d < B; d++) {
-			size_t x = c[d];
+		for (size_t j = 0; j <= mask; j++) {
+			size_t x = c[j];
 			trivial |= x == n;
-			c[d] = sum;
+			c[j] = sum;
 			sum += x;
 		}
 		if (trivial)
 			continue;
-		if (!tmp)
-			tmp = dst = xmalloc(n * sizeof *tmp);
-		int shift = k * DIGIT;
+		int shift = k * d;
 		for (size_t i = 0; i < n; i++)
-			dst[c[src[i].key >> shift & (B - 1)]++] = src[i];
+			dst[c[src[i].key >> shift & mask]++] = src[i];
 		struct record *t = src;
 		src = dst;
 		dst = t;
 	}
 	if (src != v)
 		memcpy(v, src, n * sizeof *v);
-	free(tmp);
+	for (size_t i = 0, j; i < n; i = j) {
+		uint64_t order = v[i].key & ORDER_MASK;
+		for (j = i + 1; j < n && (v[j].key & ORDER_MASK) == order; j++)
+			;
+		if (j - i > 1)
+			sort_small(v + i, j - i);
+	}
+}
+
+/* Sorts v[0..n), whose order keys agree above their low `bits` bits. A
+ * run that fits tmp (SORT_RUN records) is sorted there, in cache; a
+ * longer one is first split, in place, by its top 8 bits. */
+#define SORT_RUN 65536
+static void sort_records(struct record *v, size_t n, int bits,
+			 struct record *tmp)
+{
+	enum { D = 8 };
+	size_t edges[(1 << D) + 1], head[1 << D];
+	while (n > SORT_RUN && bits > 0) {
+		int d = bits < D ? bits : D, shift = bits - d;
+		size_t ndigits = (size_t)1 << d;
+		uint64_t mask = ndigits - 1;
+		memset(edges, 0, (ndigits + 1) * sizeof *edges);
+		for (size_t i = 0; i < n; i++)
+			edges[(v[i].key >> shift & mask) + 1]++;
+		bits = shift;
+		int one = 0; /* every key has the same digit: none to split by */
+		for (size_t k = 0; k < ndigits; k++) {
+			one |= edges[k + 1] == n;
+			edges[k + 1] += edges[k];
+		}
+		if (one)
+			continue;
+		partition(v, edges, ndigits, shift, mask, head);
+		for (size_t k = 0; k < ndigits; k++)
+			sort_records(v + edges[k], edges[k + 1] - edges[k], shift, tmp);
+		return;
+	}
+	if (n <= 32 || bits == 0)
+		sort_small(v, n);
+	else
+		lsd_sort(v, n, bits, tmp);
 }
 
 static void store_add(struct store *s, const struct rules *rs,
@@ -899,6 +999,102 @@ static void store_add(struct store *s, const struct rules *rs,
 		s->max_due = due;
 }
 
+/* ---- the end: sorting and writing the kept tickets ---- */
+
+/* After the input, the tickets are sorted by a first radix pass into
+ * buckets, then bucket by bucket, and written in blocks. With a second
+ * core, a helper thread sorts the upper half of the buckets and formats
+ * every other block into a buffer of its own, which the main thread
+ * writes in turn: the same bytes as one thread writes. */
+#define TOP_DIGIT 11
+#define BLOCK_TICKETS 16384
+
+struct finish {
+	const struct store *s;
+	const struct rules *rs;
+	struct record *v;
+	size_t n;
+	const size_t *edges; /* bucket k: [edges[k], edges[k + 1]) */
+	size_t nbuckets, split; /* the helper sorts buckets [split, nbuckets) */
+	int shift;              /* bits below the top digit */
+	int due_bits;
+	/* the helper's side */
+	pthread_t thread;
+	int threaded;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	int sorted[2];       /* [0]: the main thread's buckets, [1]: the helper's */
+	struct buf text[2];  /* the helper's blocks 1, 3, 5 ... alternately */
+	int full[2];         /* text[i] waits to be written */
+	struct day_cache days;
+};
+
+static void sort_buckets(struct finish *f, size_t from, size_t to)
+{
+	struct record *tmp = xmalloc(SORT_RUN * sizeof *tmp);
+	for (size_t k = from; k < to; k++)
+		sort_records(f->v + f->edges[k], f->edges[k + 1] - f->edges[k],
+			     f->shift, tmp);
+	free(tmp);
+}
+
+/* Block b's tickets, into `to`, or straight to the output when to is NULL. */
+static void format_block(struct finish *f, size_t b, struct day_cache *dc,
+			 struct buf *to)
+{
+	const struct store *s = f->s;
+	uint64_t due_mask = (1ULL << f->due_bits) - 1;
+	size_t end = (b + 1) * BLOCK_TICKETS < f->n ? (b + 1) * BLOCK_TICKETS : f->n;
+	for (size_t i = b * BLOCK_TICKETS; i < end; i++) {
+		const struct record *r = &f->v[i];
+		uint64_t which = r->key >> ORDER_BITS;
+		long long due = (long long)(r->key & due_mask) + s->min_due;
+		const struct rule *u = &f->rs->v[which / KINDS];
+		int kind = (int)(which % KINDS);
+		struct slice id = record_id(r);
+		struct slice c = contacts_text(&s->contacts, r->contacts);
+		if (!to) {
+			write_ticket(id, kind, u, &c, 1, due);
+			continue;
+		}
+		buf_grow(to, ticket_size(id.n, u, c.n));
+		char *e = put_ticket(dc, to->p + to->len, id, kind, u, &c, 1, due);
+		to->len = (size_t)(e - to->p);
+	}
+}
+
+static void set_flag(struct finish *f, int *flag, int v)
+{
+	pthread_mutex_lock(&f->lock);
+	*flag = v;
+	pthread_cond_broadcast(&f->cond);
+	pthread_mutex_unlock(&f->lock);
+}
+
+static void wait_flag(struct finish *f, const int *flag, int v)
+{
+	pthread_mutex_lock(&f->lock);
+	while (*flag != v)
+		pthread_cond_wait(&f->cond, &f->lock);
+	pthread_mutex_unlock(&f->lock);
+}
+
+static void *helper(void *arg)
+{
+	struct finish *f = arg;
+	sort_buckets(f, f->split, f->nbuckets);
+	set_flag(f, &f->sorted[1], 1);
+	wait_flag(f, &f->sorted[0], 1);
+	size_t nblocks = (f->n + BLOCK_TICKETS - 1) / BLOCK_TICKETS;
+	for (size_t b = 1, i = 0; b < nblocks; b += 2, i ^= 1) {
+		wait_flag(f, &f->full[i], 0);
+		f->text[i].len = 0;
+		format_block(f, b, &f->days, &f->text[i]);
+		set_flag(f, &f->full[i], 1);
+	}
+	return NULL;
+}
+
 static void store_write(struct store *s, const struct rules *rs)
 {
 	/* order = rank << bits | (due - min_due) */
@@ -912,32 +1108,70 @@ static void store_write(struct store *s, const struct rules *rs)
 	int rank_bits = 0;
 	while (max_rank >> rank_bits)
 		rank_bits++;
+	int total = bits + rank_bits;
+	int top = total < TOP_DIGIT ? total : TOP_DIGIT;
+	struct finish f = { .s = s, .rs = rs, .v = s->v, .n = s->n,
+			    .shift = total - top, .due_bits = bits,
+			    .nbuckets = (size_t)1 << top };
+	uint64_t top_mask = f.nbuckets - 1;
+	size_t *edges = xmalloc((f.nbuckets + 1) * sizeof *edges);
+	memset(edges, 0, (f.nbuckets + 1) * sizeof *edges);
+	/* re-pack the keys, counting their top digits */
 	uint64_t due_mask = (1ULL << DUE_BITS) - 1;
 	for (size_t i = 0; i < s->n; i++) {
 		uint64_t k = s->v[i].key;
 		long long due = (long long)(k & due_mask) - DUE_BIAS;
 		uint64_t rank = (k & ORDER_MASK) >> DUE_BITS;
-		s->v[i].key = (k & ~ORDER_MASK) | rank << bits |
-			      (uint64_t)(due - s->min_due);
+		k = (k & ~ORDER_MASK) | rank << bits | (uint64_t)(due - s->min_due);
+		s->v[i].key = k;
+		edges[(k >> f.shift & top_mask) + 1]++;
 	}
-	radix_sort(s->v, s->n, bits + rank_bits);
+	for (size_t k = 0; k < f.nbuckets; k++)
+		edges[k + 1] += edges[k];
+	size_t *head = xmalloc(f.nbuckets * sizeof *head);
+	partition(s->v, edges, f.nbuckets, f.shift, top_mask, head);
+	free(head);
+	f.edges = edges;
 	long_ids = &s->arena;
-	for (size_t i = 0, j; i < s->n; i = j) {
-		uint64_t order = s->v[i].key & ORDER_MASK;
-		for (j = i + 1; j < s->n && (s->v[j].key & ORDER_MASK) == order; j++)
-			;
-		if (j - i > 1)
-			sort_ties(s->v + i, j - i);
+
+	/* the helper's share: the buckets above the middle ticket */
+	f.split = f.nbuckets;
+	if (s->n >= 2 * BLOCK_TICKETS && threads_wanted()) {
+		size_t k = 0;
+		while (edges[k + 1] < s->n / 2)
+			k++;
+		f.split = k + 1;
+		pthread_mutex_init(&f.lock, NULL);
+		pthread_cond_init(&f.cond, NULL);
+		f.threaded = pthread_create(&f.thread, NULL, helper, &f) == 0;
+		if (!f.threaded)
+			f.split = f.nbuckets;
 	}
-	due_mask = (1ULL << bits) - 1;
-	for (size_t i = 0; i < s->n; i++) {
-		const struct record *r = &s->v[i];
-		uint64_t which = r->key >> ORDER_BITS;
-		long long due = (long long)(r->key & due_mask) + s->min_due;
-		struct slice contacts = contacts_text(&s->contacts, r->contacts);
-		write_ticket(record_id(r), (int)(which % KINDS),
-			     &rs->v[which / KINDS], &contacts, 1, due);
+	sort_buckets(&f, 0, f.split);
+	size_t nblocks = (s->n + BLOCK_TICKETS - 1) / BLOCK_TICKETS;
+	if (!f.threaded) {
+		for (size_t b = 0; b < nblocks; b++)
+			format_block(&f, b, &main_days, NULL);
+	} else {
+		set_flag(&f, &f.sorted[0], 1);
+		wait_flag(&f, &f.sorted[1], 1);
+		for (size_t b = 0, i = 0; b < nblocks; b++) {
+			if (b % 2 == 0) {
+				format_block(&f, b, &main_days, NULL);
+				continue;
+			}
+			wait_flag(&f, &f.full[i], 1);
+			out_write(f.text[i].p, f.text[i].len);
+			set_flag(&f, &f.full[i], 0);
+			i ^= 1;
+		}
+		pthread_join(f.thread, NULL);
+		pthread_mutex_destroy(&f.lock);
+		pthread_cond_destroy(&f.cond);
+		buf_free(&f.text[0]);
+		buf_free(&f.text[1]);
 	}
+	free(edges);
 }
 
 static int by_uint(const void *a, const void *b)

@@ -370,20 +370,6 @@ static _Noreturn void die_batch(const struct batch *b)
 	die(b->code, "%s", b->message);
 }
 
-/* Threads pay off only with a second core; NPSKIT_THREADS=1 turns them
- * off (the fuzz targets, which leave the program by longjmp, must). */
-static int want_thread(void)
-{
-#ifdef NPSKIT_NO_THREADS
-	return 0;
-#else
-	const char *env = getenv("NPSKIT_THREADS");
-	if (env && (strcmp(env, "0") == 0 || strcmp(env, "1") == 0))
-		return 0;
-	return sysconf(_SC_NPROCESSORS_ONLN) > 1;
-#endif
-}
-
 void tsv_open(struct tsv_reader *r, int nfiles, char **files)
 {
 	static char *std_in[] = { "-" };
@@ -403,7 +389,7 @@ void tsv_open(struct tsv_reader *r, int nfiles, char **files)
 	in->produced = 1;
 	if (b->kind == BATCH_ERROR)
 		die_batch(b);
-	if (b->kind == BATCH_ROWS && want_thread()) {
+	if (b->kind == BATCH_ROWS && threads_wanted()) {
 		pthread_mutex_init(&in->lock, NULL);
 		pthread_cond_init(&in->cond, NULL);
 		in->threaded = pthread_create(&in->thread, NULL, producer, r) == 0;

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 const char *prog_name = "npskit";
 
@@ -58,6 +59,18 @@ _Noreturn void die_usage(const char *fmt, ...)
 	va_end(ap);
 	fprintf(stderr, "\nTry '%s --help' for more information.\n", prog_name);
 	exit(EX_USAGE_);
+}
+
+int threads_wanted(void)
+{
+#ifdef NPSKIT_NO_THREADS
+	return 0;
+#else
+	const char *env = getenv("NPSKIT_THREADS");
+	if (env && (strcmp(env, "0") == 0 || strcmp(env, "1") == 0))
+		return 0;
+	return sysconf(_SC_NPROCESSORS_ONLN) > 1;
+#endif
 }
 
 void *xmalloc(size_t n)

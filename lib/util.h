@@ -38,6 +38,11 @@ _Noreturn void exit_printed(void);
 _Noreturn void die_usage(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2)));
 
+/* Whether a program may use a second thread: only with a second core, and
+ * never with NPSKIT_THREADS=0 or 1 (nor in the fuzz targets, which leave
+ * the program by longjmp). */
+int threads_wanted(void);
+
 void *xmalloc(size_t n);
 void *xrealloc(void *p, size_t n);
 char *xstrndup(const char *s, size_t n);

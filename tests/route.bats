@@ -532,3 +532,28 @@ $(tsv 'T-af63dc4c8601ec8c a promoter 9 6 automatic_remedy' | tr -d '\n')			2026-
 	[ "$status" -eq 0 ]
 	[ "$output" = "nps-route 0.1.0" ]
 }
+
+# Enough tickets for the sorted path's second thread (and its blocks and
+# buckets): the same bytes as one thread, in the documented order, which
+# sort(1) gives the unsorted tickets; also when most tickets share a due
+# time (one bucket holds them) and ids are long.
+@test "many tickets: one thread or two, the documented order" {
+	gen-responses 200000 >"$BATS_TEST_TMPDIR/in"
+	awk 'BEGIN { OFS = "\t"; print "response_id", "responded_at", "store", "region", "score"
+		for (i = 0; i < 150000; i++)
+			print "response-number-" (i * 7919 % 150000), (i % 10 ? "2026-01-01" : "2026-01-0" (1 + i % 9)), "S" (i % 50), "n", i % 11 }' >"$BATS_TEST_TMPDIR/skew"
+	for f in in skew; do
+		for v in "" "-v customer_value"; do
+			[ "$f" = skew ] && [ -n "$v" ] && continue
+			nps-route $v "$BATS_TEST_TMPDIR/$f" >"$BATS_TEST_TMPDIR/two"
+			NPSKIT_THREADS=1 nps-route $v "$BATS_TEST_TMPDIR/$f" >"$BATS_TEST_TMPDIR/one"
+			cmp "$BATS_TEST_TMPDIR/one" "$BATS_TEST_TMPDIR/two"
+			{ echo "$HEAD"; nps-route --no-sort $v "$BATS_TEST_TMPDIR/$f" | tail -n +2 |
+				LC_ALL=C sort -s -t $'\t' -k5,5n -k9,9 -k2,2; } >"$BATS_TEST_TMPDIR/sorted"
+			cmp "$BATS_TEST_TMPDIR/sorted" "$BATS_TEST_TMPDIR/two"
+		done
+	done
+	run --separate-stderr bash -c "nps-route '$BATS_TEST_TMPDIR/in' >/dev/full"
+	[ "$status" -eq 74 ]
+	[ "$stderr" = "nps-route: write error on standard output: No space left on device" ]
+}
