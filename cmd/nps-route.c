@@ -73,6 +73,9 @@ struct rules {
 	const char *name;
 	struct rule *v;
 	size_t n;
+	/* by kind: the first rule taking it, and the first taking it whatever
+	 * its value (NULL: none) */
+	const struct rule *first[KINDS], *plain[KINDS];
 };
 
 enum { F_SEGMENT, F_SCORE, F_VALUE, F_ACTION, F_SLA, F_PRIORITY, F_OWNER,
@@ -342,6 +345,17 @@ static void rules_parse(struct rules *rs, const char *name, char *text,
 	if (!rs->n)
 		die(EX_DATA_, "%s: no rules (a header line and at least one rule "
 		    "are needed)", name);
+	for (int k = 0; k < KINDS; k++) {
+		rs->first[k] = rs->plain[k] = NULL;
+		for (size_t i = 0; i < rs->n && !rs->plain[k]; i++) {
+			if (!(rs->v[i].mask >> k & 1))
+				continue;
+			if (!rs->first[k])
+				rs->first[k] = &rs->v[i];
+			if (rs->v[i].value_any)
+				rs->plain[k] = &rs->v[i];
+		}
+	}
 }
 
 static void rules_read(struct rules *rs, const char *path, double high)
@@ -527,11 +541,17 @@ static int parse_time(struct slice s, long long *utc)
 	return 1;
 }
 
+/* The rule a response takes. rs->plain[kind]: the first rule taking
+ * responses of that kind and any value, when no rule before it asks for a
+ * value (or the value is missing, which only such rules take). */
 static const struct rule *match(const struct rules *rs, int kind, int known,
 				double value)
 {
+	const struct rule *u = rs->plain[kind];
+	if (u && (!known || u == rs->first[kind]))
+		return u;
 	for (size_t i = 0; i < rs->n; i++) {
-		const struct rule *u = &rs->v[i];
+		u = &rs->v[i];
 		if (!(u->mask >> kind & 1))
 			continue;
 		if (u->value_any ||
@@ -720,30 +740,65 @@ _Static_assert(sizeof(struct record) == 24, "a record is 24 bytes");
 
 /* The distinct "owner\tescalate" strings, each stored once in text, ids
  * 0, 1, 2 ... in order of first sight: an open-addressing table with a
- * hash cheap enough for one lookup per row. */
+ * hash cheap enough for one lookup per row, taken of the two fields as
+ * they are (a field holds no TAB, so the pair is the text). */
 struct contacts {
-	uint32_t *slots;  /* id + 1; 0: empty */
+	struct contact_slot {
+		uint32_t id;   /* id + 1; 0: empty */
+		uint32_t hash;
+	} *slots;
 	size_t nslots, count;
 	struct buf text;
 	uint64_t *where;  /* per id: offset << 24 | length */
 };
 
-static uint64_t contacts_hash(const char *p, size_t n)
+static uint64_t mix_bytes(uint64_t h, const char *p, size_t n)
 {
-	uint64_t h = 0x9e3779b97f4a7c15ULL * (n + 1), w = 0;
-	if (n < 8) {
-		for (size_t i = 0; i < n; i++)
-			w = w << 8 | (unsigned char)p[i];
-	} else {
+	uint64_t w = 0;
+	if (n >= 8) {
 		for (size_t i = 0; i + 8 < n; i += 8) {
 			memcpy(&w, p + i, 8);
 			h = (h ^ w) * 0xff51afd7ed558ccdULL;
 			h ^= h >> 32;
 		}
 		memcpy(&w, p + n - 8, 8); /* the last 8 bytes, overlapping */
+	} else if (n >= 4) {
+		uint32_t a, b; /* the first 4 and the last 4, overlapping */
+		memcpy(&a, p, 4);
+		memcpy(&b, p + n - 4, 4);
+		w = (uint64_t)a << 32 | b;
+	} else if (n) {
+		w = (uint64_t)(unsigned char)p[0] << 16 |
+		    (uint64_t)(unsigned char)p[n / 2] << 8 | (unsigned char)p[n - 1];
 	}
-	h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
+	h = (h ^ w ^ n) * 0xc4ceb9fe1a85ec53ULL;
 	return h ^ h >> 29;
+}
+
+static uint32_t contacts_hash(struct slice owner, struct slice escalate)
+{
+	uint64_t h = mix_bytes(mix_bytes(0x9e3779b97f4a7c15ULL, owner.p, owner.n),
+			       escalate.p, escalate.n);
+	return (uint32_t)(h ^ h >> 32);
+}
+
+/* memcmp(a, b, n) == 0, without a call for the short fields of a row. */
+static int same_bytes(const char *a, const char *b, size_t n)
+{
+	if (n > 8)
+		return memcmp(a, b, n) == 0;
+	if (n >= 4) {
+		uint32_t x[2], y[2];
+		memcpy(&x[0], a, 4);
+		memcpy(&x[1], a + n - 4, 4);
+		memcpy(&y[0], b, 4);
+		memcpy(&y[1], b + n - 4, 4);
+		return x[0] == y[0] && x[1] == y[1];
+	}
+	for (size_t i = 0; i < n; i++)
+		if (a[i] != b[i])
+			return 0;
+	return 1;
 }
 
 static struct slice contacts_text(const struct contacts *c, uint32_t id)
@@ -752,21 +807,22 @@ static struct slice contacts_text(const struct contacts *c, uint32_t id)
 	return (struct slice){ c->text.p + (at >> 24), (size_t)(at & 0xffffff) };
 }
 
-static uint32_t contacts_intern(struct contacts *c, const char *p, size_t n)
+static uint32_t contacts_intern(struct contacts *c, struct slice owner,
+				struct slice escalate)
 {
+	size_t n = owner.n + 1 + escalate.n;
 	if (n > 0xffffff)
 		die(EX_DATA_, "an owner and escalation longer than 16 MB");
 	if (c->count * 2 >= c->nslots) {
 		size_t nslots = c->nslots ? c->nslots * 2 : 1024;
-		uint32_t *slots = calloc(nslots, sizeof *slots);
+		struct contact_slot *slots = calloc(nslots, sizeof *slots);
 		if (!slots)
 			die(EX_SOFTWARE_, "out of memory (%zu slots)", nslots);
 		for (size_t i = 0; i < c->nslots; i++) {
-			if (!c->slots[i])
+			if (!c->slots[i].id)
 				continue;
-			struct slice t = contacts_text(c, c->slots[i] - 1);
-			size_t j = contacts_hash(t.p, t.n) & (nslots - 1);
-			while (slots[j])
+			size_t j = c->slots[i].hash & (nslots - 1);
+			while (slots[j].id)
 				j = (j + 1) & (nslots - 1);
 			slots[j] = c->slots[i];
 		}
@@ -775,18 +831,24 @@ static uint32_t contacts_intern(struct contacts *c, const char *p, size_t n)
 		c->nslots = nslots;
 		c->where = xrealloc(c->where, nslots / 2 * sizeof *c->where);
 	}
-	size_t j = contacts_hash(p, n) & (c->nslots - 1);
-	for (; c->slots[j]; j = (j + 1) & (c->nslots - 1)) {
-		struct slice t = contacts_text(c, c->slots[j] - 1);
-		if (t.n == n && memcmp(t.p, p, n) == 0)
-			return c->slots[j] - 1;
+	uint32_t hash = contacts_hash(owner, escalate);
+	size_t j = hash & (c->nslots - 1);
+	for (; c->slots[j].id; j = (j + 1) & (c->nslots - 1)) {
+		if (c->slots[j].hash != hash)
+			continue;
+		struct slice t = contacts_text(c, c->slots[j].id - 1);
+		if (t.n == n && same_bytes(t.p, owner.p, owner.n) &&
+		    same_bytes(t.p + owner.n + 1, escalate.p, escalate.n))
+			return c->slots[j].id - 1;
 	}
 	if (c->count >= UINT32_MAX - 1)
 		die(EX_SOFTWARE_, "more than %u distinct owners", UINT32_MAX - 1);
 	uint32_t id = (uint32_t)c->count++;
 	c->where[id] = (uint64_t)c->text.len << 24 | n;
-	buf_add(&c->text, p, n);
-	c->slots[j] = id + 1;
+	buf_add(&c->text, owner.p, owner.n);
+	buf_addc(&c->text, '\t');
+	buf_add(&c->text, escalate.p, escalate.n);
+	c->slots[j] = (struct contact_slot){ id + 1, hash };
 	return id;
 }
 
@@ -797,12 +859,16 @@ static void contacts_free(struct contacts *c)
 	buf_free(&c->text);
 }
 
+static struct slice field_or_empty(const struct slice *fields, long col)
+{
+	return col >= 0 ? fields[col] : (struct slice){ "", 0 };
+}
+
 struct store {
 	struct record *v;
 	size_t n, cap;
 	struct buf arena;    /* long response ids */
 	struct contacts contacts;
-	struct buf scratch;  /* "owner\tescalate" being interned */
 	unsigned prio_rank[MAX_RULES]; /* by rule: rank of its priority */
 	long long min_due, max_due;
 };
@@ -972,14 +1038,9 @@ static void store_add(struct store *s, const struct rules *rs,
 	r->key = (uint64_t)(rule * KINDS + (size_t)kind) << ORDER_BITS |
 		 (uint64_t)s->prio_rank[rule] << DUE_BITS |
 		 (uint64_t)(due + DUE_BIAS);
-	struct buf *c = &s->scratch;
-	c->len = 0;
-	if (u->owner_col >= 0)
-		buf_add(c, fields[u->owner_col].p, fields[u->owner_col].n);
-	buf_addc(c, '\t');
-	if (u->escalate_col >= 0)
-		buf_add(c, fields[u->escalate_col].p, fields[u->escalate_col].n);
-	r->contacts = contacts_intern(&s->contacts, c->p, c->len);
+	r->contacts = contacts_intern(&s->contacts,
+				      field_or_empty(fields, u->owner_col),
+				      field_or_empty(fields, u->escalate_col));
 	if (id.n < LONG_ID && id.n <= sizeof r->id) {
 		r->id_len = (uint8_t)id.n;
 		memcpy(r->id, id.p, id.n);
@@ -1203,11 +1264,6 @@ static int input_waiting(const struct tsv_reader *r)
 	return tsv_buffered(r);
 }
 
-static struct slice field_or_empty(const struct slice *fields, long col)
-{
-	return col >= 0 ? fields[col] : (struct slice){ "", 0 };
-}
-
 
 int main(int argc, char **argv)
 {
@@ -1309,7 +1365,7 @@ int main(int argc, char **argv)
 			continue;
 		const struct slice *f = r.fields;
 		struct slice id = f[id_col];
-		if (slice_trim(id).n == 0) {
+		if (id.n == 0 || (id.p[0] == ' ' && slice_trim(id).n == 0)) {
 			tsv_reject(&r, "%s must not be empty", id_name);
 			continue;
 		}
@@ -1373,7 +1429,6 @@ int main(int argc, char **argv)
 	tsv_close(&r);
 	contacts_free(&s.contacts);
 	buf_free(&s.arena);
-	buf_free(&s.scratch);
 	free(s.v);
 	rules_free(&rs);
 	return 0;

@@ -50,16 +50,17 @@ fixed_digits(const char *p, int n, int *v)
 	return !bad;
 }
 
-/* The calendar dates checked last, by their ten bytes: a file holds few
- * distinct dates, and checking one is most of date_parse's work. Only
- * dates found valid are kept. Not for use from two threads at once. */
+/* The calendar dates checked last, by their ten bytes, two a set (the
+ * newest first): a file holds few distinct dates, and checking one is
+ * most of date_parse's work. Only dates found valid are kept. Not for use
+ * from two threads at once. */
 static struct date_seen {
 	uint64_t head; /* bytes 0..7 */
 	uint16_t tail; /* bytes 8..9 */
 	int valid;
 	long days;
 	int y, m, d;
-} dates_seen[2048];
+} dates_seen[1024][2];
 
 /* The date part, YYYY-MM-DD, at p (10 bytes). */
 static const struct date_seen *check_date(const char *p)
@@ -68,18 +69,20 @@ static const struct date_seen *check_date(const char *p)
 	uint16_t tail;
 	memcpy(&head, p, 8);
 	memcpy(&tail, p + 8, 2);
-	struct date_seen *c =
-		&dates_seen[((head ^ tail * 0x9e3779b97f4a7c15ULL) * 0xd6e8feb86659fd93ULL) >> 53];
-	if (c->valid && c->head == head && c->tail == tail)
-		return c;
+	struct date_seen *set =
+		dates_seen[((head ^ tail * 0x9e3779b97f4a7c15ULL) * 0xd6e8feb86659fd93ULL) >> 54];
+	for (int i = 0; i < 2; i++)
+		if (set[i].valid && set[i].head == head && set[i].tail == tail)
+			return &set[i];
 	int y, m, d;
 	if (!fixed_digits(p, 4, &y) || p[4] != '-' ||
 	    !fixed_digits(p + 5, 2, &m) || p[7] != '-' ||
 	    !fixed_digits(p + 8, 2, &d) || m < 1 || m > 12 || d < 1 ||
 	    d > days_in_month(y, m))
 		return NULL;
-	*c = (struct date_seen){ head, tail, 1, days_from_civil(y, m, d), y, m, d };
-	return c;
+	set[1] = set[0];
+	set[0] = (struct date_seen){ head, tail, 1, days_from_civil(y, m, d), y, m, d };
+	return &set[0];
 }
 
 int date_parse(struct slice s, struct when *w)
