@@ -1158,6 +1158,8 @@ static void *helper(void *arg)
 
 static void store_write(struct store *s, const struct rules *rs)
 {
+	if (!s->n)
+		return;
 	/* order = rank << bits | (due - min_due) */
 	int bits = 0;
 	while (bits < DUE_BITS && (uint64_t)(s->max_due - s->min_due) >> bits)
