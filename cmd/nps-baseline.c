@@ -6,7 +6,7 @@
  *   seasonal  shrunk median of the season's past deviations from the level
  *   event     shrunk median of each active label's past deviations
  *   expected  level + seasonal + event_effect
- *   tau2      process variance: median over the last W residuals of the
+ *   tau2      process variance: median over the last 3W residuals of the
  *             variance each implies beyond its sampling variance, never
  *             below zero; with --pool shrunk toward the panel's
  *   z         residual / sqrt(se^2 + tau2)
@@ -359,8 +359,10 @@ static double implied(const struct row *h)
 	return spread * spread - h->se * h->se;
 }
 
-/* Level, history and process variance of row w: its series' last W valid
- * periods before it. `pos` is w's place in its series. */
+/* Level, history and process variance of row w: from its series' last W
+ * (level) and 3W (spread) valid periods before it. A spread needs more
+ * periods than a level: a median of twelve residuals wanders by a third.
+ * `pos` is w's place in its series. */
 static void level_and_spread(struct row *w, size_t pos, doubles *tmp)
 {
 	const sizes *sr = &series.p[w->series].rows;
@@ -375,11 +377,11 @@ static void level_and_spread(struct row *w, size_t pos, doubles *tmp)
 	}
 	w->level = tmp->n ? median(tmp->p, tmp->n) : NAN;
 
-	/* Residuals of the same periods: the median of the process variance
-	 * each one implies (see implied()), never below zero. */
+	/* Their residuals: the median of the process variance each one
+	 * implies (see implied()), never below zero. */
 	tmp->n = 0;
 	size_t seen = 0;
-	for (size_t j = pos; j-- > 0 && seen < (size_t)opt.window;) {
+	for (size_t j = pos; j-- > 0 && seen < 3 * (size_t)opt.window;) {
 		const struct row *h = &rows.p[sr->p[j]];
 		if (!h->valid)
 			continue;

@@ -202,6 +202,22 @@ H='store period expected seasonal event_effect adjusted residual z lower upper f
 	[ "${lines[6]}" = "$(tsv 'B 2025-03 40.0000 0.0000 0.0000 40.0000 0.0000 0.0000 16.0000 64.0000 insufficient_history')" ]
 }
 
+@test "--window: the level from the last W periods, the spread from the last 3W" {
+	# The constant series (40 x 9, then 80 with se 4, 0, 40) with
+	# --window 1: the level is the previous month. December's residuals
+	# to measure the spread are those of September (0, se 8), October
+	# (40, se 4) and November (-80, se 8); with q = qnorm(0.75) they imply
+	# -64, 1600/q^2 - 16 and 6400/q^2 - 64: median 1600/q^2 - 16, so
+	# sqrt(8^2 + that) = 59.7074 and z = (40 - 0) / 59.7074 = 0.6699.
+	# (November's alone would give 80 / q = 118.6.) October: the three
+	# before it are 0, process variance 0, z = 40 / 4 = 10.
+	run judged --season off --window 1 --precision 4 "$data/baseline-constant.tsv"
+	[ "$status" -eq 0 ]
+	[ "${lines[10]}" = "$(tsv 'A 2025-10 40.0000 0.0000 0.0000 80.0000 40.0000 10.0000 28.0000 52.0000 high')" ]
+	[ "${lines[11]}" = "$(tsv 'A 2025-11 80.0000 0.0000 0.0000 0.0000 -80.0000 -10.0000 56.0000 100.0000 low')" ]
+	[ "${lines[12]}" = "$(tsv 'A 2025-12 0.0000 0.0000 0.0000 40.0000 40.0000 0.6699 -100.0000 100.0000 normal')" ]
+}
+
 @test "appending later periods never changes earlier rows (20 vs 24 months)" {
 	# 6 stores, 24 months from 2024-01, with events and gaps; pooled.
 	args=(-g store --pool --events "$data/baseline-synth.events.tsv")
