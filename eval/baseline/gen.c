@@ -1,7 +1,7 @@
 /* gen: a deterministic synthetic panel of store-month NPS with a known
  * truth, for scoring nps-baseline (see score.sh). Usage:
  *
- *   gen PREFIX [SEED [STORES [MONTHS [SHIFTS]]]]
+ *   gen PREFIX [SEED [STORES [MONTHS [SHIFTS [trend]]]]]
  *
  * writes PREFIX.agg.tsv (nps-agg output, -g store -p month), PREFIX.events.tsv
  * (start end label store) and PREFIX.truth.tsv (store period n true_nps
@@ -19,7 +19,9 @@
  * a month as unusual for a store of 30 as for one of 1200; with "fixed",
  * of 10 to 30 points whatever the store, so that in small stores most are
  * drowned in sampling noise. Store sizes are log-uniform over 30..1200
- * responses a month. Same arguments, same bytes, on any machine: the
+ * responses a month. With "trend", each store's level also moves by a
+ * steady -1..1 point a month (drawn only then, so the panel is otherwise
+ * the same). Same arguments, same bytes, on any machine: the
  * random numbers come from our own generator, not libc's. */
 #include <math.h>
 #include <stdio.h>
@@ -77,13 +79,14 @@ static FILE *create(const char *prefix, const char *suffix)
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
-		fprintf(stderr, "usage: gen PREFIX [SEED [STORES [MONTHS]]]\n");
+		fprintf(stderr, "usage: gen PREFIX [SEED [STORES [MONTHS [SHIFTS [trend]]]]]\n");
 		return 64;
 	}
 	state = argc > 2 ? strtoull(argv[2], NULL, 10) : 1;
 	int stores = argc > 3 ? atoi(argv[3]) : 80;
 	int months = argc > 4 ? atoi(argv[4]) : 36;
 	int visible = argc <= 5 || strcmp(argv[5], "fixed") != 0;
+	int trend = argc > 6 && strcmp(argv[6], "trend") == 0;
 	const int year0 = 2024;
 	FILE *agg = create(argv[1], ".agg.tsv"), *ev = create(argv[1], ".events.tsv"),
 	     *truth = create(argv[1], ".truth.tsv");
@@ -120,9 +123,10 @@ int main(int argc, char **argv)
 		double size = exp(between(log(30), log(1200)));
 		double level = between(0, 50), tau = between(0, 4);
 		double passive = between(0.15, 0.35), factor = between(0.5, 1.5);
+		double slope = trend ? between(-1, 1) : 0;
 		for (int t = 0; t < months; t++) {
 			int y = t / 12, m = t % 12;
-			level += 0.5 * gauss();
+			level += slope + 0.5 * gauss();
 			/* every draw happens, so a gap does not shift the stream */
 			double noise = tau * gauss(), u_gap = uniform(), u_shift = uniform();
 			double sign = uniform() < 0.5 ? -1 : 1, scale = uniform();

@@ -2,7 +2,7 @@
 # score.sh: scores nps-baseline's flags against the truth of gen.c's synthetic
 # panel, side by side with two naive rules.
 #
-#   eval/baseline/score.sh [visible|fixed] [SEED ...]
+#   eval/baseline/score.sh [visible|fixed] [trend] [SEED ...]
 #
 # Shifts "visible" (default) or "fixed" (see gen.c); seeds default to 1 2 3,
 # each 80 stores x 36 months. The programs come from NPS_BIN (default: build/
@@ -17,11 +17,13 @@ trap 'rm -rf "$tmp"' EXIT
 ${CC:-cc} -O2 -std=c11 -Wall -o "$tmp/gen" "$here/gen.c" -lm
 shifts=visible
 case ${1:-} in visible|fixed) shifts=$1; shift ;; esac
+trend=
+case ${1:-} in trend) trend=trend; shift ;; esac
 [ $# -gt 0 ] || set -- 1 2 3
 
 for seed in "$@"; do
 	s=$tmp/s$seed
-	"$tmp/gen" "$s" "$seed" 80 36 "$shifts"
+	"$tmp/gen" "$s" "$seed" 80 36 "$shifts" $trend
 	"$bin/nps-baseline" -g store --pool --events "$s.events.tsv" "$s.agg.tsv" >"$s.pool"
 	"$bin/nps-baseline" -g store --events "$s.events.tsv" "$s.agg.tsv" >"$s.own"
 	"$bin/nps-baseline" -g store --pool "$s.agg.tsv" >"$s.noev"
@@ -78,7 +80,7 @@ top() {
 	{ found += $1; if (found >= want) { print NR, found, $c; exit } }'
 }
 ours=$(awk '$4 { n += $1 } END { print n + 0 }' "$tmp/cells")
-awk -v shifts="$shifts" -v seeds="$*" \
+awk -v shifts="$shifts${trend:+, trends}" -v seeds="$*" \
 	-v at_mom="$(top 7 "$(awk '$2 { n += $1 } END { print n + 0 }' "$tmp/cells")")" \
 	-v at_z2="$(top 7 "$(awk '$3 { n += $1 } END { print n + 0 }' "$tmp/cells")")" \
 	-v z2_at_ours="$(top 8 "$ours")" -v mom_at_ours="$(top 9 "$ours")" '
