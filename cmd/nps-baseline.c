@@ -2,7 +2,9 @@
  * expected of it, from the periods before it only. The model and every
  * formula are in man/nps-baseline.1.scd; the names below follow it:
  *
- *   level     median of the last W adjusted values of the series
+ *   level     median of the last W adjusted values of the series (with
+ *             --level trend, carried along the slope between it and the
+ *             median of the W before)
  *   seasonal  shrunk median of the season's past deviations from the level
  *   event     shrunk median of each active label's past deviations
  *   expected  level + seasonal + event_effect
@@ -81,7 +83,7 @@ static struct hash label_names; /* label -> id */
 static struct {
 	enum period_kind kind;
 	int kind_known;
-	int pool, season;
+	int pool, season, trend;
 	double k;
 	int min_history, window, precision;
 	size_t ngroup, *group;
@@ -102,7 +104,9 @@ static void usage(void)
 	       "                        [and group columns that scope them]\n"
 	       "  -k, --threshold K     flag |z| > K (default 3)\n"
 	       "      --min-history N   judge only after N earlier periods (default 8)\n"
-	       "      --window N        periods behind the level and spread (default 12)\n"
+	       "      --window N        periods behind the level (default 12; spread: 3N)\n"
+	       "      --level median|trend  the level: the window's median (default), or\n"
+	       "                        carried along the trend of the last 2N periods\n"
 	       "      --precision N     decimals of the figures (default 2)\n"
 	       "      --rejects FILE    write bad rows to FILE instead of stopping\n"
 	       "  -h, --help            show this help\n"
@@ -359,6 +363,46 @@ static double implied(const struct row *h)
 	return spread * spread - h->se * h->se;
 }
 
+/* The median of the periods of the valid rows among at[from .. to). */
+static double median_period(const size_t *at, size_t from, size_t to,
+			    doubles *tmp)
+{
+	tmp->n = 0;
+	for (size_t i = from; i < to; i++)
+		if (rows.p[at[i]].valid)
+			VEC_PUSH(*tmp, (double)rows.p[at[i]].period);
+	return median(tmp->p, tmp->n);
+}
+
+/* --level trend: what the trend adds to the window's median by w's period.
+ * The window at[first .. pos) holds W valid rows; the W valid rows before
+ * it (if there are as many) make the earlier half. The slope is the
+ * change of the two halves' medians over the distance of their middles:
+ * two medians of W values are steady, where a line through noisy months
+ * is not. */
+static double trend_to(const struct row *w, const size_t *at, size_t first,
+		       size_t pos, doubles *tmp)
+{
+	size_t before = first, n = 0;
+	while (before > 0 && n < (size_t)opt.window)
+		n += rows.p[at[--before]].valid;
+	if (n < (size_t)opt.window)
+		return 0;
+	tmp->n = 0;
+	for (size_t i = before; i < first; i++)
+		if (rows.p[at[i]].valid)
+			VEC_PUSH(*tmp, rows.p[at[i]].adjusted);
+	double old = median(tmp->p, tmp->n);
+	tmp->n = 0;
+	for (size_t i = first; i < pos; i++)
+		if (rows.p[at[i]].valid)
+			VEC_PUSH(*tmp, rows.p[at[i]].adjusted);
+	double now = median(tmp->p, tmp->n);
+	double t_old = median_period(at, before, first, tmp);
+	double t_now = median_period(at, first, pos, tmp);
+	return (now - old) / (t_now - t_old) * ((double)w->period - t_now);
+}
+
 /* Level, history and process variance of row w: from its series' last W
  * (level) and 3W (spread) valid periods before it. A spread needs more
  * periods than a level: a median of twelve residuals wanders by a third.
@@ -370,12 +414,17 @@ static void level_and_spread(struct row *w, size_t pos, doubles *tmp)
 	for (size_t j = 0; j < pos; j++)
 		w->history += rows.p[sr->p[j]].valid;
 	tmp->n = 0;
+	size_t first = pos; /* the window: sr->p[first .. pos), valid ones */
 	for (size_t j = pos; j-- > 0 && tmp->n < (size_t)opt.window;) {
 		const struct row *h = &rows.p[sr->p[j]];
-		if (h->valid)
+		if (h->valid) {
 			VEC_PUSH(*tmp, h->adjusted);
+			first = j;
+		}
 	}
 	w->level = tmp->n ? median(tmp->p, tmp->n) : NAN;
+	if (opt.trend && tmp->n == (size_t)opt.window)
+		w->level += trend_to(w, sr->p, first, pos, tmp);
 
 	/* Their residuals: the median of the process variance each one
 	 * implies (see implied()), never below zero. */
@@ -653,6 +702,7 @@ int main(int argc, char **argv)
 		{ "threshold", required_argument, NULL, 'k' },
 		{ "min-history", required_argument, NULL, 'H' },
 		{ "window", required_argument, NULL, 'W' },
+		{ "level", required_argument, NULL, 'L' },
 		{ "precision", required_argument, NULL, 'D' },
 		{ "rejects", required_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
@@ -684,6 +734,11 @@ int main(int argc, char **argv)
 			break;
 		case 'H': opt.min_history = int_arg("--min-history", optarg, 1); break;
 		case 'W': opt.window = int_arg("--window", optarg, 1); break;
+		case 'L':
+			if (strcmp(optarg, "median") && strcmp(optarg, "trend"))
+				die_usage("--level must be median or trend (\"%s\")", optarg);
+			opt.trend = strcmp(optarg, "trend") == 0;
+			break;
 		case 'D': opt.precision = num_opt_precision(optarg); break;
 		case 'R': rejects = optarg; break;
 		case 'h': usage(); exit_printed();

@@ -218,6 +218,32 @@ H='store period expected seasonal event_effect adjusted residual z lower upper f
 	[ "${lines[12]}" = "$(tsv 'A 2025-12 0.0000 0.0000 0.0000 40.0000 40.0000 0.6699 -100.0000 100.0000 normal')" ]
 }
 
+@test "--level trend: a steady trend is carried, not lagged" {
+	# NPS 40, 41, 42 ... (60+i promoters, 20-i passives, 20 detractors
+	# out of 100), --season off, --window 2. From May (four months
+	# before it) the last two months' median is 40+i-1.5 at period i-1.5
+	# and the two before them 40+i-3.5 at i-3.5: slope 1, carried 1.5
+	# periods: level 40+i, residual 0, z 0. Until then the plain median:
+	# April's window {41, 42} gives 41.5, residual 1.5. Without the trend
+	# May is 42.5 (residual 1.5), like every later month.
+	{
+		printf 'period\tn\tpromoters\tpassives\tdetractors\n'
+		for i in 0 1 2 3 4 5 6 7; do
+			printf '2025-%02d\t100\t%d\t%d\t20\n' $((i + 1)) $((60 + i)) $((20 - i))
+		done
+	} >"$BATS_TEST_TMPDIR/in"
+	run sh -c 'nps-baseline --season off --window 2 --level trend "$1" | cut -f 1,6-11' sh "$BATS_TEST_TMPDIR/in"
+	[ "$status" -eq 0 ]
+	[ "${lines[4]%$'\t'*}" = "$(tsv '2025-04 41.50 0.00 0.00 43.00 1.50')" ]
+	[ "${lines[5]}" = "$(tsv '2025-05 44.00 0.00 0.00 44.00 0.00 0.00')" ]
+	[ "${lines[8]}" = "$(tsv '2025-08 47.00 0.00 0.00 47.00 0.00 0.00')" ]
+	run sh -c 'nps-baseline --season off --window 2 "$1" | cut -f 1,6-10' sh "$BATS_TEST_TMPDIR/in"
+	[ "${lines[5]}" = "$(tsv '2025-05 42.50 0.00 0.00 44.00 1.50')" ]
+	run nps-baseline --level line "$BATS_TEST_TMPDIR/in"
+	[ "$status" -eq 64 ]
+	[ "${lines[0]}" = 'nps-baseline: --level must be median or trend ("line")' ]
+}
+
 @test "appending later periods never changes earlier rows (20 vs 24 months)" {
 	# 6 stores, 24 months from 2024-01, with events and gaps; pooled.
 	args=(-g store --pool --events "$data/baseline-synth.events.tsv")
@@ -231,6 +257,14 @@ H='store period expected seasonal event_effect adjusted residual z lower upper f
 	nps-baseline -g store "$data/baseline-synth.tsv" | awk -F '\t' 'NR == 1 || $2 <= "2025-08"' >"$BATS_TEST_TMPDIR/24"
 	awk -F '\t' 'NR == 1 || $2 <= "2025-08"' "$data/baseline-synth.tsv" | nps-baseline -g store >"$BATS_TEST_TMPDIR/20"
 	cmp "$BATS_TEST_TMPDIR/20" "$BATS_TEST_TMPDIR/24"
+	# and with the trend, at work from month 17 (2W = 16 before it)
+	awk -F '\t' 'NR == 1 || $2 <= "2025-08"' "$data/baseline-synth.tsv" >"$BATS_TEST_TMPDIR/in20"
+	nps-baseline -g store --level trend --window 8 "$data/baseline-synth.tsv" | awk -F '\t' 'NR == 1 || $2 <= "2025-08"' >"$BATS_TEST_TMPDIR/24"
+	nps-baseline -g store --level trend --window 8 "$BATS_TEST_TMPDIR/in20" >"$BATS_TEST_TMPDIR/20"
+	cmp "$BATS_TEST_TMPDIR/20" "$BATS_TEST_TMPDIR/24"
+	nps-baseline -g store --window 8 "$BATS_TEST_TMPDIR/in20" >"$BATS_TEST_TMPDIR/flat"
+	run cmp -s "$BATS_TEST_TMPDIR/20" "$BATS_TEST_TMPDIR/flat"
+	[ "$status" -eq 1 ]
 }
 
 @test "a missing month is a gap, not a zero" {
