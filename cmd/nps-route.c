@@ -2,7 +2,8 @@
  * order (ticket) with an action, an owner, an escalation and a due time,
  * most urgent first. Rules match on segment, score and customer value; the
  * first that matches wins. Without --no-sort the tickets are kept, compactly,
- * in one arena until the input ends, then sorted and written. */
+ * in chunks sorted as they fill, then sorted in full and written when the
+ * input ends. */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -864,13 +865,26 @@ static struct slice field_or_empty(const struct slice *fields, long col)
 	return col >= 0 ? fields[col] : (struct slice){ "", 0 };
 }
 
+/* Kept tickets live in chunks of CHUNK records. Each chunk, once full, is
+ * sorted by its order keys alone (ties are left for the end) while the
+ * input is still being read: by a thread of its own when there is a second
+ * core, whose share of the work would otherwise wait for the input's end. */
+#define CHUNK 65536
 struct store {
-	struct record *v;
-	size_t n, cap;
+	struct record **chunk;
+	size_t n, nchunks, chunks_cap;
 	struct buf arena;    /* long response ids */
 	struct contacts contacts;
 	unsigned prio_rank[MAX_RULES]; /* by rule: rank of its priority */
 	long long min_due, max_due;
+	/* the sorter: chunks [0, sorted) are sorted, [sorted, given) are its
+	 * to sort; the main thread resizes `chunk` under the lock */
+	int threaded, stop;
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	size_t given, sorted;
+	struct record *tmp; /* without the thread: for sorting here */
 };
 
 static const struct buf *long_ids;
@@ -947,9 +961,11 @@ static void partition(struct record *v, const size_t *edges, size_t ndigits,
 /* LSD radix sort of v[0..n) on the low `bits` bits of the keys, through
  * tmp (n records), at most 10 bits a pass; the counts of every pass come
  * from one read, and a pass whose digit is the same in every key is
- * skipped. Then runs of equal order keys are sorted by by_ticket. */
+ * skipped. Then, if `ties`, runs of equal order keys are sorted by
+ * by_ticket. */
 #define LSD_DIGIT 10
-static void lsd_sort(struct record *v, size_t n, int bits, struct record *tmp)
+static void lsd_sort(struct record *v, size_t n, int bits, struct record *tmp,
+		     int ties)
 {
 	enum { MAX_PASSES = (ORDER_BITS + LSD_DIGIT - 1) / LSD_DIGIT };
 	size_t count[MAX_PASSES][1 << LSD_DIGIT];
@@ -981,7 +997,7 @@ static void lsd_sort(struct record *v, size_t n, int bits, struct record *tmp)
 	}
 	if (src != v)
 		memcpy(v, src, n * sizeof *v);
-	for (size_t i = 0, j; i < n; i = j) {
+	for (size_t i = 0, j; ties && i < n; i = j) {
 		uint64_t order = v[i].key & ORDER_MASK;
 		for (j = i + 1; j < n && (v[j].key & ORDER_MASK) == order; j++)
 			;
@@ -1022,18 +1038,104 @@ static void sort_records(struct record *v, size_t n, int bits,
 	if (n <= 32 || bits == 0)
 		sort_small(v, n);
 	else
-		lsd_sort(v, n, bits, tmp);
+		lsd_sort(v, n, bits, tmp, 1);
+}
+
+/* Sorts chunks handed over, in order, until told to stop. */
+static void *sorter(void *arg)
+{
+	struct store *s = arg;
+	struct record *tmp = xmalloc(CHUNK * sizeof *tmp);
+	pthread_mutex_lock(&s->lock);
+	for (;;) {
+		while (s->sorted == s->given && !s->stop)
+			pthread_cond_wait(&s->cond, &s->lock);
+		if (s->sorted == s->given)
+			break;
+		struct record *c = s->chunk[s->sorted];
+		pthread_mutex_unlock(&s->lock);
+		lsd_sort(c, CHUNK, ORDER_BITS, tmp, 0);
+		pthread_mutex_lock(&s->lock);
+		s->sorted++;
+	}
+	pthread_mutex_unlock(&s->lock);
+	free(tmp);
+	return NULL;
+}
+
+/* The last chunk is full: it is sorted, by the sorter or here. */
+static void chunk_full(struct store *s)
+{
+	if (!s->threaded && !s->tmp && threads_wanted()) {
+		pthread_mutex_init(&s->lock, NULL);
+		pthread_cond_init(&s->cond, NULL);
+		s->threaded = pthread_create(&s->thread, NULL, sorter, s) == 0;
+	}
+	if (!s->threaded) {
+		if (!s->tmp)
+			s->tmp = xmalloc(CHUNK * sizeof *s->tmp);
+		lsd_sort(s->chunk[s->sorted++], CHUNK, ORDER_BITS, s->tmp, 0);
+		s->given = s->sorted;
+		return;
+	}
+	pthread_mutex_lock(&s->lock);
+	s->given++;
+	pthread_cond_signal(&s->cond);
+	pthread_mutex_unlock(&s->lock);
+}
+
+static void new_chunk(struct store *s)
+{
+	if (s->nchunks)
+		chunk_full(s);
+	if (s->nchunks == s->chunks_cap) {
+		if (s->threaded)
+			pthread_mutex_lock(&s->lock);
+		s->chunks_cap = s->chunks_cap ? s->chunks_cap * 2 : 64;
+		s->chunk = xrealloc(s->chunk, s->chunks_cap * sizeof *s->chunk);
+		if (s->threaded)
+			pthread_mutex_unlock(&s->lock);
+	}
+	s->chunk[s->nchunks++] = xmalloc(CHUNK * sizeof **s->chunk);
+}
+
+/* Every chunk sorted by order key, the sorter gone. */
+static void store_sorted(struct store *s)
+{
+	if (s->threaded) {
+		pthread_mutex_lock(&s->lock);
+		s->stop = 1;
+		pthread_cond_signal(&s->cond);
+		pthread_mutex_unlock(&s->lock);
+		pthread_join(s->thread, NULL);
+		pthread_mutex_destroy(&s->lock);
+		pthread_cond_destroy(&s->cond);
+		s->threaded = 0;
+	}
+	if (!s->tmp)
+		s->tmp = xmalloc(CHUNK * sizeof *s->tmp);
+	size_t last = s->n - (s->nchunks - 1) * CHUNK;
+	lsd_sort(s->chunk[s->nchunks - 1], last, ORDER_BITS, s->tmp, 0);
+}
+
+static void store_free(struct store *s)
+{
+	for (size_t c = 0; c < s->nchunks; c++)
+		free(s->chunk[c]);
+	free(s->chunk);
+	free(s->tmp);
+	contacts_free(&s->contacts);
+	buf_free(&s->arena);
 }
 
 static void store_add(struct store *s, const struct rules *rs,
 		      const struct rule *u, const struct slice *fields,
 		      struct slice id, int kind, long long due)
 {
-	if (s->n == s->cap) {
-		s->cap = s->cap ? s->cap * 2 : 4096;
-		s->v = xrealloc(s->v, s->cap * sizeof *s->v);
-	}
-	struct record *r = &s->v[s->n++];
+	if (s->n % CHUNK == 0)
+		new_chunk(s);
+	struct record *r = &s->chunk[s->n / CHUNK][s->n % CHUNK];
+	s->n++;
 	size_t rule = (size_t)(u - rs->v);
 	r->key = (uint64_t)(rule * KINDS + (size_t)kind) << ORDER_BITS |
 		 (uint64_t)s->prio_rank[rule] << DUE_BITS |
@@ -1062,65 +1164,138 @@ static void store_add(struct store *s, const struct rules *rs,
 
 /* ---- the end: sorting and writing the kept tickets ---- */
 
-/* After the input, the tickets are sorted by a first radix pass into
- * buckets, then bucket by bucket, and written in blocks. With a second
- * core, a helper thread sorts the upper half of the buckets and formats
- * every other block into a buffer of its own, which the main thread
- * writes in turn: the same bytes as one thread writes. */
+/* After the input, the keys are re-packed and split by their top digit
+ * into buckets; as each chunk is sorted, bucket d of chunk c is one piece
+ * of it, [at(c, d), at(c, d + 1)). Buckets are taken in order, in units of
+ * about BLOCK_TICKETS tickets: a bucket's pieces are gathered, sorted and
+ * written. With a second core, a helper thread does every other unit into
+ * a buffer of its own, which the main thread writes in turn: the same
+ * bytes as one thread writes. A bucket bigger than a chunk (many equal
+ * keys) is not gathered but merged from its pieces, by the main thread. */
 #define TOP_DIGIT 11
 #define BLOCK_TICKETS 16384
 
 struct finish {
 	const struct store *s;
 	const struct rules *rs;
-	struct record *v;
-	size_t n;
-	const size_t *edges; /* bucket k: [edges[k], edges[k + 1]) */
-	size_t nbuckets, split; /* the helper sorts buckets [split, nbuckets) */
+	size_t *start;          /* chunk c's bucket d begins at start[c * (nbuckets + 1) + d] */
+	size_t *size;           /* by bucket: its tickets */
+	size_t nbuckets;
+	size_t *unit, nunits;   /* unit u: buckets [unit[u], unit[u + 1]) */
+	unsigned char *mine;    /* by unit: 1 for the helper's */
 	int shift;              /* bits below the top digit */
 	int due_bits;
 	/* the helper's side */
 	pthread_t thread;
-	int threaded;
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
-	int sorted[2];       /* [0]: the main thread's buckets, [1]: the helper's */
-	struct buf text[2];  /* the helper's blocks 1, 3, 5 ... alternately */
+	struct buf text[2];  /* the helper's units, alternately */
 	int full[2];         /* text[i] waits to be written */
-	struct day_cache days;
 };
 
-static void sort_buckets(struct finish *f, size_t from, size_t to)
+/* What a thread needs to sort and write a unit. */
+struct worker {
+	struct record *gathered, *tmp; /* CHUNK records each */
+	struct day_cache days;
+};
+_Static_assert(CHUNK <= SORT_RUN, "a gathered bucket is sorted in tmp");
+
+static size_t piece_at(const struct finish *f, size_t c, size_t d)
 {
-	struct record *tmp = xmalloc(SORT_RUN * sizeof *tmp);
-	for (size_t k = from; k < to; k++)
-		sort_records(f->v + f->edges[k], f->edges[k + 1] - f->edges[k],
-			     f->shift, tmp);
-	free(tmp);
+	return f->start[c * (f->nbuckets + 1) + d];
 }
 
-/* Block b's tickets, into `to`, or straight to the output when to is NULL. */
-static void format_block(struct finish *f, size_t b, struct day_cache *dc,
-			 struct buf *to)
+/* One ticket, into `to`, or straight to the output when to is NULL. */
+static void format_record(const struct finish *f, const struct record *r,
+			  struct day_cache *dc, struct buf *to)
 {
 	const struct store *s = f->s;
-	uint64_t due_mask = (1ULL << f->due_bits) - 1;
-	size_t end = (b + 1) * BLOCK_TICKETS < f->n ? (b + 1) * BLOCK_TICKETS : f->n;
-	for (size_t i = b * BLOCK_TICKETS; i < end; i++) {
-		const struct record *r = &f->v[i];
-		uint64_t which = r->key >> ORDER_BITS;
-		long long due = (long long)(r->key & due_mask) + s->min_due;
-		const struct rule *u = &f->rs->v[which / KINDS];
-		int kind = (int)(which % KINDS);
-		struct slice id = record_id(r);
-		struct slice c = contacts_text(&s->contacts, r->contacts);
-		if (!to) {
-			write_ticket(id, kind, u, &c, 1, due);
+	uint64_t which = r->key >> ORDER_BITS;
+	long long due = (long long)(r->key & ((1ULL << f->due_bits) - 1)) +
+			s->min_due;
+	const struct rule *u = &f->rs->v[which / KINDS];
+	int kind = (int)(which % KINDS);
+	struct slice id = record_id(r);
+	struct slice c = contacts_text(&s->contacts, r->contacts);
+	if (!to) {
+		write_ticket(id, kind, u, &c, 1, due);
+		return;
+	}
+	buf_grow(to, ticket_size(id.n, u, c.n));
+	char *e = put_ticket(dc, to->p + to->len, id, kind, u, &c, 1, due);
+	to->len = (size_t)(e - to->p);
+}
+
+struct cursor {
+	const struct record *p, *end;
+};
+
+static void sift_down(struct cursor *h, size_t n, size_t i)
+{
+	for (;;) {
+		size_t l = 2 * i + 1, m = i;
+		if (l < n && by_ticket(h[l].p, h[m].p) < 0)
+			m = l;
+		if (l + 1 < n && by_ticket(h[l + 1].p, h[m].p) < 0)
+			m = l + 1;
+		if (m == i)
+			return;
+		struct cursor t = h[i];
+		h[i] = h[m];
+		h[m] = t;
+		i = m;
+	}
+}
+
+/* Bucket d, too big to gather: its pieces, sorted fully in place (their
+ * runs of equal order keys), then merged through a heap. */
+static void merge_bucket(const struct finish *f, size_t d, struct day_cache *dc)
+{
+	const struct store *s = f->s;
+	struct cursor *h = xmalloc(s->nchunks * sizeof *h);
+	size_t nh = 0;
+	for (size_t c = 0; c < s->nchunks; c++) {
+		struct record *v = s->chunk[c];
+		size_t a = piece_at(f, c, d), b = piece_at(f, c, d + 1);
+		for (size_t i = a, j; i < b; i = j) {
+			uint64_t order = v[i].key & ORDER_MASK;
+			for (j = i + 1; j < b && (v[j].key & ORDER_MASK) == order; j++)
+				;
+			sort_small(v + i, j - i);
+		}
+		if (a < b)
+			h[nh++] = (struct cursor){ v + a, v + b };
+	}
+	for (size_t i = nh / 2; i-- > 0;)
+		sift_down(h, nh, i);
+	while (nh) {
+		format_record(f, h[0].p, dc, NULL);
+		if (++h[0].p == h[0].end)
+			h[0] = h[--nh];
+		sift_down(h, nh, 0);
+	}
+	free(h);
+}
+
+/* Unit u's tickets, into `to`, or straight to the output when to is NULL. */
+static void do_unit(const struct finish *f, size_t u, struct worker *w,
+		    struct buf *to)
+{
+	const struct store *s = f->s;
+	for (size_t d = f->unit[u]; d < f->unit[u + 1]; d++) {
+		if (f->size[d] > CHUNK) {
+			merge_bucket(f, d, &w->days);
 			continue;
 		}
-		buf_grow(to, ticket_size(id.n, u, c.n));
-		char *e = put_ticket(dc, to->p + to->len, id, kind, u, &c, 1, due);
-		to->len = (size_t)(e - to->p);
+		size_t n = 0;
+		for (size_t c = 0; c < s->nchunks; c++) {
+			size_t a = piece_at(f, c, d), b = piece_at(f, c, d + 1);
+			memcpy(w->gathered + n, s->chunk[c] + a, (b - a) * sizeof *w->gathered);
+			n += b - a;
+		}
+		sort_records(w->gathered, n, f->shift, w->tmp);
+		for (size_t i = 0; i < n; i++)
+			format_record(f, &w->gathered[i], &w->days, to);
 	}
 }
 
@@ -1140,19 +1315,33 @@ static void wait_flag(struct finish *f, const int *flag, int v)
 	pthread_mutex_unlock(&f->lock);
 }
 
+static void worker_init(struct worker *w)
+{
+	w->gathered = xmalloc(CHUNK * sizeof *w->gathered);
+	w->tmp = xmalloc(CHUNK * sizeof *w->tmp);
+}
+
+static void worker_free(struct worker *w)
+{
+	free(w->gathered);
+	free(w->tmp);
+}
+
 static void *helper(void *arg)
 {
 	struct finish *f = arg;
-	sort_buckets(f, f->split, f->nbuckets);
-	set_flag(f, &f->sorted[1], 1);
-	wait_flag(f, &f->sorted[0], 1);
-	size_t nblocks = (f->n + BLOCK_TICKETS - 1) / BLOCK_TICKETS;
-	for (size_t b = 1, i = 0; b < nblocks; b += 2, i ^= 1) {
+	struct worker w = { 0 };
+	worker_init(&w);
+	for (size_t u = 0, i = 0; u < f->nunits; u++) {
+		if (!f->mine[u])
+			continue;
 		wait_flag(f, &f->full[i], 0);
 		f->text[i].len = 0;
-		format_block(f, b, &f->days, &f->text[i]);
+		do_unit(f, u, &w, &f->text[i]);
 		set_flag(f, &f->full[i], 1);
+		i ^= 1;
 	}
+	worker_free(&w);
 	return NULL;
 }
 
@@ -1160,6 +1349,7 @@ static void store_write(struct store *s, const struct rules *rs)
 {
 	if (!s->n)
 		return;
+	store_sorted(s);
 	/* order = rank << bits | (due - min_due) */
 	int bits = 0;
 	while (bits < DUE_BITS && (uint64_t)(s->max_due - s->min_due) >> bits)
@@ -1173,68 +1363,85 @@ static void store_write(struct store *s, const struct rules *rs)
 		rank_bits++;
 	int total = bits + rank_bits;
 	int top = total < TOP_DIGIT ? total : TOP_DIGIT;
-	struct finish f = { .s = s, .rs = rs, .v = s->v, .n = s->n,
-			    .shift = total - top, .due_bits = bits,
-			    .nbuckets = (size_t)1 << top };
+	struct finish f = { .s = s, .rs = rs, .shift = total - top,
+			    .due_bits = bits, .nbuckets = (size_t)1 << top };
 	uint64_t top_mask = f.nbuckets - 1;
-	size_t *edges = xmalloc((f.nbuckets + 1) * sizeof *edges);
-	memset(edges, 0, (f.nbuckets + 1) * sizeof *edges);
-	/* re-pack the keys, counting their top digits */
+	size_t nb1 = f.nbuckets + 1;
+	f.start = xmalloc(s->nchunks * nb1 * sizeof *f.start);
+	memset(f.start, 0, s->nchunks * nb1 * sizeof *f.start);
+	f.size = xmalloc(f.nbuckets * sizeof *f.size);
+	memset(f.size, 0, f.nbuckets * sizeof *f.size);
+	/* re-pack the keys (in the same order: each chunk stays sorted),
+	 * counting each chunk's top digits */
 	uint64_t due_mask = (1ULL << DUE_BITS) - 1;
-	for (size_t i = 0; i < s->n; i++) {
-		uint64_t k = s->v[i].key;
-		long long due = (long long)(k & due_mask) - DUE_BIAS;
-		uint64_t rank = (k & ORDER_MASK) >> DUE_BITS;
-		k = (k & ~ORDER_MASK) | rank << bits | (uint64_t)(due - s->min_due);
-		s->v[i].key = k;
-		edges[(k >> f.shift & top_mask) + 1]++;
+	for (size_t c = 0; c < s->nchunks; c++) {
+		struct record *v = s->chunk[c];
+		size_t n = c + 1 < s->nchunks ? CHUNK : s->n - c * CHUNK;
+		size_t *at = f.start + c * nb1;
+		for (size_t i = 0; i < n; i++) {
+			uint64_t k = v[i].key;
+			long long due = (long long)(k & due_mask) - DUE_BIAS;
+			uint64_t rank = (k & ORDER_MASK) >> DUE_BITS;
+			k = (k & ~ORDER_MASK) | rank << bits |
+			    (uint64_t)(due - s->min_due);
+			v[i].key = k;
+			at[(k >> f.shift & top_mask) + 1]++;
+		}
+		for (size_t d = 0; d < f.nbuckets; d++) {
+			f.size[d] += at[d + 1];
+			at[d + 1] += at[d];
+		}
 	}
-	for (size_t k = 0; k < f.nbuckets; k++)
-		edges[k + 1] += edges[k];
-	size_t *head = xmalloc(f.nbuckets * sizeof *head);
-	partition(s->v, edges, f.nbuckets, f.shift, top_mask, head);
-	free(head);
-	f.edges = edges;
 	long_ids = &s->arena;
 
-	/* the helper's share: the buckets above the middle ticket */
-	f.split = f.nbuckets;
-	if (s->n >= 2 * BLOCK_TICKETS && threads_wanted()) {
-		size_t k = 0;
-		while (edges[k + 1] < s->n / 2)
-			k++;
-		f.split = k + 1;
+	/* units of about BLOCK_TICKETS; a bucket to merge is one of its own */
+	f.unit = xmalloc((f.nbuckets + 1) * sizeof *f.unit);
+	f.mine = xmalloc(f.nbuckets);
+	int threaded = s->n >= 2 * BLOCK_TICKETS && threads_wanted();
+	for (size_t d = 0, turn = 0; d < f.nbuckets;) {
+		size_t n = 0, from = d;
+		int big = f.size[d] > CHUNK;
+		if (big)
+			d++;
+		while (!big && d < f.nbuckets && f.size[d] <= CHUNK &&
+		       n < BLOCK_TICKETS)
+			n += f.size[d++];
+		f.unit[f.nunits] = from;
+		f.mine[f.nunits++] = threaded && !big && (turn++ & 1);
+	}
+	f.unit[f.nunits] = f.nbuckets;
+
+	if (threaded) {
 		pthread_mutex_init(&f.lock, NULL);
 		pthread_cond_init(&f.cond, NULL);
-		f.threaded = pthread_create(&f.thread, NULL, helper, &f) == 0;
-		if (!f.threaded)
-			f.split = f.nbuckets;
+		threaded = pthread_create(&f.thread, NULL, helper, &f) == 0;
+		if (!threaded)
+			memset(f.mine, 0, f.nunits);
 	}
-	sort_buckets(&f, 0, f.split);
-	size_t nblocks = (s->n + BLOCK_TICKETS - 1) / BLOCK_TICKETS;
-	if (!f.threaded) {
-		for (size_t b = 0; b < nblocks; b++)
-			format_block(&f, b, &main_days, NULL);
-	} else {
-		set_flag(&f, &f.sorted[0], 1);
-		wait_flag(&f, &f.sorted[1], 1);
-		for (size_t b = 0, i = 0; b < nblocks; b++) {
-			if (b % 2 == 0) {
-				format_block(&f, b, &main_days, NULL);
-				continue;
-			}
-			wait_flag(&f, &f.full[i], 1);
-			out_write(f.text[i].p, f.text[i].len);
-			set_flag(&f, &f.full[i], 0);
-			i ^= 1;
+	struct worker w = { 0 };
+	worker_init(&w);
+	for (size_t u = 0, i = 0; u < f.nunits; u++) {
+		if (!f.mine[u]) {
+			do_unit(&f, u, &w, NULL);
+			continue;
 		}
+		wait_flag(&f, &f.full[i], 1);
+		out_write(f.text[i].p, f.text[i].len);
+		set_flag(&f, &f.full[i], 0);
+		i ^= 1;
+	}
+	worker_free(&w);
+	if (threaded) {
 		pthread_join(f.thread, NULL);
 		pthread_mutex_destroy(&f.lock);
 		pthread_cond_destroy(&f.cond);
 		buf_free(&f.text[0]);
 		buf_free(&f.text[1]);
 	}
-	free(edges);
+	free(f.start);
+	free(f.size);
+	free(f.unit);
+	free(f.mine);
 }
 
 static int by_uint(const void *a, const void *b)
@@ -1429,9 +1636,7 @@ int main(int argc, char **argv)
 		store_write(&s, &rs);
 	writer_close(&out);
 	tsv_close(&r);
-	contacts_free(&s.contacts);
-	buf_free(&s.arena);
-	free(s.v);
+	store_free(&s);
 	rules_free(&rs);
 	return 0;
 }
