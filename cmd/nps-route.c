@@ -2,8 +2,7 @@
  * order (ticket) with an action, an owner, an escalation and a due time,
  * most urgent first. Rules match on segment, score and customer value; the
  * first that matches wins. Without --no-sort the tickets are kept, compactly,
- * in chunks sorted as they fill, then sorted in full and written when the
- * input ends. */
+ * in chunks until the input ends, then sorted and written. */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -865,10 +864,8 @@ static struct slice field_or_empty(const struct slice *fields, long col)
 	return col >= 0 ? fields[col] : (struct slice){ "", 0 };
 }
 
-/* Kept tickets live in chunks of CHUNK records. Each chunk, once full, is
- * sorted by its order keys alone (ties are left for the end) while the
- * input is still being read: by a thread of its own when there is a second
- * core, whose share of the work would otherwise wait for the input's end. */
+/* Kept tickets live in chunks of CHUNK records: growing copies nothing,
+ * and at the end each chunk is split by itself, in cache. */
 #define CHUNK 65536
 struct store {
 	struct record **chunk;
@@ -877,14 +874,6 @@ struct store {
 	struct contacts contacts;
 	unsigned prio_rank[MAX_RULES]; /* by rule: rank of its priority */
 	long long min_due, max_due;
-	/* the sorter: chunks [0, sorted) are sorted, [sorted, given) are its
-	 * to sort; the main thread resizes `chunk` under the lock */
-	int threaded, stop;
-	pthread_t thread;
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
-	size_t given, sorted;
-	struct record *tmp; /* without the thread: for sorting here */
 };
 
 static const struct buf *long_ids;
@@ -961,11 +950,9 @@ static void partition(struct record *v, const size_t *edges, size_t ndigits,
 /* LSD radix sort of v[0..n) on the low `bits` bits of the keys, through
  * tmp (n records), at most 10 bits a pass; the counts of every pass come
  * from one read, and a pass whose digit is the same in every key is
- * skipped. Then, if `ties`, runs of equal order keys are sorted by
- * by_ticket. */
+ * skipped. Then runs of equal order keys are sorted by by_ticket. */
 #define LSD_DIGIT 10
-static void lsd_sort(struct record *v, size_t n, int bits, struct record *tmp,
-		     int ties)
+static void lsd_sort(struct record *v, size_t n, int bits, struct record *tmp)
 {
 	enum { MAX_PASSES = (ORDER_BITS + LSD_DIGIT - 1) / LSD_DIGIT };
 	size_t count[MAX_PASSES][1 << LSD_DIGIT];
@@ -997,7 +984,7 @@ static void lsd_sort(struct record *v, size_t n, int bits, struct record *tmp,
 	}
 	if (src != v)
 		memcpy(v, src, n * sizeof *v);
-	for (size_t i = 0, j; ties && i < n; i = j) {
+	for (size_t i = 0, j; i < n; i = j) {
 		uint64_t order = v[i].key & ORDER_MASK;
 		for (j = i + 1; j < n && (v[j].key & ORDER_MASK) == order; j++)
 			;
@@ -1038,84 +1025,16 @@ static void sort_records(struct record *v, size_t n, int bits,
 	if (n <= 32 || bits == 0)
 		sort_small(v, n);
 	else
-		lsd_sort(v, n, bits, tmp, 1);
-}
-
-/* Sorts chunks handed over, in order, until told to stop. */
-static void *sorter(void *arg)
-{
-	struct store *s = arg;
-	struct record *tmp = xmalloc(CHUNK * sizeof *tmp);
-	pthread_mutex_lock(&s->lock);
-	for (;;) {
-		while (s->sorted == s->given && !s->stop)
-			pthread_cond_wait(&s->cond, &s->lock);
-		if (s->sorted == s->given)
-			break;
-		struct record *c = s->chunk[s->sorted];
-		pthread_mutex_unlock(&s->lock);
-		lsd_sort(c, CHUNK, ORDER_BITS, tmp, 0);
-		pthread_mutex_lock(&s->lock);
-		s->sorted++;
-	}
-	pthread_mutex_unlock(&s->lock);
-	free(tmp);
-	return NULL;
-}
-
-/* The last chunk is full: it is sorted, by the sorter or here. */
-static void chunk_full(struct store *s)
-{
-	if (!s->threaded && !s->tmp && threads_wanted()) {
-		pthread_mutex_init(&s->lock, NULL);
-		pthread_cond_init(&s->cond, NULL);
-		s->threaded = pthread_create(&s->thread, NULL, sorter, s) == 0;
-	}
-	if (!s->threaded) {
-		if (!s->tmp)
-			s->tmp = xmalloc(CHUNK * sizeof *s->tmp);
-		lsd_sort(s->chunk[s->sorted++], CHUNK, ORDER_BITS, s->tmp, 0);
-		s->given = s->sorted;
-		return;
-	}
-	pthread_mutex_lock(&s->lock);
-	s->given++;
-	pthread_cond_signal(&s->cond);
-	pthread_mutex_unlock(&s->lock);
+		lsd_sort(v, n, bits, tmp);
 }
 
 static void new_chunk(struct store *s)
 {
-	if (s->nchunks)
-		chunk_full(s);
 	if (s->nchunks == s->chunks_cap) {
-		if (s->threaded)
-			pthread_mutex_lock(&s->lock);
 		s->chunks_cap = s->chunks_cap ? s->chunks_cap * 2 : 64;
 		s->chunk = xrealloc(s->chunk, s->chunks_cap * sizeof *s->chunk);
-		if (s->threaded)
-			pthread_mutex_unlock(&s->lock);
 	}
 	s->chunk[s->nchunks++] = xmalloc(CHUNK * sizeof **s->chunk);
-}
-
-/* Every chunk sorted by order key, the sorter gone. */
-static void store_sorted(struct store *s)
-{
-	if (s->threaded) {
-		pthread_mutex_lock(&s->lock);
-		s->stop = 1;
-		pthread_cond_signal(&s->cond);
-		pthread_mutex_unlock(&s->lock);
-		pthread_join(s->thread, NULL);
-		pthread_mutex_destroy(&s->lock);
-		pthread_cond_destroy(&s->cond);
-		s->threaded = 0;
-	}
-	if (!s->tmp)
-		s->tmp = xmalloc(CHUNK * sizeof *s->tmp);
-	size_t last = s->n - (s->nchunks - 1) * CHUNK;
-	lsd_sort(s->chunk[s->nchunks - 1], last, ORDER_BITS, s->tmp, 0);
 }
 
 static void store_free(struct store *s)
@@ -1123,7 +1042,6 @@ static void store_free(struct store *s)
 	for (size_t c = 0; c < s->nchunks; c++)
 		free(s->chunk[c]);
 	free(s->chunk);
-	free(s->tmp);
 	contacts_free(&s->contacts);
 	buf_free(&s->arena);
 }
@@ -1164,20 +1082,23 @@ static void store_add(struct store *s, const struct rules *rs,
 
 /* ---- the end: sorting and writing the kept tickets ---- */
 
-/* After the input, the keys are re-packed and split by their top digit
- * into buckets; as each chunk is sorted, bucket d of chunk c is one piece
- * of it, [at(c, d), at(c, d + 1)). Buckets are taken in order, in units of
- * about BLOCK_TICKETS tickets: a bucket's pieces are gathered, sorted and
- * written. With a second core, a helper thread does every other unit into
- * a buffer of its own, which the main thread writes in turn: the same
- * bytes as one thread writes. A bucket bigger than a chunk (many equal
- * keys) is not gathered but merged from its pieces, by the main thread. */
+/* After the input, the keys are re-packed, and each chunk is split by
+ * their top digit into buckets, in cache: bucket d of chunk c is then one
+ * piece of it, [at(c, d), at(c, d + 1)). Buckets are taken in order, in
+ * units of about BLOCK_TICKETS tickets: a bucket's pieces are gathered,
+ * sorted and written. With a second core, a helper thread splits half of
+ * the chunks, then does every other unit into a buffer of its own, which
+ * the main thread writes in turn: the same bytes as one thread writes. A
+ * bucket bigger than a chunk (many equal keys) is not gathered but merged
+ * from its pieces, sorted in place, by the main thread. */
 #define TOP_DIGIT 11
 #define BLOCK_TICKETS 16384
 
 struct finish {
 	const struct store *s;
 	const struct rules *rs;
+	struct record **chunk;  /* the store's, split */
+	size_t half;            /* the helper splits chunks [half, nchunks) */
 	size_t *start;          /* chunk c's bucket d begins at start[c * (nbuckets + 1) + d] */
 	size_t *size;           /* by bucket: its tickets */
 	size_t nbuckets;
@@ -1189,6 +1110,7 @@ struct finish {
 	pthread_t thread;
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
+	int split, planned;  /* the helper's chunks are split; units planned */
 	struct buf text[2];  /* the helper's units, alternately */
 	int full[2];         /* text[i] waits to be written */
 };
@@ -1196,6 +1118,7 @@ struct finish {
 /* What a thread needs to sort and write a unit. */
 struct worker {
 	struct record *gathered, *tmp; /* CHUNK records each */
+	size_t *head;                  /* by bucket */
 	struct day_cache days;
 };
 _Static_assert(CHUNK <= SORT_RUN, "a gathered bucket is sorted in tmp");
@@ -1203,6 +1126,34 @@ _Static_assert(CHUNK <= SORT_RUN, "a gathered bucket is sorted in tmp");
 static size_t piece_at(const struct finish *f, size_t c, size_t d)
 {
 	return f->start[c * (f->nbuckets + 1) + d];
+}
+
+/* Chunk c's keys re-packed (rank << bits | due - min_due) and counted by
+ * top digit; then the chunk is moved into the order of that digit, into
+ * w->gathered, which becomes the chunk (and the chunk w->gathered). */
+static void split_chunk(struct finish *f, size_t c, struct worker *w)
+{
+	const struct store *s = f->s;
+	struct record *v = f->chunk[c];
+	size_t n = c + 1 < s->nchunks ? CHUNK : s->n - c * CHUNK;
+	size_t *at = f->start + c * (f->nbuckets + 1);
+	uint64_t top_mask = f->nbuckets - 1, due_mask = (1ULL << DUE_BITS) - 1;
+	for (size_t i = 0; i < n; i++) {
+		uint64_t k = v[i].key;
+		long long due = (long long)(k & due_mask) - DUE_BIAS;
+		uint64_t rank = (k & ORDER_MASK) >> DUE_BITS;
+		k = (k & ~ORDER_MASK) | rank << f->due_bits |
+		    (uint64_t)(due - s->min_due);
+		v[i].key = k;
+		at[(k >> f->shift & top_mask) + 1]++;
+	}
+	for (size_t d = 0; d < f->nbuckets; d++)
+		at[d + 1] += at[d];
+	memcpy(w->head, at, f->nbuckets * sizeof *w->head);
+	for (size_t i = 0; i < n; i++)
+		w->gathered[w->head[v[i].key >> f->shift & top_mask]++] = v[i];
+	f->chunk[c] = w->gathered;
+	w->gathered = v;
 }
 
 /* One ticket, into `to`, or straight to the output when to is NULL. */
@@ -1247,29 +1198,24 @@ static void sift_down(struct cursor *h, size_t n, size_t i)
 	}
 }
 
-/* Bucket d, too big to gather: its pieces, sorted fully in place (their
- * runs of equal order keys), then merged through a heap. */
-static void merge_bucket(const struct finish *f, size_t d, struct day_cache *dc)
+/* Bucket d, too big to gather: its pieces, sorted in place, then merged
+ * through a heap. */
+static void merge_bucket(const struct finish *f, size_t d, struct worker *w)
 {
 	const struct store *s = f->s;
 	struct cursor *h = xmalloc(s->nchunks * sizeof *h);
 	size_t nh = 0;
 	for (size_t c = 0; c < s->nchunks; c++) {
-		struct record *v = s->chunk[c];
+		struct record *v = f->chunk[c];
 		size_t a = piece_at(f, c, d), b = piece_at(f, c, d + 1);
-		for (size_t i = a, j; i < b; i = j) {
-			uint64_t order = v[i].key & ORDER_MASK;
-			for (j = i + 1; j < b && (v[j].key & ORDER_MASK) == order; j++)
-				;
-			sort_small(v + i, j - i);
-		}
+		sort_records(v + a, b - a, f->shift, w->tmp);
 		if (a < b)
 			h[nh++] = (struct cursor){ v + a, v + b };
 	}
 	for (size_t i = nh / 2; i-- > 0;)
 		sift_down(h, nh, i);
 	while (nh) {
-		format_record(f, h[0].p, dc, NULL);
+		format_record(f, h[0].p, &w->days, NULL);
 		if (++h[0].p == h[0].end)
 			h[0] = h[--nh];
 		sift_down(h, nh, 0);
@@ -1284,13 +1230,14 @@ static void do_unit(const struct finish *f, size_t u, struct worker *w,
 	const struct store *s = f->s;
 	for (size_t d = f->unit[u]; d < f->unit[u + 1]; d++) {
 		if (f->size[d] > CHUNK) {
-			merge_bucket(f, d, &w->days);
+			merge_bucket(f, d, w);
 			continue;
 		}
 		size_t n = 0;
 		for (size_t c = 0; c < s->nchunks; c++) {
 			size_t a = piece_at(f, c, d), b = piece_at(f, c, d + 1);
-			memcpy(w->gathered + n, s->chunk[c] + a, (b - a) * sizeof *w->gathered);
+			memcpy(w->gathered + n, f->chunk[c] + a,
+			       (b - a) * sizeof *w->gathered);
 			n += b - a;
 		}
 		sort_records(w->gathered, n, f->shift, w->tmp);
@@ -1315,23 +1262,53 @@ static void wait_flag(struct finish *f, const int *flag, int v)
 	pthread_mutex_unlock(&f->lock);
 }
 
-static void worker_init(struct worker *w)
+static void worker_init(struct worker *w, size_t nbuckets)
 {
 	w->gathered = xmalloc(CHUNK * sizeof *w->gathered);
 	w->tmp = xmalloc(CHUNK * sizeof *w->tmp);
+	w->head = xmalloc(nbuckets * sizeof *w->head);
 }
 
 static void worker_free(struct worker *w)
 {
 	free(w->gathered);
 	free(w->tmp);
+	free(w->head);
+}
+
+/* The buckets' sizes, and units of about BLOCK_TICKETS (a bucket to merge
+ * is one of its own, the main thread's). */
+static void plan_units(struct finish *f, int threaded)
+{
+	const struct store *s = f->s;
+	size_t nb1 = f->nbuckets + 1;
+	memset(f->size, 0, f->nbuckets * sizeof *f->size);
+	for (size_t c = 0; c < s->nchunks; c++)
+		for (size_t d = 0; d < f->nbuckets; d++)
+			f->size[d] += f->start[c * nb1 + d + 1] - f->start[c * nb1 + d];
+	for (size_t d = 0, turn = 0; d < f->nbuckets;) {
+		size_t n = 0, from = d;
+		int big = f->size[d] > CHUNK;
+		if (big)
+			d++;
+		while (!big && d < f->nbuckets && f->size[d] <= CHUNK &&
+		       n < BLOCK_TICKETS)
+			n += f->size[d++];
+		f->unit[f->nunits] = from;
+		f->mine[f->nunits++] = threaded && !big && (turn++ & 1);
+	}
+	f->unit[f->nunits] = f->nbuckets;
 }
 
 static void *helper(void *arg)
 {
 	struct finish *f = arg;
 	struct worker w = { 0 };
-	worker_init(&w);
+	worker_init(&w, f->nbuckets);
+	for (size_t c = f->half; c < f->s->nchunks; c++)
+		split_chunk(f, c, &w);
+	set_flag(f, &f->split, 1);
+	wait_flag(f, &f->planned, 1);
 	for (size_t u = 0, i = 0; u < f->nunits; u++) {
 		if (!f->mine[u])
 			continue;
@@ -1349,7 +1326,6 @@ static void store_write(struct store *s, const struct rules *rs)
 {
 	if (!s->n)
 		return;
-	store_sorted(s);
 	/* order = rank << bits | (due - min_due) */
 	int bits = 0;
 	while (bits < DUE_BITS && (uint64_t)(s->max_due - s->min_due) >> bits)
@@ -1363,63 +1339,35 @@ static void store_write(struct store *s, const struct rules *rs)
 		rank_bits++;
 	int total = bits + rank_bits;
 	int top = total < TOP_DIGIT ? total : TOP_DIGIT;
-	struct finish f = { .s = s, .rs = rs, .shift = total - top,
-			    .due_bits = bits, .nbuckets = (size_t)1 << top };
-	uint64_t top_mask = f.nbuckets - 1;
+	struct finish f = { .s = s, .rs = rs, .chunk = s->chunk,
+			    .shift = total - top, .due_bits = bits,
+			    .nbuckets = (size_t)1 << top };
 	size_t nb1 = f.nbuckets + 1;
 	f.start = xmalloc(s->nchunks * nb1 * sizeof *f.start);
 	memset(f.start, 0, s->nchunks * nb1 * sizeof *f.start);
 	f.size = xmalloc(f.nbuckets * sizeof *f.size);
-	memset(f.size, 0, f.nbuckets * sizeof *f.size);
-	/* re-pack the keys (in the same order: each chunk stays sorted),
-	 * counting each chunk's top digits */
-	uint64_t due_mask = (1ULL << DUE_BITS) - 1;
-	for (size_t c = 0; c < s->nchunks; c++) {
-		struct record *v = s->chunk[c];
-		size_t n = c + 1 < s->nchunks ? CHUNK : s->n - c * CHUNK;
-		size_t *at = f.start + c * nb1;
-		for (size_t i = 0; i < n; i++) {
-			uint64_t k = v[i].key;
-			long long due = (long long)(k & due_mask) - DUE_BIAS;
-			uint64_t rank = (k & ORDER_MASK) >> DUE_BITS;
-			k = (k & ~ORDER_MASK) | rank << bits |
-			    (uint64_t)(due - s->min_due);
-			v[i].key = k;
-			at[(k >> f.shift & top_mask) + 1]++;
-		}
-		for (size_t d = 0; d < f.nbuckets; d++) {
-			f.size[d] += at[d + 1];
-			at[d + 1] += at[d];
-		}
-	}
-	long_ids = &s->arena;
-
-	/* units of about BLOCK_TICKETS; a bucket to merge is one of its own */
 	f.unit = xmalloc((f.nbuckets + 1) * sizeof *f.unit);
 	f.mine = xmalloc(f.nbuckets);
-	int threaded = s->n >= 2 * BLOCK_TICKETS && threads_wanted();
-	for (size_t d = 0, turn = 0; d < f.nbuckets;) {
-		size_t n = 0, from = d;
-		int big = f.size[d] > CHUNK;
-		if (big)
-			d++;
-		while (!big && d < f.nbuckets && f.size[d] <= CHUNK &&
-		       n < BLOCK_TICKETS)
-			n += f.size[d++];
-		f.unit[f.nunits] = from;
-		f.mine[f.nunits++] = threaded && !big && (turn++ & 1);
-	}
-	f.unit[f.nunits] = f.nbuckets;
+	long_ids = &s->arena;
 
+	int threaded = s->n >= 2 * BLOCK_TICKETS && threads_wanted();
+	f.half = threaded ? s->nchunks / 2 : s->nchunks;
 	if (threaded) {
 		pthread_mutex_init(&f.lock, NULL);
 		pthread_cond_init(&f.cond, NULL);
 		threaded = pthread_create(&f.thread, NULL, helper, &f) == 0;
 		if (!threaded)
-			memset(f.mine, 0, f.nunits);
+			f.half = s->nchunks;
 	}
 	struct worker w = { 0 };
-	worker_init(&w);
+	worker_init(&w, f.nbuckets);
+	for (size_t c = 0; c < f.half; c++)
+		split_chunk(&f, c, &w);
+	if (threaded)
+		wait_flag(&f, &f.split, 1);
+	plan_units(&f, threaded);
+	if (threaded)
+		set_flag(&f, &f.planned, 1);
 	for (size_t u = 0, i = 0; u < f.nunits; u++) {
 		if (!f.mine[u]) {
 			do_unit(&f, u, &w, NULL);
