@@ -865,8 +865,11 @@ static struct slice field_or_empty(const struct slice *fields, long col)
 }
 
 /* Kept tickets live in chunks of CHUNK records: growing copies nothing,
- * and at the end each chunk is split by itself, in cache. */
+ * and at the end each chunk is split by itself, in cache. With a second
+ * core, once the first chunk is full, a thread allocates chunks ahead and
+ * touches their pages: the page faults are then not the main thread's. */
 #define CHUNK 65536
+#define READY_CHUNKS 2
 struct store {
 	struct record **chunk;
 	size_t n, nchunks, chunks_cap;
@@ -874,6 +877,13 @@ struct store {
 	struct contacts contacts;
 	unsigned prio_rank[MAX_RULES]; /* by rule: rank of its priority */
 	long long min_due, max_due;
+	/* the supplier of chunks */
+	int supplying, stop;
+	pthread_t supplier;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	struct record *ready[READY_CHUNKS];
+	int nready;
 };
 
 static const struct buf *long_ids;
@@ -1028,17 +1038,67 @@ static void sort_records(struct record *v, size_t n, int bits,
 		lsd_sort(v, n, bits, tmp);
 }
 
+static void *supplier(void *arg)
+{
+	struct store *s = arg;
+	pthread_mutex_lock(&s->lock);
+	for (;;) {
+		while (s->nready == READY_CHUNKS && !s->stop)
+			pthread_cond_wait(&s->cond, &s->lock);
+		if (s->stop)
+			break;
+		pthread_mutex_unlock(&s->lock);
+		char *c = xmalloc(CHUNK * sizeof(struct record));
+		for (size_t i = 0; i < CHUNK * sizeof(struct record); i += 4096)
+			c[i] = 0;
+		pthread_mutex_lock(&s->lock);
+		s->ready[s->nready++] = (struct record *)(void *)c;
+	}
+	pthread_mutex_unlock(&s->lock);
+	return NULL;
+}
+
 static void new_chunk(struct store *s)
 {
 	if (s->nchunks == s->chunks_cap) {
 		s->chunks_cap = s->chunks_cap ? s->chunks_cap * 2 : 64;
 		s->chunk = xrealloc(s->chunk, s->chunks_cap * sizeof *s->chunk);
 	}
-	s->chunk[s->nchunks++] = xmalloc(CHUNK * sizeof **s->chunk);
+	if (s->nchunks == 1 && threads_wanted()) {
+		pthread_mutex_init(&s->lock, NULL);
+		pthread_cond_init(&s->cond, NULL);
+		s->supplying = pthread_create(&s->supplier, NULL, supplier, s) == 0;
+	}
+	struct record *c = NULL;
+	if (s->supplying) { /* one that is ready, or none: no waiting */
+		pthread_mutex_lock(&s->lock);
+		if (s->nready)
+			c = s->ready[--s->nready];
+		pthread_cond_signal(&s->cond);
+		pthread_mutex_unlock(&s->lock);
+	}
+	s->chunk[s->nchunks++] = c ? c : xmalloc(CHUNK * sizeof *c);
+}
+
+static void stop_supplier(struct store *s)
+{
+	if (!s->supplying)
+		return;
+	pthread_mutex_lock(&s->lock);
+	s->stop = 1;
+	pthread_cond_signal(&s->cond);
+	pthread_mutex_unlock(&s->lock);
+	pthread_join(s->supplier, NULL);
+	pthread_mutex_destroy(&s->lock);
+	pthread_cond_destroy(&s->cond);
+	while (s->nready)
+		free(s->ready[--s->nready]);
+	s->supplying = 0;
 }
 
 static void store_free(struct store *s)
 {
+	stop_supplier(s);
 	for (size_t c = 0; c < s->nchunks; c++)
 		free(s->chunk[c]);
 	free(s->chunk);
@@ -1324,6 +1384,7 @@ static void *helper(void *arg)
 
 static void store_write(struct store *s, const struct rules *rs)
 {
+	stop_supplier(s);
 	if (!s->n)
 		return;
 	/* order = rank << bits | (due - min_due) */
