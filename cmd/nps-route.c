@@ -888,7 +888,6 @@ struct store {
 
 static const struct buf *long_ids;
 
-
 static struct slice record_id(const struct record *r)
 {
 	if (r->id_len != LONG_ID)
@@ -1038,6 +1037,8 @@ static void sort_records(struct record *v, size_t n, int bits,
 		lsd_sort(v, n, bits, tmp);
 }
 
+/* The supplier thread: keeps READY_CHUNKS chunks allocated, one byte a
+ * page written, until told to stop. */
 static void *supplier(void *arg)
 {
 	struct store *s = arg;
