@@ -43,13 +43,22 @@ build/man/%: man/%.scd
 	@mkdir -p $(@D)
 	scdoc < $< > $@
 
-check: all man
+# Each target that needs more than a compiler first runs tests/setup, which
+# installs what is missing (root or sudo) or stops with the package list
+# (exit 69) before anything runs.
+check:
+	@tests/setup check
+	@$(MAKE) --no-print-directory all man
 	NPS_BIN=$(CURDIR)/$(O) bats tests
 
-bench: all
+bench:
+	@tests/setup bench
+	@$(MAKE) --no-print-directory all
 	bench/run
 
-install: all man
+install:
+	@tests/setup install
+	@$(MAKE) --no-print-directory all man
 	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7
 	install -m 755 $(BINS) $(DESTDIR)$(BINDIR)/
 	for m in $(MANS); do \
@@ -72,7 +81,9 @@ build-fuzz/%: fuzz/%.c fuzz/*.h $(LIB_SRC) $(HEADERS) $(wildcard cmd/*.c)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_LDFLAGS) -o $@ $< $(LIB_SRC) -lm
 
-fuzz: $(FUZZ_TARGETS)
+fuzz:
+	@tests/setup fuzz
+	@$(MAKE) --no-print-directory $(FUZZ_TARGETS)
 	@for t in $(FUZZ_TARGETS); do \
 		n=$${t##*/}; c=build-fuzz/corpus/$$n; mkdir -p $$c; \
 		s=fuzz/seeds/$${n#fuzz-}; [ -d $$s ] || s=; \
@@ -94,6 +105,7 @@ VG = build/vg
 VALGRIND_TESTS ?= $(wildcard $(patsubst nps-%,tests/%.bats,$(PROGS))) \
 	tests/fuzz-regressions.bats
 valgrind:
+	@tests/setup valgrind
 	CFLAGS='-g -O0' $(MAKE) --no-print-directory O=$(VG) all
 	@rm -rf $(VG)/valgrind && mkdir -p $(VG)/valgrind/log
 	@for p in $(PROGS); do \
@@ -113,7 +125,9 @@ clean:
 
 # The README's first command: build, run the monthly report (examples/monthly)
 # on the bundled sample into $(O)/demo/, and print its summary.
-demo: all
+demo:
+	@tests/setup demo
+	@$(MAKE) --no-print-directory all
 	@$(MAKE) -s --no-print-directory -C examples/monthly NPS_BIN=$(CURDIR)/$(O) OUT=$(CURDIR)/$(O)/demo show
 
 .PHONY: demo

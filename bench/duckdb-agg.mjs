@@ -6,8 +6,8 @@
 // (default: DuckDB's own, one per core) sets PRAGMA threads. --print writes
 // the result as TSV instead (store n promoters passives detractors nps se),
 // for the check that DuckDB counts what nps-agg counts.
-// @duckdb/node-api is looked up in bench/data/node_modules
-// (npm install --prefix bench/data @duckdb/node-api).
+// @duckdb/node-api is looked up in build/node/node_modules, where
+// tests/setup installs it (npm install --prefix build/node @duckdb/node-api).
 import { createRequire } from 'node:module';
 
 const args = process.argv.slice(2);
@@ -19,7 +19,7 @@ if (!file) {
 }
 const runs = runsArg ? Number(runsArg) : 3;
 
-const require = createRequire(new URL('./data/package.json', import.meta.url));
+const require = createRequire(new URL('../build/node/package.json', import.meta.url));
 const { DuckDBInstance } = require('@duckdb/node-api');
 
 const instance = await DuckDBInstance.create(':memory:');

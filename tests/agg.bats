@@ -248,13 +248,13 @@ split3() { # file -> $BATS_TEST_TMPDIR/part.a{a,b,c}, each with the header
 }
 
 @test "numbers use a dot under a comma-decimal locale" {
-	loc=$(comma_locale) || skip "no comma-decimal locale on this machine"
+	need locale-de; loc=$(comma_locale)
 	[ "$(LC_ALL=$loc nps-agg -g store "$data/agg-basic.tsv")" = "$(nps-agg -g store "$data/agg-basic.tsv")" ]
 	[ "$(LC_ALL=$loc nps-agg -w w <<<"$(tsv 'score w' '9 0.5')" | cut -f 12)" = "$(printf 'weight_sum\n0.50')" ]
 }
 
 @test "the man page's GNU parallel recipe gives the single-pass bytes" {
-	command -v parallel >/dev/null || skip "GNU parallel is not installed"
+	need parallel
 	s="$BATS_TEST_DIRNAME/../examples/sample.tsv"
 	parallel --will-cite --pipe --header 1 --block 40k nps-agg -g region,store -t responded_at -p month <"$s" |
 		nps-agg --merge -g region,store >"$BATS_TEST_TMPDIR/merged"

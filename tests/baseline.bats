@@ -444,7 +444,7 @@ bad_events() { # events file content, expected message after "FILE:"
 }
 
 @test "output is the same under a comma-decimal locale" {
-	loc=$(comma_locale) || skip "no comma-decimal locale on this machine"
+	need locale-de; loc=$(comma_locale)
 	[ "$(LC_ALL=$loc nps-baseline -g store --pool "$data/baseline-synth.tsv")" = "$(nps-baseline -g store --pool "$data/baseline-synth.tsv")" ]
 }
 

@@ -5,7 +5,7 @@ top="$BATS_TEST_DIRNAME/.."
 sample="$top/examples/sample.tsv"
 
 @test "sharded with GNU parallel: the single-pass bytes" {
-	command -v parallel >/dev/null || skip "GNU parallel is not installed"
+	need parallel
 	BLOCK=40k "$top/examples/sharded/run" "$sample" 2 >"$BATS_TEST_TMPDIR/sharded"
 	nps-agg -g region,store -t responded_at -p month "$sample" | cmp - "$BATS_TEST_TMPDIR/sharded"
 	[ "$(wc -l <"$BATS_TEST_TMPDIR/sharded")" -gt 100 ]

@@ -19,3 +19,24 @@ comma_locale() {
 	done
 	return 1
 }
+
+# need TOOL: skip this test, saying why, unless TOOL is here. tests/setup
+# installs every tool a test names this way (tests/setup.bats checks that
+# its list and these names agree), so a skip means the install failed and
+# bats counts it in its summary line. duckdb is the npm package in
+# build/node ($duckdb_modules: NODE_PATH for node scripts).
+duckdb_modules="${NPSKIT_NODE_DIR:-$BATS_TEST_DIRNAME/../build/node}/node_modules"
+need() {
+	case $1 in
+	duckdb)
+		command -v node >/dev/null && [ -d "$duckdb_modules/@duckdb/node-api" ] ||
+			skip "DuckDB (npm @duckdb/node-api) is not installed: run tests/setup check" ;;
+	locale-de)
+		comma_locale >/dev/null || skip "no comma-decimal locale: run tests/setup check" ;;
+	sshd)
+		command -v sshd >/dev/null || [ -x /usr/sbin/sshd ] ||
+			skip "sshd is not installed: run tests/setup check" ;;
+	*)
+		command -v "$1" >/dev/null || skip "$1 is not installed: run tests/setup check" ;;
+	esac
+}

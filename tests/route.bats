@@ -512,7 +512,7 @@ $(tsv 'T-af63dc4c8601ec8c a promoter 9 6 automatic_remedy' | tr -d '\n')			2026-
 }
 
 @test "output is the same under a comma-decimal locale" {
-	loc=$(comma_locale) || skip "no comma-decimal locale on this machine"
+	need locale-de; loc=$(comma_locale)
 	[ "$(LC_ALL=$loc nps-route -v customer_value "$data/route-values.tsv")" = "$(nps-route -v customer_value "$data/route-values.tsv")" ]
 }
 

@@ -395,7 +395,7 @@ bad_row() { # input line 2, expected message
 }
 
 @test "output is the same under a comma-decimal locale" {
-	loc=$(comma_locale) || skip "no comma-decimal locale on this machine"
+	need locale-de; loc=$(comma_locale)
 	[ "$(LC_ALL=$loc nps-signif --ref us "$data/signif-example.tsv")" = "$(nps-signif --ref us "$data/signif-example.tsv")" ]
 }
 
