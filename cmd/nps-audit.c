@@ -427,9 +427,11 @@ struct span {
  * (p (1 - p)), a unit of n responses has its sampling variance inflated by
  * phi = 1 + n kappa, and its test statistic is divided by phi (a
  * quasi-binomial test whose dispersion grows with size). kappa is the
- * median over the panel of what each unit's statistic implies, (X^2 / m -
- * 1) / n with m the median of the null distribution: robust to the units
- * that game, and 0 when the units differ by sampling noise only. */
+ * median over the panel of what each unit's distance X^2 from the panel's
+ * median shares implies, (X^2 / m - 1) / n with m the median of the null
+ * distribution: robust to the units that game (neither the centre nor the
+ * median moves with a few of them), and 0 when the units differ by
+ * sampling noise only. */
 static double heterogeneity(double *kappa_of_cell, size_t k)
 {
 	double kappa = k ? median(kappa_of_cell, k) : 0;
@@ -447,13 +449,18 @@ static void share_signal(struct audit *a, const struct period_totals *pt,
 	size_t k = 0;
 	for (size_t i = sp.first; i < sp.last && s == TOP_BOX; i++) {
 		struct cell *c = &a->cells[a->order[i]];
-		double x, n, np;
-		share_counts(c, s, &x, &n);
-		double p0 = peer_share(pt, c, s, &np);
-		if (c->too_few || n <= 0 || isnan(p0) || p0 >= 1)
+		if (!c->too_few && c->n)
+			scratch[k++] = (double)c->score[10] / (double)c->n;
+	}
+	double centre = k ? median(scratch, k) : 0;
+	k = 0;
+	for (size_t i = sp.first; i < sp.last && centre > 0 && centre < 1; i++) {
+		struct cell *c = &a->cells[a->order[i]];
+		if (c->too_few || !c->n)
 			continue;
-		double z = (x - n * p0) / sqrt(n * p0 * (1 - p0));
-		scratch[k++] = (z * z / 0.454936 - 1) / n;
+		double n = (double)c->n, x = (double)c->score[10];
+		double x2 = (x - n * centre) * (x - n * centre) / (n * centre * (1 - centre));
+		scratch[k++] = (x2 / 0.454936 - 1) / n;
 	}
 	double kappa = heterogeneity(scratch, k);
 	for (size_t i = sp.first; i < sp.last; i++) {
@@ -463,9 +470,10 @@ static void share_signal(struct audit *a, const struct period_totals *pt,
 		double p0 = peer_share(pt, c, s, &np);
 		if (c->too_few || n <= 0 || isnan(p0))
 			continue;
-		double phi = 1 + n * kappa;
+		double phi = 1 + n * kappa, tx, tn;
+		share_counts(&pt->sum, s, &tx, &tn);
 		c->has[s] = 1;
-		c->stat[s] = 100 * (x / n - p0);
+		c->stat[s] = 100 * (x / n - (tx - x) / np);
 		c->p[s] = p0 >= 1 ? 1 : binomial_upper(x / phi, n / phi, p0);
 	}
 }
@@ -508,13 +516,36 @@ static void shape_signal(struct audit *a, const struct period_totals *pt,
 {
 	/* The medians of chi-square with 1, 2, 3 degrees of freedom. */
 	static const double chisq_median[4] = { 1, 0.454936, 1.386294, 2.365974 };
+	double centre[4] = { 0 }, total = 0;
 	size_t k = 0;
-	for (size_t i = sp.first; i < sp.last; i++) {
+	for (int b = 0; b < 4; b++) {
+		k = 0;
+		for (size_t i = sp.first; i < sp.last; i++) {
+			struct cell *c = &a->cells[a->order[i]];
+			double bin[4];
+			shape_bins(c, bin);
+			if (!c->too_few && c->n)
+				scratch[k++] = bin[b] / (double)c->n;
+		}
+		centre[b] = k ? median(scratch, k) : 0;
+		total += centre[b];
+	}
+	k = 0;
+	for (size_t i = sp.first; i < sp.last && total > 0; i++) {
 		struct cell *c = &a->cells[a->order[i]];
-		int df;
-		double x2 = shape_chisq(pt, c, &df);
-		if (!c->too_few && df > 0)
-			scratch[k++] = (x2 / chisq_median[df] - 1) / (double)c->n;
+		if (c->too_few || !c->n)
+			continue;
+		double bin[4], n = (double)c->n, x2 = 0;
+		int df = -1;
+		shape_bins(c, bin);
+		for (int b = 0; b < 4; b++) {
+			if (centre[b] <= 0)
+				continue;
+			double e = n * centre[b] / total;
+			x2 += (bin[b] - e) * (bin[b] - e) / e, df++;
+		}
+		if (df > 0)
+			scratch[k++] = (x2 / chisq_median[df] - 1) / n;
 	}
 	double kappa = heterogeneity(scratch, k);
 	for (size_t i = sp.first; i < sp.last; i++) {
@@ -672,7 +703,9 @@ static void history_signals(struct audit *a, const uint32_t *ids, size_t at)
 	double v_now, v_hist;
 	double y_now = nps_of(c, &v_now), y_hist = nps_of(&pooled, &v_hist);
 	double se = sqrt(v_now / (double)c->n + v_hist / (double)pooled.n);
-	double z_rise = se > 0 ? (y_now - y_hist) / se : 0;
+	if (z_drop == -INFINITY || !(se > 0))
+		return; /* nothing to measure a fall or a rise by */
+	double z_rise = (y_now - y_hist) / se;
 	c->has[GATING] = 1;
 	c->stat[GATING] = z_drop < z_rise ? z_drop : z_rise;
 	c->p[GATING] = normal_upper(c->stat[GATING]);
@@ -899,14 +932,11 @@ static void write_unit(const struct audit *a, const struct cell *c)
 	}
 }
 
+/* The group columns as -g names them: the header, even of an empty input. */
 static void write_group_header(const struct audit *a)
 {
-	for (size_t g = 0; g < a->ngroups; g++) {
-		if (g)
-			out_char('\t');
-		struct slice name = a->in.cols[a->group_cols[g]];
-		out_write(name.p, name.n);
-	}
+	for (const char *p = a->opt.group; *p; p++)
+		out_char(*p == ',' ? '\t' : *p);
 	if (a->opt.has_period)
 		out_str("\tperiod");
 }
@@ -986,10 +1016,11 @@ static void explain_signal(const struct audit *a, const struct cell *c,
 			   enum signal s)
 {
 	const struct period_totals *pt = totals_of(a, c->period);
-	double x, n, np, p0 = 0, v1;
+	double x, n, tx, tn, p0 = 0, v1;
 	share_counts(c, s, &x, &n);
-	if (s != SHAPE && s != FUNNEL && s != TREND && s != GATING)
-		p0 = peer_share(pt, c, s, &np);
+	share_counts(&pt->sum, s, &tx, &tn);
+	if (tn > n)
+		p0 = (tx - x) / (tn - n); /* the peers' share as it is */
 	switch (s) {
 	case TOP_BOX:
 		writer_printf(&out, "%.0f of %.0f answers were 10 (%.1f%%), against %.1f%% among its peers", x, n, 100 * x / n, 100 * p0);
@@ -1004,7 +1035,7 @@ static void explain_signal(const struct audit *a, const struct cell *c,
 		writer_printf(&out, "%.0f of %.0f answers came in bursts of %llu or more within %.0f s (%.1f%%), against %.1f%% among its peers", x, n, a->opt.burst_size, a->opt.burst_window, 100 * x / n, 100 * p0);
 		break;
 	case CONTACT:
-		writer_printf(&out, "%.0f of %.0f answers share a contact with more than %llu others' (%.1f%%), against %.1f%% among its peers", x, n, a->opt.contact_max - 1, 100 * x / n, 100 * p0);
+		writer_printf(&out, "%.0f of %.0f answers came from contacts that answered more than %llu times (%.1f%%), against %.1f%% among its peers", x, n, a->opt.contact_max, 100 * x / n, 100 * p0);
 		break;
 	case DEADLINE:
 		writer_printf(&out, "%.0f of %.0f answers came in the last %llu days of the period (%.1f%%), against %.1f%% among its peers", x, n, a->opt.deadline_days, 100 * x / n, 100 * p0);

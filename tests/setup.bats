@@ -29,8 +29,8 @@ setup_sh="$BATS_TEST_DIRNAME/setup"
 		p=$(command -v "$t") && ln -s "$p" "$fake/$t"
 	done
 	NPSKIT_SETUP_UID=1000 PATH="$fake" run -69 "$setup_sh" check
-	[[ "$output" == *"needs what this machine lacks: bats scdoc parallel;"* ]]
-	[[ "$output" == *"apt-get install -y bats parallel scdoc"* ]]
+	[[ "$output" == *"needs what this machine lacks: bats scdoc parallel python3;"* ]]
+	[[ "$output" == *"apt-get install -y bats parallel python3 scdoc"* ]]
 }
 
 @test "demo needs only a compiler and make" {
