@@ -1132,7 +1132,8 @@ static void write_sample(struct audit *a)
 	}
 	for (size_t i = 0; i < a->cell_keys.count; i++) {
 		struct cell *c = &a->cells[a->order[i]];
-		qsort(c->kept, c->nkept, sizeof *c->kept, cmp_kept);
+		if (c->nkept)
+			qsort(c->kept, c->nkept, sizeof *c->kept, cmp_kept);
 		const char *verdict = c->too_few ? "too_few" : c->review ? "review" : "ok";
 		for (size_t k = 0; k < c->quota; k++) {
 			out_write(c->kept[k].row, c->kept[k].len);
