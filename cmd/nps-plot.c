@@ -744,7 +744,7 @@ static void dots_panel(const struct plot *p, struct panel *pn, struct box b)
 			}
 			char t[64];
 			snprintf(t, sizeof t, "tier %s", tier);
-			label(b.right + 6, b.top + step * (double)i + 12, "start", 10, INK_SOFT, t, 12);
+			label(b.right + 44, b.top + step * (double)i + 12, "start", 10, INK_SOFT, t, 12);
 			stripe_tier = tier;
 		}
 	}
@@ -799,32 +799,46 @@ static void funnel_panel(const struct plot *p, struct panel *pn, struct box b)
 	}
 	struct scale x, y;
 	nice_scale(&x, 0, nmax, 6, b.left, b.right);
-	double nlow = x.d1 / 200 > 1 ? x.d1 / 200 : 1;
-	if (ref) {
-		double spread = 3.09 * sqrt(ref->v[V_V1] / (nlow * 20) + ref->v[V_TAU2]);
-		lo = fmin(lo, ref->v[V_TARGET] - spread), hi = fmax(hi, ref->v[V_TARGET] + spread);
+	double nmin = 1e300;
+	for (size_t i = 0; i < pn->n; i++) {
+		const struct row *r = &p->rows[pn->rows[i]];
+		if (has(r, V_X) && r->v[V_X] >= 2)
+			nmin = r->v[V_X] < nmin ? r->v[V_X] : nmin;
 	}
+	nmin = nmin < 1e300 ? nmin : 2;
 	lo = lo < -100 ? -100 : lo, hi = hi > 100 ? 100 : hi;
 	nice_scale(&y, lo, hi, 5, b.bottom, b.top);
 	y_axis(&y, b.left, b.right, b.axis_titles & 1 ? "NPS (points)" : "");
 	x_axis_numeric(&x, b.bottom, b.top, b.axis_titles & 2 ? "responses (n)" : "");
 	if (ref) {
+		/* The limits from the smallest unit to the axis' end, on a log
+		 * spacing of n; drawn only inside the plotting area. */
 		static const double q[2] = { 1.959964, 3.090232 };
 		for (int k = 0; k < 2; k++)
 			for (int side = -1; side <= 1; side += 2) {
 				out_str("<path d=\"");
-				for (int s = 0; s <= 60; s++) {
-					double n = nlow * 20 + (x.d1 - nlow * 20) * s / 60.0;
+				int open = 0;
+				for (int s = 0; s <= 80; s++) {
+					double n = nmin * pow(x.d1 / nmin, s / 80.0);
 					double v = ref->v[V_TARGET] + side * q[k] *
 						   sqrt(ref->v[V_V1] / n + ref->v[V_TAU2]);
-					v = v < y.d0 ? y.d0 : v > y.d1 ? y.d1 : v;
-					out_str(s ? " L" : "M");
+					if (v < y.d0 || v > y.d1) {
+						open = 0;
+						continue;
+					}
+					out_str(open ? " L" : " M");
 					num(at(&x, n));
 					out_char(',');
 					num(at(&y, v));
+					open = 1;
 				}
 				writer_printf(&out, "\" fill=\"none\" stroke=\"%s\" stroke-width=\"1.25\"%s class=\"mark limit\"/>\n",
 					      INK_SOFT, k ? "" : " stroke-dasharray=\"5 3\"");
+				double end = ref->v[V_TARGET] + side * q[k] *
+					     sqrt(ref->v[V_V1] / x.d1 + ref->v[V_TAU2]);
+				if (side > 0 && end <= y.d1)
+					label(x.r1 - 4, at(&y, end) - 5, "end", 10, INK_SOFT,
+					      k ? "99.8%" : "95%", 6);
 			}
 		line(x.r0, at(&y, ref->v[V_TARGET]), x.r1, at(&y, ref->v[V_TARGET]), INK, 1.5, NULL, "mark target");
 		label(x.r1 - 4, at(&y, ref->v[V_TARGET]) - 5, "end", 10, INK_SOFT, "target", 10);
@@ -933,9 +947,12 @@ static void quadrant_panel(const struct plot *p, struct panel *pn, struct box b)
 		xlo = fmin(xlo, cut->v[V_CUT_X]), xhi = fmax(xhi, cut->v[V_CUT_X]);
 		ylo = fmin(ylo, cut->v[V_CUT_Y]), yhi = fmax(yhi, cut->v[V_CUT_Y]);
 	}
+	/* Room around the points, so that none sits on an edge or under a
+	 * quadrant's name. */
+	double xpad = (xhi - xlo) * 0.1 + 1e-9, ypad = (yhi - fmin(ylo, 0)) * 0.12 + 1e-9;
 	struct scale x, y;
-	nice_scale(&x, xlo, xhi, 5, b.left, b.right);
-	nice_scale(&y, fmin(ylo, 0), yhi, 5, b.bottom, b.top);
+	nice_scale(&x, xlo - xpad, xhi + xpad, 5, b.left, b.right);
+	nice_scale(&y, fmin(ylo, 0), yhi + ypad, 5, b.bottom, b.top);
 	y_axis(&y, b.left, b.right, b.axis_titles & 1 ? "importance (share of R\xC2\xB2, %)" : "");
 	x_axis_numeric(&x, b.bottom, b.top, b.axis_titles & 2 ? "performance (mean rating)" : "");
 	if (cut) {
@@ -945,7 +962,7 @@ static void quadrant_panel(const struct plot *p, struct panel *pn, struct box b)
 		label(b.left + 6, b.top + 14, "start", 12, VERMILLION, "fix first", 20);
 		label(b.right - 6, b.top + 14, "end", 12, BLUE, "keep", 20);
 		label(b.left + 6, b.bottom - 8, "start", 12, INK_SOFT, "low priority", 20);
-		label(b.right - 6, b.bottom - 8, "end", 12, GREEN, "maintain", 20);
+		label(b.right - 6, b.bottom - 8, "end", 12, PURPLE, "maintain", 20);
 	}
 	double used[64][2];
 	int nused = 0;
@@ -958,9 +975,9 @@ static void quadrant_panel(const struct plot *p, struct panel *pn, struct box b)
 		if (!strcmp(q, "fix_first"))
 			shape = "triangle", colour = VERMILLION;
 		else if (!strcmp(q, "maintain"))
-			shape = "square", colour = GREEN;
+			shape = "square", colour = PURPLE;
 		else if (!strcmp(q, "low_priority"))
-			shape = "diamond", colour = INK_SOFT;
+			shape = "diamond", colour = INK;
 		double px = at(&x, r->v[V_X]), py = at(&y, r->v[V_Y]);
 		if (has(r, V_LO) && has(r, V_HI))
 			line(px, at(&y, r->v[V_LO]), px, at(&y, r->v[V_HI]), colour, 1, NULL, "mark whisker");
@@ -981,7 +998,13 @@ static void quadrant_panel(const struct plot *p, struct panel *pn, struct box b)
 		}
 		if (nused < 64)
 			used[nused][0] = px, used[nused++][1] = ly;
-		label(px + 8, ly, "start", 10, INK, r->label, 14);
+		/* 6 px a character of 10 px text: a name that would leave the
+		 * area goes on the point's left. */
+		size_t len = chars_of(r->label) < 14 ? chars_of(r->label) : 14;
+		if (px + 8 + 6.0 * (double)len > b.right)
+			label(px - 8, ly, "end", 10, INK, r->label, 14);
+		else
+			label(px + 8, ly, "start", 10, INK, r->label, 14);
 	}
 }
 
@@ -1165,7 +1188,7 @@ static void draw(struct plot *p)
 		struct box b;
 		double left_margin = rowwise ? 150 : k % columns ? 36 : 62;
 		b.left = px + left_margin;
-		b.right = px + pw - (o->kind == DOTS ? 70 : o->kind == TREND && o->group ? 80 : 16);
+		b.right = px + pw - (o->kind == DOTS ? 100 : o->kind == TREND && o->group ? 80 : 16);
 		b.top = py + (o->facet ? 22 : 8) + (o->kind == STACK ? 22 : 0);
 		b.bottom = py + panel_h - 44;
 		b.axis_titles = (k % columns == 0) | (k + columns >= npanels) << 1;
@@ -1188,7 +1211,10 @@ static void draw(struct plot *p)
 
 /* ---- options and main ------------------------------------------------------ */
 
-static void parse_options(int argc, char **argv, struct options *o)
+/* shortopts "+g:k:h" stops at the chart's kind; "g:k:h" then takes the
+ * options anywhere after it. */
+static void parse_options(int argc, char **argv, struct options *o,
+			  const char *shortopts)
 {
 	static const struct option options[] = {
 		{ "group", required_argument, NULL, 'g' },
@@ -1205,7 +1231,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{ 0 },
 	};
 	int c;
-	while ((c = getopt_long(argc, argv, "+g:k:h", options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, shortopts, options, NULL)) != -1) {
 		switch (c) {
 		case 'g': o->group = optarg; break;
 		case 'k': o->key = optarg; break;
@@ -1226,7 +1252,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 			break;
 		case 'h': usage(); exit_printed();
 		case 'V': printf("nps-plot %s\n", NPSKIT_VERSION); exit_printed();
-		default: die_option(argv, "+g:k:h");
+		default: die_option(argv, shortopts);
 		}
 	}
 }
@@ -1236,7 +1262,7 @@ int main(int argc, char **argv)
 	struct plot p = { 0 };
 	p.opt.width = 720;
 	prog_init(argv[0]);
-	parse_options(argc, argv, &p.opt);
+	parse_options(argc, argv, &p.opt, "+g:k:h");
 	/* The kind comes first; options may follow it. */
 	if (optind >= argc)
 		die_usage("which chart? trend, dots, funnel, stack or quadrant");
@@ -1246,7 +1272,11 @@ int main(int argc, char **argv)
 		k++;
 	if (k == NKINDS)
 		die_usage("unknown chart \"%s\": trend, dots, funnel, stack or quadrant", kind);
-	parse_options(argc, argv, &p.opt); /* options may follow the kind */
+	/* Options may follow the kind: getopt starts again (optind 0), over
+	 * the arguments after it, in its usual order-free way. */
+	argc -= optind - 1, argv += optind - 1;
+	optind = 0;
+	parse_options(argc, argv, &p.opt, "g:k:h");
 	p.opt.kind = (enum kind)k;
 	if (p.opt.tiers && p.opt.kind != DOTS)
 		die_usage("--tiers is for dots");
