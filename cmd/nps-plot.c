@@ -32,6 +32,7 @@ static void usage(void)
 	       "      --width PX      width (default 720)\n"
 	       "      --height PX     height of a panel (default: by kind and rows)\n"
 	       "      --id NAME       prefix of the ids in the SVG (default: from the input)\n"
+	       "      --highlight KEY dots: this group in vermillion, a diamond (our brand)\n"
 	       "  -h, --help          show this help\n"
 	       "      --version       show the version\n");
 }
@@ -94,7 +95,7 @@ struct row {
 
 struct options {
 	enum kind kind;
-	const char *group, *key, *facet, *tiers, *title, *subtitle, *id;
+	const char *group, *key, *facet, *tiers, *title, *subtitle, *id, *highlight;
 	double width, height;
 };
 
@@ -752,7 +753,8 @@ static void dots_panel(const struct plot *p, struct panel *pn, struct box b)
 	for (size_t i = 0; i < pn->n; i++) {
 		const struct row *r = &p->rows[pn->rows[i]];
 		double cy = b.top + step * ((double)i + 0.5);
-		label(b.left - 8, cy + 4, "end", 11, INK, r->label, 22);
+		int mine = p->opt.highlight && !strcmp(r->label, p->opt.highlight);
+		label(b.left - 8, cy + 4, "end", 11, mine ? VERMILLION : INK, r->label, 22);
 		if (!has(r, V_Y))
 			continue;
 		if (has(r, V_LO) && has(r, V_HI)) {
@@ -766,7 +768,8 @@ static void dots_panel(const struct plot *p, struct panel *pn, struct box b)
 				 r->v[V_Y], r->v[V_LO], r->v[V_HI]);
 		else
 			snprintf(tip, sizeof tip, "%s: NPS %.1f", r->label, r->v[V_Y]);
-		marker(at(&x, r->v[V_Y]), cy, "circle", BLUE, 0, tip, 4.5);
+		marker(at(&x, r->v[V_Y]), cy, mine ? "diamond" : "circle", mine ? VERMILLION : BLUE,
+		       0, tip, mine ? 5.5 : 4.5);
 		const char *letters = r->text[T_LETTERS];
 		char value[64];
 		snprintf(value, sizeof value, "%.1f%s%s", r->v[V_Y], letters && *letters ? " " : "",
@@ -843,6 +846,8 @@ static void funnel_panel(const struct plot *p, struct panel *pn, struct box b)
 		line(x.r0, at(&y, ref->v[V_TARGET]), x.r1, at(&y, ref->v[V_TARGET]), INK, 1.5, NULL, "mark target");
 		label(x.r1 - 4, at(&y, ref->v[V_TARGET]) - 5, "end", 10, INK_SOFT, "target", 10);
 	}
+	/* Smaller markers in a crowd, so that they overlap less. */
+	double radius = pn->n > 200 ? 3 : pn->n > 50 ? 3.75 : 4.5;
 	for (size_t i = 0; i < pn->n; i++) {
 		const struct row *r = &p->rows[pn->rows[i]];
 		if (!has(r, V_X) || !has(r, V_Y))
@@ -852,7 +857,7 @@ static void funnel_panel(const struct plot *p, struct panel *pn, struct box b)
 		snprintf(tip, sizeof tip, "%s: NPS %.1f from %.0f responses%s", r->label,
 			 r->v[V_Y], r->v[V_X], review ? ", under review" : "");
 		marker(at(&x, r->v[V_X]), at(&y, r->v[V_Y]), review ? "diamond" : "circle",
-		       review ? VERMILLION : BLUE, 0, tip, 4.5);
+		       review ? VERMILLION : BLUE, 0, tip, review ? 5.5 : radius);
 		if (review)
 			label(at(&x, r->v[V_X]) + 8, at(&y, r->v[V_Y]) + 4, "start", 10,
 			      VERMILLION, r->label, 14);
@@ -1226,6 +1231,7 @@ static void parse_options(int argc, char **argv, struct options *o,
 		{ "width", required_argument, NULL, 'W' },
 		{ "height", required_argument, NULL, 'H' },
 		{ "id", required_argument, NULL, 'I' },
+		{ "highlight", required_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ 0 },
@@ -1250,6 +1256,7 @@ static void parse_options(int argc, char **argv, struct options *o,
 				die_usage("--id must be 1 to 24 characters (\"%s\")", optarg);
 			o->id = optarg;
 			break;
+		case 'L': o->highlight = optarg; break;
 		case 'h': usage(); exit_printed();
 		case 'V': printf("nps-plot %s\n", NPSKIT_VERSION); exit_printed();
 		default: die_option(argv, shortopts);

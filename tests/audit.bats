@@ -115,7 +115,7 @@ cols() { # FILE COL...
 	{ head -n 1 "$six"; tail -n +2 "$six" | sort; } | nps-audit -g store --sample 10 --seed 3 > "$BATS_TEST_TMPDIR/b"
 	cmp "$BATS_TEST_TMPDIR/a" "$BATS_TEST_TMPDIR/b"
 	nps-audit -g store --sample 10 --seed 4 "$six" > "$BATS_TEST_TMPDIR/c"
-	! cmp -s "$BATS_TEST_TMPDIR/a" "$BATS_TEST_TMPDIR/c"
+	run ! cmp -s "$BATS_TEST_TMPDIR/a" "$BATS_TEST_TMPDIR/c"
 }
 
 @test "a bad score stops the run with its line, exit 65" {
