@@ -1075,6 +1075,13 @@ static void write_explain(const struct audit *a)
 	}
 }
 
+/* With periods, the callbacks are for the latest one: the cells of
+ * other periods are not sampled. */
+static int sampled(const struct audit *a, const struct cell *c)
+{
+	return !a->opt.has_period || c->period == a->periods[a->nperiods - 1].period;
+}
+
 /* Spreads `budget` rows over the cells of one stratum as evenly as their
  * sizes allow; returns what could not be placed. */
 static unsigned long long spread(struct audit *a, int review,
@@ -1084,14 +1091,14 @@ static unsigned long long spread(struct audit *a, int review,
 		size_t open = 0;
 		for (size_t i = 0; i < a->cell_keys.count; i++) {
 			struct cell *c = &a->cells[a->order[i]];
-			open += c->review == review && c->quota < c->nkept;
+			open += sampled(a, c) && c->review == review && c->quota < c->nkept;
 		}
 		if (!open || !budget)
 			return budget;
 		unsigned long long each = budget / open, extra = budget % open;
 		for (size_t i = 0; i < a->cell_keys.count && budget; i++) {
 			struct cell *c = &a->cells[a->order[i]];
-			if (c->review != review || c->quota >= c->nkept)
+			if (!sampled(a, c) || c->review != review || c->quota >= c->nkept)
 				continue;
 			unsigned long long want = each + (extra ? 1 : 0);
 			if (extra)
@@ -1120,7 +1127,7 @@ static void write_sample(struct audit *a)
 {
 	unsigned long long n = a->opt.sample, review_rows = 0;
 	for (size_t i = 0; i < a->cell_keys.count; i++)
-		if (a->cells[i].review)
+		if (a->cells[i].review && sampled(a, &a->cells[i]))
 			review_rows += a->cells[i].nkept;
 	unsigned long long to_review = review_rows ? (n * 4 + 4) / 5 : 0;
 	unsigned long long left = spread(a, 1, to_review);

@@ -162,3 +162,14 @@ cols() { # FILE COL...
 	run -0 nps-audit --version
 	[[ "$output" == "nps-audit "* ]]
 }
+
+@test "with periods, the callback sample comes from the latest period only" {
+	{
+		printf 'store\tat\tscore\n'
+		for m in 01 02; do for s in A B; do for i in 1 2 3; do printf '%s\t2026-%s-0%d\t9\n' $s $m $i; done; done; done
+	} > "$BATS_TEST_TMPDIR/in"
+	run -0 nps-audit -g store -t at -p month --min-n 1 --sample 4 "$BATS_TEST_TMPDIR/in"
+	# 4 of February's 6 rows, none of January's; no unit is under review:
+	# all reference, 2 a store.
+	[ "$(printf '%s\n' "${lines[@]:1}" | cut -f1,2 | cut -c1-9 | sort | uniq -c | awk '{ print $1, $2, $3 }')" = "$(printf '%s\n' '2 A 2026-02' '2 B 2026-02')" ]
+}
