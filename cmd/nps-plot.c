@@ -555,6 +555,29 @@ static void sort_rows(size_t *v, size_t n, const struct plot *p,
 	}
 }
 
+/* A line through the rows' values in order, broken where one is missing;
+ * nothing when none is there. */
+static void line_through(const struct plot *p, const size_t *rows, size_t n,
+			 const struct scale *x, const struct scale *y,
+			 enum value v, const char *style)
+{
+	int open = 0, any = 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct row *r = &p->rows[rows[i]];
+		if (!has(r, v)) {
+			open = 0;
+			continue;
+		}
+		out_str(any ? open ? " L" : " M" : "<path d=\"M");
+		num(at(x, r->x));
+		out_char(',');
+		num(at(y, r->v[v]));
+		open = any = 1;
+	}
+	if (any)
+		writer_printf(&out, "\" fill=\"none\" %s/>\n", style);
+}
+
 static void trend_panel(const struct plot *p, struct panel *pn, struct box b)
 {
 	double lo = 1e300, hi = -1e300;
@@ -636,36 +659,11 @@ static void trend_panel(const struct plot *p, struct panel *pn, struct box b)
 			else
 				writer_printf(&out, "\" fill=\"%s\" stroke=\"none\" class=\"band expected-band\"/>\n", EXPECTED_BAND);
 		}
-		out_str("<path d=\"");
-		int open = 0;
-		for (size_t i = first; i < last; i++) {
-			const struct row *r = &p->rows[pn->rows[i]];
-			if (!has(r, V_EXPECTED)) {
-				open = 0;
-				continue;
-			}
-			out_str(open ? " L" : "M");
-			num(at(&x, r->x));
-			out_char(',');
-			num(at(&y, r->v[V_EXPECTED]));
-			open = 1;
-		}
-		writer_printf(&out, "\" fill=\"none\" stroke=\"%s\" stroke-width=\"1.5\" stroke-dasharray=\"4 3\" class=\"mark expected\"/>\n", INK);
-		out_str("<path d=\"");
-		open = 0;
-		for (size_t i = first; i < last; i++) {
-			const struct row *r = &p->rows[pn->rows[i]];
-			if (!has(r, V_Y)) {
-				open = 0;
-				continue;
-			}
-			out_str(open ? " L" : "M");
-			num(at(&x, r->x));
-			out_char(',');
-			num(at(&y, r->v[V_Y]));
-			open = 1;
-		}
-		writer_printf(&out, "\" fill=\"none\" stroke=\"%s\" stroke-width=\"2\" class=\"mark line\"/>\n", colour);
+		char style[160];
+		snprintf(style, sizeof style, "stroke=\"%s\" stroke-width=\"1.5\" stroke-dasharray=\"4 3\" class=\"mark expected\"", INK);
+		line_through(p, pn->rows + first, last - first, &x, &y, V_EXPECTED, style);
+		snprintf(style, sizeof style, "stroke=\"%s\" stroke-width=\"2\" class=\"mark line\"", colour);
+		line_through(p, pn->rows + first, last - first, &x, &y, V_Y, style);
 		const struct row *end = NULL;
 		for (size_t i = first; i < last; i++) {
 			const struct row *r = &p->rows[pn->rows[i]];
