@@ -189,7 +189,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case 't': o->time = optarg; break;
 		case 'p':
 			if (!period_kind_parse(optarg, &o->period))
-				die_usage("--period must be day, week, month, quarter or year (\"%s\")", optarg);
+				die_usage("--period must be " PERIOD_KIND_EXPECTED " (\"%s\")", optarg);
 			o->has_period_kind = 1;
 			break;
 		case 's': o->score = optarg; break;
@@ -415,7 +415,7 @@ int main(int argc, char **argv)
 		if (time_col >= 0) {
 			struct when w;
 			if (!date_parse(r.fields[time_col], &w)) {
-				tsv_reject(&r, "%s must be a date YYYY-MM-DD or a timestamp YYYY-MM-DDThh:mm[:ss][Z|+hh:mm] (%s)",
+				tsv_reject(&r, "%s must be " DATE_EXPECTED " (%s)",
 					   o.time, tsv_quote(r.fields[time_col]));
 				continue;
 			}
@@ -424,7 +424,7 @@ int main(int argc, char **argv)
 			enum period_kind kind;
 			struct slice f = r.fields[period_col];
 			if (!period_parse(f, &kind, &period)) {
-				tsv_reject(&r, "period must be YYYY-MM-DD, YYYY-Www, YYYY-MM, YYYY-Qn or YYYY (%s)",
+				tsv_reject(&r, "period must be " PERIOD_EXPECTED " (%s)",
 					   tsv_quote(f));
 				continue;
 			}

@@ -717,7 +717,7 @@ int main(int argc, char **argv)
 		case 'g': group_list = optarg; break;
 		case 'p':
 			if (!period_kind_parse(optarg, &opt.kind))
-				die_usage("--period must be day, week, month, quarter or year (\"%s\")",
+				die_usage("--period must be " PERIOD_KIND_EXPECTED " (\"%s\")",
 					  optarg);
 			opt.kind_known = 1;
 			break;

@@ -5,13 +5,22 @@
 #ifndef NPS_DATE_H
 #define NPS_DATE_H
 
-#include "tsv.h"
+#include "slice.h"
 
 struct when {
 	long days;      /* the calendar date as written */
 	long long utc;  /* seconds since the epoch, UTC (offset applied) */
 	int year, month, day; /* the same date, as written */
 };
+
+/* One wording for each shared check, so that every program says it the
+ * same way ("%s must be " DATE_EXPECTED " (%s)"):
+ *	tsv_reject(r, "%s must be %s (%s)", name, DATE_EXPECTED, tsv_quote(f));
+ */
+#define DATE_EXPECTED \
+	"a date YYYY-MM-DD or a timestamp YYYY-MM-DDThh:mm[:ss][Z|+hh:mm]"
+#define PERIOD_EXPECTED "YYYY-MM-DD, YYYY-Www, YYYY-MM, YYYY-Qn or YYYY"
+#define PERIOD_KIND_EXPECTED "day, week, month, quarter or year"
 
 enum period_kind { PERIOD_DAY, PERIOD_WEEK, PERIOD_MONTH, PERIOD_QUARTER,
 		   PERIOD_YEAR };

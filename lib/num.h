@@ -4,7 +4,7 @@
 #ifndef NPS_NUM_H
 #define NPS_NUM_H
 
-#include "tsv.h"
+#include "slice.h"
 
 /* A finite decimal number ("12", "-0.5", "1e3"). 1 on success. */
 int num_double(struct slice s, double *v);
@@ -18,14 +18,5 @@ int num_arg_count(const char *arg, unsigned long long *v);
  * (0..15). A bad value is a usage error naming the option. */
 double num_opt_between(const char *opt, const char *arg, double lo, double hi);
 int num_opt_precision(const char *arg);
-
-static inline struct slice slice_trim(struct slice s)
-{
-	while (s.n && s.p[0] == ' ')
-		s.p++, s.n--;
-	while (s.n && s.p[s.n - 1] == ' ')
-		s.n--;
-	return s;
-}
 
 #endif

@@ -101,19 +101,15 @@ static void close_input(struct tsv_input *in)
 	in->fd = -1;
 }
 
-static void grow(void **p, size_t *cap, size_t need, size_t size)
-{
-	if (need <= *cap)
-		return;
-	size_t c = *cap ? *cap : 1024;
-	while (c < need)
-		c *= 2;
-	*p = xrealloc(*p, c * size);
-	*cap = c;
-}
-
 /* The first line of an input: take it as the header or check it against
- * the header. 0 when the batch has become an error. */
+ * the header. 0 when the batch has become an error.
+ * Threads: this runs in the producer, and it is the one place where the
+ * producer writes to the reader itself (has_header, header, header_file,
+ * cols, ncols). That is safe only because it happens while the first
+ * batch is made, which tsv_open does synchronously before starting the
+ * thread; for every later input it only compares. Keep it so: a producer
+ * that wrote to the reader after tsv_open returned would race with the
+ * program reading r->cols. */
 static int take_header(struct tsv_reader *r, struct batch *b, struct slice h)
 {
 	struct tsv_input *in = r->in;
@@ -185,7 +181,7 @@ static int split(struct tsv_reader *r, struct batch *b, const char *p,
 		rows[++nrows] = nf;                                      \
 	} while (0)
 	if (rcap < nrows + 2)
-		grow((void **)&rows, &rcap, nrows + 2, sizeof *rows);
+		rows = array_grow(rows, &rcap, nrows + 2, sizeof *rows);
 	rows[nrows] = nf;
 	/* A piece at a time, with room made first for the most fields and
 	 * rows it can hold (every byte a separator), so that the loop need
@@ -193,8 +189,8 @@ static int split(struct tsv_reader *r, struct batch *b, const char *p,
 	while (p < end) {
 		const char *stop = end - p > 65536 ? p + 65536 : end;
 		size_t most = (size_t)(stop - p) + 2;
-		grow((void **)&f, &fcap, nf + most, sizeof *f);
-		grow((void **)&rows, &rcap, nrows + most, sizeof *rows);
+		f = array_grow(f, &fcap, nf + most, sizeof *f);
+		rows = array_grow(rows, &rcap, nrows + most, sizeof *rows);
 #ifdef __SSE2__
 		const __m128i tab = _mm_set1_epi8('\t'), nl = _mm_set1_epi8('\n');
 		while (stop - p >= 16) {
@@ -223,8 +219,8 @@ static int split(struct tsv_reader *r, struct batch *b, const char *p,
 			}
 		}
 	}
-	grow((void **)&f, &fcap, nf + 1, sizeof *f);
-	grow((void **)&rows, &rcap, nrows + 2, sizeof *rows);
+	f = array_grow(f, &fcap, nf + 1, sizeof *f);
+	rows = array_grow(rows, &rcap, nrows + 2, sizeof *rows);
 	/* the last line of an input, without a newline (it may end in a
 	 * TAB: then its fields are pending and field == end) */
 	if (field < end || nf > rows[nrows])
@@ -270,7 +266,7 @@ static void produce(struct tsv_reader *r, struct batch *b)
 		/* the bytes: what was left after the last whole line, then
 		 * reads until a newline comes (or the end) */
 		size_t len = in->carry.len, whole = 0;
-		grow((void **)&b->buf, &b->cap, len + BLOCK, 1);
+		b->buf = array_grow(b->buf, &b->cap, len + BLOCK, 1);
 		if (len)
 			memcpy(b->buf, in->carry.p, len);
 		for (;;) {
@@ -279,7 +275,7 @@ static void produce(struct tsv_reader *r, struct batch *b)
 				break;
 			}
 			if (len == b->cap)
-				grow((void **)&b->buf, &b->cap, len + 1, 1);
+				b->buf = array_grow(b->buf, &b->cap, len + 1, 1);
 			ssize_t k;
 			do
 				k = read(in->fd, b->buf + len, b->cap - len);
@@ -490,18 +486,14 @@ size_t tsv_col(const struct tsv_reader *r, const char *name)
 	if (i >= 0 || !r->has_header)
 		return i >= 0 ? (size_t)i : 0;
 	struct buf list = { 0 };
-	for (size_t k = 0; k < r->ncols; k++) {
-		if (k)
-			buf_add(&list, ", ", 2);
-		buf_add(&list, r->cols[k].p, r->cols[k].n);
-	}
+	tsv_format_cols(&list, r->cols, r->ncols, ", ");
 	die_usage("no column \"%s\" in %s (columns: %s)", name, r->header_file,
 		  buf_cstr(&list));
 }
 
 size_t tsv_cols(const struct tsv_reader *r, const char *list, size_t **idx)
 {
-	size_t n = 0;
+	size_t n = 0, cap = 0;
 	*idx = NULL;
 	if (!list || !*list)
 		return 0;
@@ -510,7 +502,7 @@ size_t tsv_cols(const struct tsv_reader *r, const char *list, size_t **idx)
 		const char *comma = strchr(p, ',');
 		size_t len = comma ? (size_t)(comma - p) : strlen(p);
 		char *name = xstrndup(p, len);
-		*idx = xrealloc(*idx, (n + 1) * sizeof **idx);
+		*idx = array_grow(*idx, &cap, n + 1, sizeof **idx);
 		(*idx)[n++] = tsv_col(r, name);
 		free(name);
 		if (!comma)
@@ -518,6 +510,17 @@ size_t tsv_cols(const struct tsv_reader *r, const char *list, size_t **idx)
 		p = comma + 1;
 	}
 	return n;
+}
+
+void tsv_format_cols(struct buf *to, const struct slice *cols, size_t n,
+		     const char *sep)
+{
+	size_t seplen = strlen(sep);
+	for (size_t k = 0; k < n; k++) {
+		if (k)
+			buf_add(to, sep, seplen);
+		buf_add(to, cols[k].p, cols[k].n);
+	}
 }
 
 void tsv_write_header(const struct tsv_reader *r, struct writer *w)

@@ -1,7 +1,15 @@
 /* tsv: reading TSV input (one or more files as one stream, header
  * checked), columns by name, and the rejects file. Fields are slices into
  * the reader's buffers: valid until the next tsv_next call. The reader
- * owns all of its memory (and its reading thread); tsv_close releases it. */
+ * owns all of its memory (and its reading thread); tsv_close releases it.
+ *
+ * Threads: after tsv_open returns, a producer thread may read and split
+ * the input ahead. The program owns every field of struct tsv_reader;
+ * the producer writes none of them after tsv_open (it fills the header
+ * fields -- has_header, header, header_file, cols, ncols -- only while
+ * tsv_open makes the first batch synchronously, before the thread
+ * starts). So the header and the columns may be read freely once
+ * tsv_open has returned, and they never change. */
 #ifndef NPS_TSV_H
 #define NPS_TSV_H
 
@@ -9,11 +17,7 @@
 
 #include "buf.h"
 #include "out.h"
-
-struct slice {
-	const char *p;
-	size_t n;
-};
+#include "slice.h"
 
 struct tsv_input; /* the reading machinery, private to tsv.c */
 
@@ -92,6 +96,10 @@ long tsv_col_find(const struct tsv_reader *r, const char *name);
 /* Resolves "a,b,c" into column indexes; returns the count. */
 size_t tsv_cols(const struct tsv_reader *r, const char *list, size_t **idx);
 
+/* Appends the names, sep between them, to `to`: "a, b, c" for a message. */
+void tsv_format_cols(struct buf *to, const struct slice *cols, size_t n,
+		     const char *sep);
+
 /* Writes the header line (without a line end) to w. */
 void tsv_write_header(const struct tsv_reader *r, struct writer *w);
 
@@ -120,11 +128,5 @@ void tsv_close(struct tsv_reader *r);
 
 /* Quotes a value for a message: at most 40 bytes, escapes kept. */
 const char *tsv_quote(struct slice s);
-
-static inline int slice_eq(struct slice s, const char *str)
-{
-	size_t n = strlen(str);
-	return s.n == n && memcmp(s.p, str, n) == 0;
-}
 
 #endif
