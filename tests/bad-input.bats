@@ -64,7 +64,10 @@ rows_out() {
 # rows PROG N: N good rows with keys k1..kN, made by awk (bats traces every
 # bash command, so loops in bash are slow).
 rows() {
-	row "$1" @K@ | awk -v n="$2" '{ for (i = 1; i <= n; i++) { s = $0; sub("@K@", "k" i, s); print s } }'
+	# index/substr, not sub(): mawk compiles a dynamic regex at every call
+	row "$1" @K@ | awk -v n="$2" '{
+		at = index($0, "@K@"); pre = substr($0, 1, at - 1); post = substr($0, at + 3)
+		for (i = 1; i <= n; i++) print pre "k" i post }'
 }
 
 # runp PROG FILE [extra args]
