@@ -1,0 +1,1652 @@
+/* nps-drivers: key-driver analysis per group. Which ratings move the
+ * recommendation score (correlation, standardized beta, Johnson's relative
+ * weights, LMG/Shapley shares of R²), how sure that is (a bootstrap over
+ * random groups of rows), and what to fix first (importance against
+ * performance). One pass; each group keeps exact sums in a fixed number of
+ * buckets, written with --partial and combined with --merge. */
+#include <getopt.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hash.h"
+#include "nps.h"
+#include "num.h"
+#include "out.h"
+#include "relimp.h"
+#include "tsv.h"
+#include "util.h"
+#include "version.h"
+
+typedef __int128 i128;
+
+static void usage(void)
+{
+	printf("Usage: nps-drivers -d COLS [options] [file ...]\n"
+	       "Which ratings drive the recommendation score, and what to fix first.\n\n"
+	       "  -s, --score COL          the outcome (default score)\n"
+	       "  -d, --drivers COLS       the driver ratings (comma-separated)\n"
+	       "      --drivers-prefix P   every column whose name starts with P\n"
+	       "  -g, --group COLS         one analysis per group\n"
+	       "  -w, --weight COL         weight column\n"
+	       "      --pairwise           pairwise-complete correlations (default:\n"
+	       "                           complete cases)\n"
+	       "      --method M           lmg (default) or rw: the importance used for\n"
+	       "                           ranks and quadrants\n"
+	       "      --lmg-max N          exact LMG up to N drivers (default 20, at most 24);\n"
+	       "                           relative weights beyond\n"
+	       "      --cut C              quadrant cut lines: mean (default), median, or\n"
+	       "                           IMPORTANCE,MEAN (importance in %% of R²)\n"
+	       "      --levels FILE        driver TAB stage: stage and total weights\n"
+	       "      --bootstrap B        resamples (default 1000; 0: none)\n"
+	       "      --buckets K          random groups of rows per group (default 50)\n"
+	       "      --seed S             the resampling seed (default 1)\n"
+	       "      --confidence X       interval level (default 0.95)\n"
+	       "      --precision N        decimals (default 2)\n"
+	       "      --partial            write the sufficient statistics instead\n"
+	       "      --merge              input is --partial output: combine it\n"
+	       "      --rejects FILE       write bad rows to FILE instead of stopping\n"
+	       "  -h, --help               show this help\n"
+	       "      --version            show the version\n");
+}
+
+enum cut_kind { CUT_MEAN, CUT_MEDIAN, CUT_VALUES };
+enum method { METHOD_LMG, METHOD_RW };
+
+struct options {
+	const char *score, *drivers, *prefix, *group, *weight, *rejects, *levels;
+	int pairwise, partial, merge, precision;
+	enum method method;
+	enum cut_kind cut;
+	double cut_importance, cut_mean, confidence;
+	unsigned long long bootstrap, buckets, seed, lmg_max;
+};
+
+/* ---- the variables and the layout of their sums ----
+ *
+ * Variable 0 is the outcome, 1..p the drivers. Ratings are read in
+ * thousandths (milli) and summed exactly: unweighted, a sum of ratings is
+ * in 1e-3 units and a sum of products in 1e-6; weighted (weights in 1e-6,
+ * as nps-agg keeps them), 1e-9 and 1e-12, and the weight sum in 1e-6.
+ *
+ * Each group keeps `buckets` cells; a row goes to the cell its bytes hash
+ * to, so the same row lands in the same cell whatever the order, the
+ * shard or the machine, and the cells are the units the bootstrap
+ * resamples. A cell's exact sums (i128):
+ *   ROWS, N (complete cases), W (their weight), SUM[q], CROSS[pairs]
+ * over complete cases, and, from rows with a missing value only, per pair
+ * (a, b) both present: INC_N, INC_W, INC_SA, INC_SB, INC_SAA, INC_SBB,
+ * INC_SAB. Unweighted rows with small ratings are summed first into int64
+ * (the fast block: ROWS, N, SUM, CROSS), moved into the exact sums before
+ * they could overflow. */
+enum { E_ROWS, E_N, E_W, E_SUM };
+enum { INC_N, INC_W, INC_SA, INC_SB, INC_SAA, INC_SBB, INC_SAB, INC_KINDS };
+enum { F_ROWS, F_N, F_SUM };
+/* |rating| <= 2^21 thousandths: a product fits 2^42, and 2^20 rows of
+ * them fit an int64. */
+#define FAST_LIMIT (1LL << 21)
+#define FAST_ROWS (1u << 20)
+
+struct layout {
+	size_t q, p, pairs;
+	size_t *pair;      /* pair[a * q + b]: the pair's index, a <= b or not */
+	size_t exact, fast; /* sizes of a cell's blocks */
+	char **names;       /* q names: the outcome, then the drivers */
+	int weighted;
+};
+
+static void layout_init(struct layout *l, size_t q, int weighted)
+{
+	l->q = q;
+	l->p = q - 1;
+	l->pairs = q * (q + 1) / 2;
+	l->pair = xmalloc(q * q * sizeof *l->pair);
+	size_t k = 0;
+	for (size_t a = 0; a < q; a++)
+		for (size_t b = a; b < q; b++, k++)
+			l->pair[a * q + b] = l->pair[b * q + a] = k;
+	l->exact = E_SUM + q + l->pairs;
+	l->fast = F_SUM + q + l->pairs;
+	l->weighted = weighted;
+}
+
+static _Noreturn void too_large(const struct tsv_reader *r)
+{
+	tsv_die(r, EX_DATA_, "sums too large to add up");
+}
+
+/* The top two distinct ratings of a driver and their weights: the top-box
+ * share is the weight of the two highest ratings of the whole input. */
+struct top {
+	int64_t value[2];
+	i128 weight[2];
+	int count; /* 0, 1 or 2 values held */
+};
+
+/* 0 when a weight sum would overflow. */
+static int top_add(struct top *t, int64_t v, i128 w)
+{
+	for (int i = 0; i < t->count; i++)
+		if (t->value[i] == v)
+			return !__builtin_add_overflow(t->weight[i], w, &t->weight[i]);
+	if (t->count < 2) {
+		int i = t->count++;
+		t->value[i] = v, t->weight[i] = w;
+	} else if (v > t->value[1]) {
+		t->value[1] = v, t->weight[1] = w;
+	} else {
+		return 1;
+	}
+	if (t->count == 2 && t->value[1] > t->value[0]) {
+		int64_t v0 = t->value[0];
+		i128 w0 = t->weight[0];
+		t->value[0] = t->value[1], t->weight[0] = t->weight[1];
+		t->value[1] = v0, t->weight[1] = w0;
+	}
+	return 1;
+}
+
+struct cell {
+	int64_t *fast;
+	i128 *exact;
+	i128 *inc; /* INC_KINDS * pairs, or NULL until a row misses a value */
+	uint32_t fast_rows;
+};
+
+struct group {
+	struct cell **cells; /* buckets pointers, a cell made on first use */
+	struct top *top;     /* per driver */
+};
+
+struct state {
+	struct options o;
+	struct layout l;
+	struct hash keys;
+	struct group *groups;
+	size_t cap;
+	size_t ngroups_cols;
+	/* the row being read */
+	int64_t *x;
+	unsigned char *present;
+};
+
+static struct group *group_of(struct state *s, const char *key, size_t n)
+{
+	int added;
+	size_t id = hash_intern(&s->keys, key, n, &added);
+	if (id >= s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 64;
+		s->groups = xrealloc(s->groups, cap * sizeof *s->groups);
+		s->cap = cap;
+	}
+	struct group *g = &s->groups[id];
+	if (added) {
+		g->cells = xmalloc(s->o.buckets * sizeof *g->cells);
+		memset(g->cells, 0, s->o.buckets * sizeof *g->cells);
+		g->top = xmalloc(s->l.p * sizeof *g->top + 1);
+		memset(g->top, 0, s->l.p * sizeof *g->top);
+	}
+	return g;
+}
+
+static struct cell *cell_of(struct state *s, struct group *g, size_t k)
+{
+	if (!g->cells[k]) {
+		struct cell *c = xmalloc(sizeof *c);
+		c->fast = xmalloc(s->l.fast * sizeof *c->fast);
+		memset(c->fast, 0, s->l.fast * sizeof *c->fast);
+		c->exact = xmalloc(s->l.exact * sizeof *c->exact);
+		memset(c->exact, 0, s->l.exact * sizeof *c->exact);
+		c->inc = NULL;
+		c->fast_rows = 0;
+		g->cells[k] = c;
+	}
+	return g->cells[k];
+}
+
+static i128 *cell_inc(const struct layout *l, struct cell *c)
+{
+	if (!c->inc) {
+		size_t n = INC_KINDS * l->pairs * sizeof *c->inc;
+		c->inc = xmalloc(n);
+		memset(c->inc, 0, n);
+	}
+	return c->inc;
+}
+
+static void cell_flush(const struct layout *l, struct cell *c)
+{
+	c->exact[E_ROWS] += c->fast[F_ROWS];
+	c->exact[E_N] += c->fast[F_N];
+	for (size_t k = 0; k < l->q + l->pairs; k++)
+		c->exact[E_SUM + k] += c->fast[F_SUM + k];
+	memset(c->fast, 0, l->fast * sizeof *c->fast);
+	c->fast_rows = 0;
+}
+
+static inline void add_checked(const struct tsv_reader *r, i128 *a, i128 b)
+{
+	if (__builtin_add_overflow(*a, b, a))
+		too_large(r);
+}
+
+/* ---- reading ratings ---- */
+
+/* A rating in thousandths: 1 on success, 0 for an empty field (not
+ * answered), -1 when it is not a number with at most 3 decimals and an
+ * absolute value below 1e6. */
+static inline int rating_parse(struct slice s, int64_t *milli)
+{
+	if (s.n == 1 && s.p[0] >= '0' && s.p[0] <= '9') {
+		*milli = (s.p[0] - '0') * 1000;
+		return 1;
+	}
+	s = slice_trim(s);
+	if (s.n == 0)
+		return 0;
+	const char *p = s.p, *e = s.p + s.n;
+	int neg = 0;
+	if (*p == '-' || *p == '+')
+		neg = *p++ == '-';
+	int64_t v = 0;
+	int whole = 0, frac = 0;
+	for (; p < e && *p >= '0' && *p <= '9'; p++, whole++)
+		v = v * 10 + (*p - '0');
+	if (whole > 6)
+		return -1;
+	v *= 1000;
+	if (p < e && *p == '.') {
+		p++;
+		int64_t scale = 100;
+		for (; p < e && *p >= '0' && *p <= '9'; p++, frac++) {
+			if (frac == 3)
+				return -1;
+			v += (*p - '0') * scale;
+			scale /= 10;
+		}
+	}
+	if (p != e || whole + frac == 0)
+		return -1;
+	*milli = neg ? -v : v;
+	return 1;
+}
+
+/* One input row into its group's cell. */
+static void add_row(struct state *s, struct tsv_reader *r, struct group *g,
+		    size_t bucket, long long weight)
+{
+	const struct layout *l = &s->l;
+	size_t q = l->q;
+	const int64_t *x = s->x;
+	struct cell *c = cell_of(s, g, bucket);
+	int complete = 1, small = 1;
+	for (size_t v = 0; v < q; v++) {
+		complete &= s->present[v];
+		small &= x[v] <= FAST_LIMIT && x[v] >= -FAST_LIMIT;
+	}
+	i128 w = l->weighted ? weight : 1;
+	for (size_t d = 0; d < l->p; d++)
+		if (s->present[d + 1] && !top_add(&g->top[d], x[d + 1], w))
+			too_large(r);
+	if (complete && small && !l->weighted) {
+		int64_t *f = c->fast;
+		f[F_ROWS]++;
+		f[F_N]++;
+		int64_t *sum = f + F_SUM, *cross = sum + q;
+		for (size_t a = 0; a < q; a++) {
+			sum[a] += x[a];
+			for (size_t b = a; b < q; b++)
+				*cross++ += x[a] * x[b];
+		}
+		if (++c->fast_rows == FAST_ROWS)
+			cell_flush(l, c);
+		return;
+	}
+	i128 *e = c->exact;
+	e[E_ROWS]++;
+	if (complete) {
+		e[E_N]++;
+		if (l->weighted)
+			add_checked(r, &e[E_W], w);
+		i128 *sum = e + E_SUM, *cross = sum + q;
+		for (size_t a = 0; a < q; a++) {
+			add_checked(r, &sum[a], w * x[a]);
+			for (size_t b = a; b < q; b++)
+				add_checked(r, cross++, w * (x[a] * x[b]));
+		}
+		return;
+	}
+	i128 *inc = cell_inc(l, c);
+	size_t np = l->pairs;
+	for (size_t a = 0; a < q; a++) {
+		if (!s->present[a])
+			continue;
+		for (size_t b = a; b < q; b++) {
+			if (!s->present[b])
+				continue;
+			size_t k = l->pair[a * q + b];
+			inc[INC_N * np + k]++;
+			add_checked(r, &inc[INC_W * np + k], w);
+			add_checked(r, &inc[INC_SA * np + k], w * x[a]);
+			add_checked(r, &inc[INC_SB * np + k], w * x[b]);
+			add_checked(r, &inc[INC_SAA * np + k], w * (x[a] * x[a]));
+			add_checked(r, &inc[INC_SBB * np + k], w * (x[b] * x[b]));
+			add_checked(r, &inc[INC_SAB * np + k], w * (x[a] * x[b]));
+		}
+	}
+}
+
+/* ---- exact decimals, for --partial and --merge ---- */
+
+/* v / 10^decimals, trailing zeros dropped: "7", "7.5", "-0.25". */
+static void write_exact(struct writer *w, i128 v, int decimals)
+{
+	char tmp[64], *e = tmp + sizeof tmp, *p = e;
+	int neg = v < 0;
+	unsigned __int128 u = neg ? -(unsigned __int128)v : (unsigned __int128)v;
+	int k = 0, started = 0;
+	do {
+		int digit = (int)(u % 10);
+		u /= 10;
+		if (k < decimals && !started && digit == 0) {
+			k++;
+			continue;
+		}
+		if (k == decimals && started && decimals > 0)
+			*--p = '.';
+		started = 1;
+		*--p = (char)('0' + digit);
+		k++;
+	} while (u || k <= decimals);
+	if (!started)
+		*--p = '0';
+	else if (neg)
+		*--p = '-';
+	writer_write(w, p, (size_t)(e - p));
+}
+
+/* The form write_exact writes (at most `decimals` decimals); 1 on
+ * success. */
+static int parse_exact(struct slice s, int decimals, i128 *v)
+{
+	s = slice_trim(s);
+	const char *p = s.p, *e = s.p + s.n;
+	int neg = p < e && *p == '-';
+	p += neg;
+	unsigned __int128 x = 0, limit = ((unsigned __int128)1 << 126) / 10;
+	int digits = 0, after = -1;
+	for (; p < e; p++) {
+		if (*p == '.' && after < 0 && digits) {
+			after = 0;
+			continue;
+		}
+		if (*p < '0' || *p > '9' || x > limit)
+			return 0;
+		x = x * 10 + (unsigned)(*p - '0');
+		digits++;
+		if (after >= 0 && ++after > decimals)
+			return 0;
+	}
+	if (!digits || after == 0)
+		return 0;
+	for (int k = after < 0 ? 0 : after; k < decimals; k++) {
+		if (x > limit)
+			return 0;
+		x *= 10;
+	}
+	*v = neg ? -(i128)x : (i128)x;
+	return 1;
+}
+
+/* The scales (decimals) of each kind of sum. */
+static int scale_w(const struct layout *l) { return l->weighted ? 6 : 0; }
+static int scale_sum(const struct layout *l) { return l->weighted ? 9 : 3; }
+static int scale_cross(const struct layout *l) { return l->weighted ? 12 : 6; }
+
+static const char *const inc_names[INC_KINDS] = {
+	"inc_n", "inc_w", "inc_sa", "inc_sb", "inc_saa", "inc_sbb", "inc_sab",
+};
+
+static int inc_scale(const struct layout *l, int kind)
+{
+	switch (kind) {
+	case INC_N: return 0;
+	case INC_W: return scale_w(l);
+	case INC_SA: case INC_SB: return scale_sum(l);
+	default: return scale_cross(l);
+	}
+}
+
+static void write_group_names(const struct options *o)
+{
+	if (!o->group)
+		return;
+	for (const char *p = o->group; *p; p++)
+		out_char(*p == ',' ? '\t' : *p);
+	out_char('\t');
+}
+
+static void write_partial_header(const struct state *s)
+{
+	const struct layout *l = &s->l;
+	write_group_names(&s->o);
+	out_str("bucket\tbuckets\trows\tn");
+	if (l->weighted)
+		out_str("\tw");
+	for (size_t v = 0; v < l->q; v++)
+		writer_printf(&out, "\tsum:%s", l->names[v]);
+	for (size_t a = 0; a < l->q; a++)
+		for (size_t b = a; b < l->q; b++)
+			writer_printf(&out, "\tcross:%s:%s", l->names[a], l->names[b]);
+	for (int k = 0; k < INC_KINDS; k++) {
+		if (k == INC_W && !l->weighted)
+			continue;
+		for (size_t a = 0; a < l->q; a++)
+			for (size_t b = a; b < l->q; b++)
+				writer_printf(&out, "\t%s:%s:%s", inc_names[k],
+					      l->names[a], l->names[b]);
+	}
+	for (size_t d = 1; d < l->q; d++)
+		writer_printf(&out, "\ttop1:%s\ttop1_w:%s\ttop2:%s\ttop2_w:%s",
+			      l->names[d], l->names[d], l->names[d], l->names[d]);
+	out_char('\n');
+}
+
+static void write_partial_group(const struct state *s, struct slice key,
+				const struct group *g)
+{
+	const struct layout *l = &s->l;
+	int tops_written = 0;
+	for (size_t k = 0; k < s->o.buckets; k++) {
+		const struct cell *c = g->cells[k];
+		if (!c)
+			continue;
+		out_write(key.p, key.n);
+		if (s->ngroups_cols)
+			out_char('\t');
+		writer_u64(&out, k);
+		out_char('\t');
+		writer_u64(&out, s->o.buckets);
+		out_char('\t');
+		write_exact(&out, c->exact[E_ROWS], 0);
+		out_char('\t');
+		write_exact(&out, c->exact[E_N], 0);
+		if (l->weighted) {
+			out_char('\t');
+			write_exact(&out, c->exact[E_W], 6);
+		}
+		for (size_t v = 0; v < l->q; v++) {
+			out_char('\t');
+			write_exact(&out, c->exact[E_SUM + v], scale_sum(l));
+		}
+		for (size_t k2 = 0; k2 < l->pairs; k2++) {
+			out_char('\t');
+			write_exact(&out, c->exact[E_SUM + l->q + k2], scale_cross(l));
+		}
+		for (int kind = 0; kind < INC_KINDS; kind++) {
+			if (kind == INC_W && !l->weighted)
+				continue;
+			for (size_t k2 = 0; k2 < l->pairs; k2++) {
+				out_char('\t');
+				write_exact(&out, c->inc ? c->inc[kind * l->pairs + k2] : 0,
+					    inc_scale(l, kind));
+			}
+		}
+		for (size_t d = 0; d < l->p; d++) {
+			const struct top *t = &g->top[d];
+			for (int i = 0; i < 2; i++) {
+				out_char('\t');
+				if (!tops_written && i < t->count) {
+					write_exact(&out, t->value[i], 3);
+					out_char('\t');
+					write_exact(&out, t->weight[i], scale_w(l));
+				} else {
+					out_char('\t');
+				}
+			}
+		}
+		tops_written = 1;
+		out_char('\n');
+	}
+}
+
+/* The columns of --partial output, found by name. */
+struct partial_cols {
+	size_t bucket, buckets, rows, n, w;
+	size_t *sum, *cross, *inc, *top; /* inc: INC_KINDS * pairs; top: 4 * p */
+};
+
+/* The variables are the sum: columns, in order: the outcome first. */
+static void partial_cols_find(struct state *s, const struct tsv_reader *r,
+			      struct partial_cols *pc)
+{
+	struct layout *l = &s->l;
+	size_t q = 0;
+	for (size_t c = 0; c < r->ncols; c++)
+		q += r->cols[c].n > 4 && memcmp(r->cols[c].p, "sum:", 4) == 0;
+	if (q < 2)
+		die_usage("--merge reads nps-drivers --partial output: no sum: columns for the score and a driver");
+	layout_init(l, q, tsv_col_find(r, "w") >= 0);
+	l->names = xmalloc(q * sizeof *l->names);
+	q = 0;
+	for (size_t c = 0; c < r->ncols; c++)
+		if (r->cols[c].n > 4 && memcmp(r->cols[c].p, "sum:", 4) == 0)
+			l->names[q++] = xstrndup(r->cols[c].p + 4, r->cols[c].n - 4);
+	pc->bucket = tsv_col(r, "bucket");
+	pc->buckets = tsv_col(r, "buckets");
+	pc->rows = tsv_col(r, "rows");
+	pc->n = tsv_col(r, "n");
+	pc->w = l->weighted ? tsv_col(r, "w") : 0;
+	pc->sum = xmalloc(q * sizeof *pc->sum);
+	pc->cross = xmalloc(l->pairs * sizeof *pc->cross);
+	pc->inc = xmalloc(INC_KINDS * l->pairs * sizeof *pc->inc);
+	pc->top = xmalloc(4 * l->p * sizeof *pc->top + 1);
+	struct buf name = { 0 };
+	for (size_t v = 0; v < q; v++) {
+		name.len = 0;
+		buf_add(&name, "sum:", 4);
+		buf_add(&name, l->names[v], strlen(l->names[v]));
+		pc->sum[v] = tsv_col(r, buf_cstr(&name));
+	}
+	for (int kind = -1; kind < INC_KINDS; kind++) {
+		if (kind == INC_W && !l->weighted)
+			continue;
+		for (size_t a = 0; a < q; a++)
+			for (size_t b = a; b < q; b++) {
+				name.len = 0;
+				const char *prefix = kind < 0 ? "cross" : inc_names[kind];
+				buf_add(&name, prefix, strlen(prefix));
+				buf_addc(&name, ':');
+				buf_add(&name, l->names[a], strlen(l->names[a]));
+				buf_addc(&name, ':');
+				buf_add(&name, l->names[b], strlen(l->names[b]));
+				size_t col = tsv_col(r, buf_cstr(&name));
+				size_t k = l->pair[a * q + b];
+				if (kind < 0)
+					pc->cross[k] = col;
+				else
+					pc->inc[kind * l->pairs + k] = col;
+			}
+	}
+	static const char *const top_names[4] = { "top1:", "top1_w:", "top2:", "top2_w:" };
+	for (size_t d = 0; d < l->p; d++)
+		for (int i = 0; i < 4; i++) {
+			name.len = 0;
+			buf_add(&name, top_names[i], strlen(top_names[i]));
+			buf_add(&name, l->names[d + 1], strlen(l->names[d + 1]));
+			pc->top[4 * d + i] = tsv_col(r, buf_cstr(&name));
+		}
+	buf_free(&name);
+}
+
+static void partial_cols_free(struct partial_cols *pc)
+{
+	free(pc->sum);
+	free(pc->cross);
+	free(pc->inc);
+	free(pc->top);
+}
+
+static int read_exact(struct tsv_reader *r, size_t col, int decimals, i128 *v)
+{
+	if (parse_exact(r->fields[col], decimals, v))
+		return 1;
+	tsv_reject(r, "%.*s must be an exact sum with at most %d decimals (%s)",
+		   (int)r->cols[col].n, r->cols[col].p, decimals,
+		   tsv_quote(r->fields[col]));
+	return 0;
+}
+
+/* One row of --partial output into its group: every figure is read and
+ * checked before any is added, so a rejected row adds nothing. */
+static void merge_row(struct state *s, struct tsv_reader *r,
+		      const struct partial_cols *pc, struct group **gp,
+		      struct slice key, i128 *vals)
+{
+	const struct layout *l = &s->l;
+	unsigned long long bucket, buckets;
+	if (!num_count(r->fields[pc->buckets], &buckets) || buckets != s->o.buckets) {
+		tsv_reject(r, "buckets must be %llu, as --buckets says (%s)",
+			   s->o.buckets, tsv_quote(r->fields[pc->buckets]));
+		return;
+	}
+	if (!num_count(r->fields[pc->bucket], &bucket) || bucket >= buckets) {
+		tsv_reject(r, "bucket must be a count below buckets (%s)",
+			   tsv_quote(r->fields[pc->bucket]));
+		return;
+	}
+	size_t nv = 0;
+	if (!read_exact(r, pc->rows, 0, &vals[nv++]) ||
+	    !read_exact(r, pc->n, 0, &vals[nv++]) ||
+	    (l->weighted && !read_exact(r, pc->w, 6, &vals[nv])))
+		return;
+	if (!l->weighted)
+		vals[nv] = 0;
+	nv++;
+	for (size_t v = 0; v < l->q; v++)
+		if (!read_exact(r, pc->sum[v], scale_sum(l), &vals[nv++]))
+			return;
+	for (size_t k = 0; k < l->pairs; k++)
+		if (!read_exact(r, pc->cross[k], scale_cross(l), &vals[nv++]))
+			return;
+	int any_inc = 0;
+	for (int kind = 0; kind < INC_KINDS; kind++)
+		for (size_t k = 0; k < l->pairs; k++, nv++) {
+			if (kind == INC_W && !l->weighted)
+				vals[nv] = 0;
+			else if (!read_exact(r, pc->inc[kind * l->pairs + k],
+					     inc_scale(l, kind), &vals[nv]))
+				return;
+			any_inc |= vals[nv] != 0;
+		}
+	int has_top = 0;
+	i128 *topv = vals + nv;
+	for (size_t d = 0; d < l->p; d++)
+		for (int i = 0; i < 2; i++) {
+			size_t cv = pc->top[4 * d + 2 * i], cw = pc->top[4 * d + 2 * i + 1];
+			struct slice fv = slice_trim(r->fields[cv]);
+			struct slice fw = slice_trim(r->fields[cw]);
+			if (fv.n == 0 && fw.n == 0) {
+				topv[2 * (2 * d + i)] = INT64_MIN; /* none */
+				continue;
+			}
+			int64_t rating;
+			if (rating_parse(fv, &rating) != 1) {
+				tsv_reject(r, "top%d:%s must be a rating (%s)", i + 1,
+					   l->names[d + 1], tsv_quote(fv));
+				return;
+			}
+			topv[2 * (2 * d + i)] = rating;
+			if (!read_exact(r, cw, scale_w(l), &topv[2 * (2 * d + i) + 1]))
+				return;
+			has_top = 1;
+		}
+	if (vals[0] == 0 && !has_top)
+		return; /* a single pass never writes an empty cell */
+	struct group *g = *gp = group_of(s, key.p, key.n);
+	struct cell *c = cell_of(s, g, bucket);
+	for (size_t k = 0; k < l->exact; k++)
+		add_checked(r, &c->exact[k], vals[k]);
+	if (any_inc) {
+		i128 *inc = cell_inc(l, c);
+		for (size_t k = 0; k < INC_KINDS * l->pairs; k++)
+			add_checked(r, &inc[k], vals[l->exact + k]);
+	}
+	for (size_t d = 0; d < l->p; d++)
+		for (int i = 0; i < 2; i++)
+			if (topv[2 * (2 * d + i)] != INT64_MIN &&
+			    !top_add(&g->top[d], (int64_t)topv[2 * (2 * d + i)],
+				     topv[2 * (2 * d + i) + 1]))
+				too_large(r);
+}
+
+/* ---- the analysis of one group ---- */
+
+enum flag {
+	FLAG_NOT_RATED = 1,      /* no rating at all */
+	FLAG_ZERO_VARIANCE = 2,  /* every rating the same */
+	FLAG_COLLINEAR = 4,      /* a linear combination of drivers before it */
+	FLAG_FEW_CASES = 8,      /* fewer cases than drivers + 2 */
+	FLAG_OUTCOME_CONSTANT = 16,
+	FLAG_NOT_POSITIVE = 32,  /* pairwise matrix not positive definite */
+	FLAG_NO_FIT = 64,        /* R² is 0 */
+	FLAG_SUPPRESSOR = 128,   /* beta and r of opposite signs */
+};
+static const char *const flag_names[] = {
+	"not_rated", "zero_variance", "collinear", "few_cases",
+	"outcome_constant", "not_positive_definite", "no_fit", "suppressor",
+};
+
+enum quadrant { Q_NONE = -1, Q_FIX_FIRST, Q_KEEP, Q_MAINTAIN, Q_LOW_PRIORITY };
+static const char *const quadrant_names[] = { "fix_first", "keep", "maintain",
+					      "low_priority" };
+
+/* Figures from a group's combined sums (doubles; the layout of a cell:
+ * exact, then the INC block). */
+struct moments {
+	double rows, cases;
+	double *corr;   /* q x q */
+	double *mean;   /* q: mean rating, over every row that rates it */
+	double *rated;  /* q: rows that rate it */
+	double *used;   /* q: cases behind its correlation with the outcome */
+	double *var;    /* q: its variance in the analysis */
+	double min_pair; /* the fewest cases behind any correlation */
+};
+
+/* Everything one group's analysis needs, allocated once for all groups. */
+struct work {
+	i128 *exact;          /* the group's sums */
+	double *tot, *cells;  /* the same as doubles; each cell's sums */
+	unsigned char *has_inc; /* per cell */
+	size_t ncells;
+	unsigned *counts;     /* a resample: how often each cell is drawn */
+	struct moments m, mb; /* of the group; of a resample */
+	double *sub, *scratch, *out;
+	unsigned char *keep;
+	double *boot_imp, *boot_mean; /* resamples x p */
+	int *boot_rank, *boot_quad;
+	unsigned *flags;      /* per driver, enum flag bits */
+	size_t *idx, k;       /* the drivers in the regression: idx[0..k) */
+	double r2, cut_imp, cut_mean;
+	double *beta, *rw, *lmg, *imp, *pratt, *sorted, *tmp, *topbox;
+	size_t *need, nneed, ninc; /* the sums a resample needs: need[0..nneed);
+				      the INC ones (from nneed - ninc) */
+	size_t valid;         /* resamples that could be fitted */
+	int *rank, *quad;
+	size_t *order;        /* drivers in output order */
+};
+
+static size_t tot_size(const struct layout *l)
+{
+	return l->exact + INC_KINDS * l->pairs;
+}
+
+static void moments_of(const struct state *s, const double *t,
+		       struct moments *m)
+{
+	const struct layout *l = &s->l;
+	size_t q = l->q, np = l->pairs;
+	const double *sum = t + E_SUM, *cross = sum + q, *inc = t + l->exact;
+	double w = l->weighted ? t[E_W] : t[E_N];
+	m->rows = t[E_ROWS];
+	m->cases = t[E_N];
+	m->min_pair = INFINITY;
+	for (size_t v = 0; v < q; v++) {
+		size_t k = l->pair[v * q + v];
+		double iw = l->weighted ? inc[INC_W * np + k] : inc[INC_N * np + k];
+		m->rated[v] = t[E_N] + inc[INC_N * np + k];
+		double wv = w + iw;
+		m->mean[v] = wv > 0 ? (sum[v] + inc[INC_SA * np + k]) / wv / 1000 : NAN;
+	}
+	for (size_t a = 0; a < q; a++) {
+		for (size_t b = a; b < q; b++) {
+			size_t k = l->pair[a * q + b];
+			double n, pw, sa, sb, saa, sbb, sab;
+			n = t[E_N], pw = w, sa = sum[a], sb = sum[b];
+			saa = cross[l->pair[a * q + a]], sbb = cross[l->pair[b * q + b]];
+			sab = cross[k];
+			if (s->o.pairwise) {
+				n += inc[INC_N * np + k];
+				pw += l->weighted ? inc[INC_W * np + k] : inc[INC_N * np + k];
+				sa += inc[INC_SA * np + k], sb += inc[INC_SB * np + k];
+				saa += inc[INC_SAA * np + k], sbb += inc[INC_SBB * np + k];
+				sab += inc[INC_SAB * np + k];
+			}
+			double r = 0, va = 0, vb = 0;
+			if (pw > 0) {
+				double ma = sa / pw, mb = sb / pw;
+				va = saa / pw - ma * ma, vb = sbb / pw - mb * mb;
+				double cov = sab / pw - ma * mb;
+				if (va > 0 && vb > 0)
+					r = cov / sqrt(va * vb);
+				if (r > 1)
+					r = 1;
+				if (r < -1)
+					r = -1;
+			}
+			if (a == b) {
+				r = 1;
+				m->var[a] = va > 0 ? va / 1e6 : 0;
+			}
+			m->corr[a * q + b] = m->corr[b * q + a] = r;
+			if (a == 0)
+				m->used[b] = n;
+			if (a != b && n < m->min_pair)
+				m->min_pair = n;
+		}
+	}
+}
+
+/* A variance this small next to the mean's square is a constant that
+ * rounding made look otherwise. */
+static int constant(double var, double mean)
+{
+	return !(var > 1e-12 * (1 + mean * mean));
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+static double median(double *v, size_t n)
+{
+	qsort(v, n, sizeof *v, cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* The importance shares (%) of the drivers in idx[0..k) from the
+ * correlation matrix, by the method asked for; 0 when the matrix does not
+ * allow it. imp is indexed by driver. */
+static int shares_of(const struct state *s, struct work *w, const double *corr,
+		     const size_t *idx, size_t k, int lmg, double *imp,
+		     double *raw_rw, double *raw_lmg)
+{
+	size_t p = s->l.p;
+	memset(w->keep, 0, p);
+	for (size_t j = 0; j < k; j++)
+		w->keep[idx[j]] = 1;
+	relimp_select(corr, p, w->keep, w->sub);
+	double *raw = w->out, total = 0;
+	if (lmg) {
+		if (!relimp_lmg(w->sub, k, raw, w->scratch))
+			return 0;
+	} else if (!relimp_rw(w->sub, k, raw, w->scratch)) {
+		return 0;
+	}
+	for (size_t j = 0; j < k; j++)
+		total += raw[j];
+	if (!(total > 0))
+		return 0;
+	for (size_t j = 0; j < k; j++) {
+		imp[idx[j]] = 100 * raw[j] / total;
+		if (lmg && raw_lmg)
+			raw_lmg[idx[j]] = raw[j];
+		if (!lmg && raw_rw)
+			raw_rw[idx[j]] = raw[j];
+	}
+	return 1;
+}
+
+static enum quadrant quadrant_of(double imp, double mean, double cut_imp,
+				 double cut_mean)
+{
+	int high = imp >= cut_imp, good = mean >= cut_mean;
+	return high ? (good ? Q_KEEP : Q_FIX_FIRST) : (good ? Q_MAINTAIN : Q_LOW_PRIORITY);
+}
+
+/* The cut lines over the drivers in idx. */
+static void cuts(const struct options *o, const size_t *idx, size_t k,
+		 const double *imp, const double *mean, double *sorted,
+		 double *cut_imp, double *cut_mean)
+{
+	if (o->cut == CUT_VALUES) {
+		*cut_imp = o->cut_importance;
+		*cut_mean = o->cut_mean;
+		return;
+	}
+	double si = 0, sm = 0;
+	for (size_t j = 0; j < k; j++)
+		si += imp[idx[j]], sm += mean[idx[j] + 1];
+	if (o->cut == CUT_MEAN) {
+		*cut_imp = si / (double)k;
+		*cut_mean = sm / (double)k;
+		return;
+	}
+	for (size_t j = 0; j < k; j++)
+		sorted[j] = imp[idx[j]];
+	*cut_imp = median(sorted, k);
+	for (size_t j = 0; j < k; j++)
+		sorted[j] = mean[idx[j] + 1];
+	*cut_mean = median(sorted, k);
+}
+
+static void moments_alloc(struct moments *m, size_t q)
+{
+	m->corr = xmalloc(q * q * sizeof *m->corr);
+	m->mean = xmalloc(4 * q * sizeof *m->mean);
+	m->rated = m->mean + q;
+	m->used = m->rated + q;
+	m->var = m->used + q;
+}
+
+static void work_alloc(const struct state *s, struct work *w)
+{
+	const struct layout *l = &s->l;
+	size_t q = l->q, p = l->p, t = tot_size(l), k = s->o.buckets;
+	size_t b = s->o.bootstrap ? s->o.bootstrap : 1;
+	memset(w, 0, sizeof *w);
+	w->exact = xmalloc(t * sizeof *w->exact);
+	w->tot = xmalloc(t * sizeof *w->tot);
+	w->cells = xmalloc(k * t * sizeof *w->cells);
+	w->has_inc = xmalloc(k);
+	w->counts = xmalloc(k * sizeof *w->counts);
+	moments_alloc(&w->m, q);
+	moments_alloc(&w->mb, q);
+	w->sub = xmalloc(q * q * sizeof *w->sub);
+	size_t scratch = relimp_rw_work(p) + p * p;
+	size_t lmg_p = p < s->o.lmg_max ? p : s->o.lmg_max;
+	if (relimp_lmg_work(lmg_p) > scratch)
+		scratch = relimp_lmg_work(lmg_p);
+	w->scratch = xmalloc(scratch * sizeof *w->scratch);
+	w->out = xmalloc(q * sizeof *w->out);
+	w->keep = xmalloc(2 * q);
+	w->boot_imp = xmalloc(b * p * sizeof *w->boot_imp);
+	w->boot_mean = xmalloc(b * p * sizeof *w->boot_mean);
+	w->boot_rank = xmalloc(b * p * sizeof *w->boot_rank);
+	w->boot_quad = xmalloc(b * p * sizeof *w->boot_quad);
+	w->flags = xmalloc(p * sizeof *w->flags);
+	w->idx = xmalloc(p * sizeof *w->idx);
+	w->beta = xmalloc(7 * p * sizeof *w->beta);
+	w->rw = w->beta + p;
+	w->lmg = w->rw + p;
+	w->imp = w->lmg + p;
+	w->pratt = w->imp + p;
+	w->tmp = w->pratt + p;
+	w->topbox = w->tmp + p;
+	w->sorted = xmalloc((b > q ? b : q) * sizeof *w->sorted);
+	w->rank = xmalloc(2 * p * sizeof *w->rank);
+	w->quad = w->rank + p;
+	w->order = xmalloc(p * sizeof *w->order);
+}
+
+static void work_free(struct work *w)
+{
+	free(w->exact), free(w->tot), free(w->cells), free(w->has_inc);
+	free(w->counts);
+	free(w->m.corr), free(w->m.mean), free(w->mb.corr), free(w->mb.mean);
+	free(w->sub), free(w->scratch), free(w->out), free(w->keep);
+	free(w->boot_imp), free(w->boot_mean), free(w->boot_rank);
+	free(w->boot_quad), free(w->flags), free(w->idx), free(w->beta);
+	free(w->sorted), free(w->rank), free(w->order);
+}
+
+/* splitmix64: the bootstrap's generator, seeded per group (by --seed and
+ * the group's key), so a group's figures do not depend on the others. */
+static uint64_t next_random(uint64_t *state)
+{
+	uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+/* The group's sums: exact, then as doubles, and each cell's as doubles. */
+static void gather(struct state *s, struct work *w, struct group *g)
+{
+	const struct layout *l = &s->l;
+	size_t t = tot_size(l);
+	memset(w->exact, 0, t * sizeof *w->exact);
+	w->ncells = 0;
+	for (size_t k = 0; k < s->o.buckets; k++) {
+		struct cell *c = g->cells[k];
+		if (!c)
+			continue;
+		cell_flush(l, c);
+		double *d = w->cells + w->ncells * t;
+		for (size_t i = 0; i < l->exact; i++) {
+			if (__builtin_add_overflow(w->exact[i], c->exact[i], &w->exact[i]))
+				die(EX_DATA_, "sums too large to add up");
+			d[i] = (double)c->exact[i];
+		}
+		w->has_inc[w->ncells] = c->inc != NULL;
+		for (size_t i = 0; i < INC_KINDS * l->pairs; i++) {
+			i128 v = c->inc ? c->inc[i] : 0;
+			if (__builtin_add_overflow(w->exact[l->exact + i], v, &w->exact[l->exact + i]))
+				die(EX_DATA_, "sums too large to add up");
+			d[l->exact + i] = (double)v;
+		}
+		w->ncells++;
+	}
+	for (size_t i = 0; i < t; i++)
+		w->tot[i] = (double)w->exact[i];
+}
+
+/* The point estimates: which drivers enter the regression, their
+ * coefficients, weights and shares, and the quadrants. */
+static void fit_group(const struct state *s, struct work *w)
+{
+	const struct layout *l = &s->l;
+	size_t p = l->p;
+	struct moments *m = &w->m;
+	moments_of(s, w->tot, m);
+	for (size_t d = 0; d < p; d++) {
+		w->flags[d] = 0;
+		w->beta[d] = w->rw[d] = w->lmg[d] = w->imp[d] = w->pratt[d] = NAN;
+		w->rank[d] = 0;
+		w->quad[d] = Q_NONE;
+	}
+	w->k = 0;
+	w->r2 = w->cut_imp = w->cut_mean = NAN;
+	unsigned all = 0;
+	if (m->rated[0] == 0 || constant(m->var[0], m->mean[0]))
+		all |= FLAG_OUTCOME_CONSTANT;
+	size_t e = 0;
+	for (size_t d = 0; d < p; d++) {
+		if (m->rated[d + 1] == 0 || m->used[d + 1] == 0)
+			w->flags[d] |= m->rated[d + 1] == 0 ? FLAG_NOT_RATED : FLAG_FEW_CASES;
+		else if (constant(m->var[d + 1], m->mean[d + 1]))
+			w->flags[d] |= FLAG_ZERO_VARIANCE;
+		else
+			w->idx[e++] = d;
+	}
+	/* Collinear drivers: screened in -d order among the eligible. */
+	memset(w->keep, 0, p);
+	for (size_t j = 0; j < e; j++)
+		w->keep[w->idx[j]] = 1;
+	relimp_select(m->corr, p, w->keep, w->sub);
+	unsigned char *kept = w->keep + p; /* e bytes */
+	relimp_screen(w->sub, e, kept, w->scratch);
+	size_t k = 0;
+	for (size_t j = 0; j < e; j++) {
+		if (kept[j])
+			w->idx[k++] = w->idx[j];
+		else
+			w->flags[w->idx[j]] |= FLAG_COLLINEAR;
+	}
+	double cases = s->o.pairwise ? m->min_pair : m->cases;
+	if (k && cases < (double)k + 2)
+		all |= FLAG_FEW_CASES;
+	if (all || k == 0) {
+		for (size_t j = 0; j < k; j++)
+			w->flags[w->idx[j]] |= all;
+		return;
+	}
+	memset(w->keep, 0, p);
+	for (size_t j = 0; j < k; j++)
+		w->keep[w->idx[j]] = 1;
+	relimp_select(m->corr, p, w->keep, w->sub);
+	double r2;
+	if (!relimp_beta(w->sub, k, w->tmp, &r2, w->scratch) ||
+	    !relimp_rw(w->sub, k, w->out, w->scratch)) {
+		for (size_t j = 0; j < k; j++)
+			w->flags[w->idx[j]] |= FLAG_NOT_POSITIVE;
+		return;
+	}
+	if (!(r2 > 1e-12)) {
+		for (size_t j = 0; j < k; j++)
+			w->flags[w->idx[j]] |= FLAG_NO_FIT;
+		return;
+	}
+	w->k = k;
+	w->r2 = r2;
+	for (size_t j = 0; j < k; j++) {
+		size_t d = w->idx[j];
+		double r = m->corr[d + 1];
+		w->beta[d] = w->tmp[j];
+		w->rw[d] = 100 * w->out[j] / r2;
+		w->pratt[d] = 100 * w->beta[d] * r / r2;
+		if (w->beta[d] * r < 0)
+			w->flags[d] |= FLAG_SUPPRESSOR;
+	}
+	int lmg = k <= s->o.lmg_max;
+	if (lmg && relimp_lmg(w->sub, k, w->out, w->scratch))
+		for (size_t j = 0; j < k; j++)
+			w->lmg[w->idx[j]] = 100 * w->out[j] / r2;
+	int use_lmg = s->o.method == METHOD_LMG && lmg;
+	for (size_t d = 0; d < p; d++)
+		w->imp[d] = use_lmg ? w->lmg[d] : w->rw[d];
+	/* Ranks: by importance, ties in -d order. */
+	for (size_t j = 0; j < k; j++) {
+		size_t d = w->idx[j];
+		int rank = 1;
+		for (size_t i = 0; i < k; i++) {
+			size_t o = w->idx[i];
+			rank += w->imp[o] > w->imp[d] || (w->imp[o] == w->imp[d] && o < d);
+		}
+		w->rank[d] = rank;
+	}
+	cuts(&s->o, w->idx, k, w->imp, m->mean, w->sorted, &w->cut_imp, &w->cut_mean);
+	for (size_t j = 0; j < k; j++) {
+		size_t d = w->idx[j];
+		w->quad[d] = quadrant_of(w->imp[d], m->mean[d + 1], w->cut_imp, w->cut_mean);
+	}
+}
+
+/* The sums a resample combines: every exact one, and of the INC block all
+ * (pairwise) or only what the mean ratings need. */
+static void need_init(const struct state *s, struct work *w)
+{
+	const struct layout *l = &s->l;
+	w->need = xmalloc(tot_size(l) * sizeof *w->need);
+	size_t n = 0;
+	for (size_t i = 0; i < l->exact; i++)
+		w->need[n++] = i;
+	size_t first_inc = n;
+	for (int kind = 0; kind < INC_KINDS; kind++)
+		for (size_t a = 0; a < l->q; a++)
+			for (size_t b = a; b < l->q; b++) {
+				if (!s->o.pairwise && (a != b || kind > INC_SA))
+					continue;
+				w->need[n++] = l->exact + kind * l->pairs + l->pair[a * l->q + b];
+			}
+	w->nneed = n;
+	w->ninc = n - first_inc;
+}
+
+/* Ranks of the drivers in idx by their importance (imp, by driver). */
+static void ranks_of(const size_t *idx, size_t k, const double *imp, int *rank)
+{
+	for (size_t j = 0; j < k; j++) {
+		size_t d = idx[j];
+		int r = 1;
+		for (size_t i = 0; i < k; i++) {
+			size_t o = idx[i];
+			r += imp[o] > imp[d] || (imp[o] == imp[d] && o < d);
+		}
+		rank[d] = r;
+	}
+}
+
+/* Resamples the group's cells with replacement (as many draws as cells)
+ * and refits: the shares, ranks, means and quadrants of each resample. */
+static void bootstrap(const struct state *s, struct work *w, struct slice key)
+{
+	const struct layout *l = &s->l;
+	size_t p = l->p, t = tot_size(l), nc = w->ncells, k = w->k;
+	w->valid = 0;
+	if (!s->o.bootstrap || !k || nc < 2)
+		return;
+	uint64_t rng = s->o.seed * 0x9e3779b97f4a7c15ULL ^ hash_bytes(key.p, key.n);
+	int use_lmg = s->o.method == METHOD_LMG && k <= s->o.lmg_max;
+	struct moments *m = &w->mb;
+	for (unsigned long long b = 0; b < s->o.bootstrap; b++) {
+		memset(w->counts, 0, nc * sizeof *w->counts);
+		for (size_t i = 0; i < nc; i++)
+			w->counts[(size_t)(((unsigned __int128)next_random(&rng) * nc) >> 64)]++;
+		double *tb = w->tot;
+		for (size_t i = 0; i < w->nneed; i++)
+			tb[w->need[i]] = 0;
+		for (size_t c = 0; c < nc; c++) {
+			double f = w->counts[c];
+			if (!f)
+				continue;
+			const double *cell = w->cells + c * t;
+			size_t n = w->has_inc[c] ? w->nneed : w->nneed - w->ninc;
+			for (size_t i = 0; i < n; i++)
+				tb[w->need[i]] += f * cell[w->need[i]];
+		}
+		moments_of(s, tb, m);
+		int ok = !constant(m->var[0], m->mean[0]);
+		for (size_t j = 0; j < k && ok; j++)
+			ok = m->used[w->idx[j] + 1] > 0 &&
+			     !constant(m->var[w->idx[j] + 1], m->mean[w->idx[j] + 1]);
+		double *imp = w->boot_imp + w->valid * p;
+		if (!ok || !shares_of(s, w, m->corr, w->idx, k, use_lmg, imp, NULL, NULL))
+			continue;
+		double *mean = w->boot_mean + w->valid * p;
+		for (size_t d = 0; d < p; d++)
+			mean[d] = m->mean[d + 1];
+		ranks_of(w->idx, k, imp, w->boot_rank + w->valid * p);
+		double ci, cm;
+		cuts(&s->o, w->idx, k, imp, m->mean, w->sorted, &ci, &cm);
+		int *quad = w->boot_quad + w->valid * p;
+		for (size_t j = 0; j < k; j++) {
+			size_t d = w->idx[j];
+			quad[d] = quadrant_of(imp[d], m->mean[d + 1], ci, cm);
+		}
+		w->valid++;
+	}
+}
+
+/* The inverse of the empirical distribution: the value at order
+ * ceil(n * prob) (1-based) of the sorted v[0..n). */
+static double quantile(const double *v, size_t n, double prob)
+{
+	double at = ceil((double)n * prob - 1e-9);
+	size_t i = at < 1 ? 0 : (size_t)at - 1;
+	return v[i < n ? i : n - 1];
+}
+
+/* The share of the top-two box: the weight of the driver's two highest
+ * distinct ratings in the whole input (top[d]), over its rated weight. */
+static void top_boxes(const struct state *s, struct work *w,
+		      const struct group *g, const int64_t *top)
+{
+	const struct layout *l = &s->l;
+	size_t q = l->q, np = l->pairs;
+	const double *inc = w->tot + l->exact;
+	for (size_t d = 0; d < l->p; d++) {
+		size_t k = l->pair[(d + 1) * q + d + 1];
+		double wv = l->weighted ? w->tot[E_W] + inc[INC_W * np + k]
+					: w->tot[E_N] + inc[INC_N * np + k];
+		double box = 0;
+		for (int i = 0; i < g->top[d].count; i++)
+			if (g->top[d].value[i] >= top[d])
+				box += (double)g->top[d].weight[i];
+		w->topbox[d] = wv > 0 ? 100 * box / wv : NAN;
+	}
+}
+
+static void write_fixed(double v, int precision)
+{
+	out_char('\t');
+	writer_fixed(&out, v, precision);
+}
+
+static void write_count(double v)
+{
+	out_char('\t');
+	writer_u64(&out, (unsigned long long)v);
+}
+
+static void write_header(const struct state *s)
+{
+	write_group_names(&s->o);
+	out_str("driver\tn\trated\tmean\ttop_box\tr\tbeta\tpratt\trw\tlmg"
+		"\timportance\timportance_low\timportance_high\trank\trank_low"
+		"\trank_high\tabove_next\tdistinct\tquadrant\tstability\tflag"
+		"\trows\tcases\tr2\tcut_importance\tcut_mean\ttop3\tresamples\n");
+}
+
+static void write_group(const struct state *s, struct work *w, struct slice key)
+{
+	const struct layout *l = &s->l;
+	const struct moments *m = &w->m;
+	size_t p = l->p, k = w->k, nb = w->valid;
+	int prec = s->o.precision, fine = prec + 2;
+	double alpha = 1 - s->o.confidence;
+	/* Enough resamples fitted: the intervals are given. */
+	int boot = nb > 0 && 2 * nb >= s->o.bootstrap;
+	size_t n = 0;
+	for (int r = 1; r <= (int)k; r++)
+		for (size_t j = 0; j < k; j++)
+			if (w->rank[w->idx[j]] == r)
+				w->order[n++] = w->idx[j];
+	for (size_t d = 0; d < p; d++)
+		if (!w->rank[d])
+			w->order[n++] = d;
+	size_t by_rank[4] = { 0 };
+	for (size_t j = 0; j < k; j++)
+		if (w->rank[w->idx[j]] <= 3)
+			by_rank[w->rank[w->idx[j]]] = w->idx[j];
+	const char *top3 = "NA";
+	if (boot && k >= 3) {
+		size_t above = 0;
+		for (size_t b = 0; b < nb; b++)
+			above += w->boot_imp[b * p + by_rank[1]] > w->boot_imp[b * p + by_rank[3]];
+		top3 = (double)above >= (1 - alpha / 2) * (double)nb ? "distinct" : "tied";
+	}
+	for (size_t i = 0; i < p; i++) {
+		size_t d = w->order[i];
+		out_write(key.p, key.n);
+		if (s->ngroups_cols)
+			out_char('\t');
+		out_str(l->names[d + 1]);
+		int in = w->rank[d] > 0;
+		int has_r = !(w->flags[d] & (FLAG_NOT_RATED | FLAG_ZERO_VARIANCE | FLAG_FEW_CASES)) &&
+			    !(w->flags[d] & FLAG_OUTCOME_CONSTANT);
+		write_count(s->o.pairwise ? m->used[d + 1] : m->cases);
+		write_count(m->rated[d + 1]);
+		write_fixed(m->mean[d + 1], prec);
+		write_fixed(w->topbox[d], prec);
+		write_fixed(has_r ? m->corr[d + 1] : NAN, fine);
+		write_fixed(w->beta[d], fine);
+		write_fixed(w->pratt[d], prec);
+		write_fixed(w->rw[d], prec);
+		write_fixed(w->lmg[d], prec);
+		write_fixed(w->imp[d], prec);
+		double lo = NAN, hi = NAN, rlo = NAN, rhi = NAN, next = NAN, stable = NAN;
+		if (in && boot) {
+			for (size_t b = 0; b < nb; b++)
+				w->sorted[b] = w->boot_imp[b * p + d];
+			qsort(w->sorted, nb, sizeof *w->sorted, cmp_double);
+			lo = quantile(w->sorted, nb, alpha / 2);
+			hi = quantile(w->sorted, nb, 1 - alpha / 2);
+			for (size_t b = 0; b < nb; b++)
+				w->sorted[b] = w->boot_rank[b * p + d];
+			qsort(w->sorted, nb, sizeof *w->sorted, cmp_double);
+			rlo = quantile(w->sorted, nb, alpha / 2);
+			rhi = quantile(w->sorted, nb, 1 - alpha / 2);
+			size_t same = 0, above = 0, after = p;
+			for (size_t j = 0; j < k; j++)
+				if (w->rank[w->idx[j]] == w->rank[d] + 1)
+					after = w->idx[j];
+			for (size_t b = 0; b < nb; b++) {
+				same += w->boot_quad[b * p + d] == w->quad[d];
+				if (after < p)
+					above += w->boot_imp[b * p + d] > w->boot_imp[b * p + after];
+			}
+			stable = (double)same / (double)nb;
+			if (after < p)
+				next = (double)above / (double)nb;
+		}
+		write_fixed(lo, prec);
+		write_fixed(hi, prec);
+		if (in) {
+			out_char('\t');
+			writer_u64(&out, (unsigned long long)w->rank[d]);
+		} else {
+			out_str("\tNA");
+		}
+		write_fixed(rlo, 0);
+		write_fixed(rhi, 0);
+		write_fixed(next, fine);
+		out_str(isnan(next) ? "\tNA" : next >= 1 - alpha / 2 ? "\tyes" : "\tno");
+		out_char('\t');
+		out_str(in ? quadrant_names[w->quad[d]] : "NA");
+		write_fixed(stable, fine);
+		out_char('\t');
+		if (!w->flags[d]) {
+			out_str("ok");
+		} else {
+			int first = 1;
+			for (size_t f = 0; f < sizeof flag_names / sizeof *flag_names; f++)
+				if (w->flags[d] >> f & 1) {
+					if (!first)
+						out_char(',');
+					out_str(flag_names[f]);
+					first = 0;
+				}
+		}
+		write_count(m->rows);
+		write_count(s->o.pairwise ? (isinf(m->min_pair) ? 0 : m->min_pair) : m->cases);
+		write_fixed(w->r2, fine);
+		write_fixed(w->cut_imp, prec);
+		write_fixed(w->cut_mean, prec);
+		out_char('\t');
+		out_str(top3);
+		write_count((double)nb);
+		out_char('\n');
+	}
+}
+
+/* ---- options and the main loop ---- */
+
+static void parse_options(int argc, char **argv, struct options *o)
+{
+	static const struct option options[] = {
+		{ "score", required_argument, NULL, 's' },
+		{ "drivers", required_argument, NULL, 'd' },
+		{ "drivers-prefix", required_argument, NULL, 'D' },
+		{ "group", required_argument, NULL, 'g' },
+		{ "weight", required_argument, NULL, 'w' },
+		{ "pairwise", no_argument, NULL, 'W' },
+		{ "method", required_argument, NULL, 'm' },
+		{ "lmg-max", required_argument, NULL, 'L' },
+		{ "cut", required_argument, NULL, 'c' },
+		{ "levels", required_argument, NULL, 'l' },
+		{ "bootstrap", required_argument, NULL, 'B' },
+		{ "buckets", required_argument, NULL, 'K' },
+		{ "seed", required_argument, NULL, 'S' },
+		{ "confidence", required_argument, NULL, 'C' },
+		{ "precision", required_argument, NULL, 'P' },
+		{ "partial", no_argument, NULL, 'A' },
+		{ "merge", no_argument, NULL, 'M' },
+		{ "rejects", required_argument, NULL, 'R' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ 0 },
+	};
+	int c;
+	memset(o, 0, sizeof *o);
+	o->confidence = 0.95;
+	o->precision = 2;
+	o->bootstrap = 1000;
+	o->buckets = 50;
+	o->seed = 1;
+	o->lmg_max = 20;
+	while ((c = getopt_long(argc, argv, "s:d:g:w:h", options, NULL)) != -1) {
+		switch (c) {
+		case 's': o->score = optarg; break;
+		case 'd': o->drivers = optarg; break;
+		case 'D': o->prefix = optarg; break;
+		case 'g': o->group = optarg; break;
+		case 'w': o->weight = optarg; break;
+		case 'W': o->pairwise = 1; break;
+		case 'm':
+			if (strcmp(optarg, "lmg") == 0)
+				o->method = METHOD_LMG;
+			else if (strcmp(optarg, "rw") == 0)
+				o->method = METHOD_RW;
+			else
+				die_usage("--method must be lmg or rw (\"%s\")", optarg);
+			break;
+		case 'L':
+			if (!num_arg_count(optarg, &o->lmg_max) || o->lmg_max > 24)
+				die_usage("--lmg-max must be an integer 0..24 (\"%s\")", optarg);
+			break;
+		case 'c':
+			if (strcmp(optarg, "mean") == 0) {
+				o->cut = CUT_MEAN;
+			} else if (strcmp(optarg, "median") == 0) {
+				o->cut = CUT_MEDIAN;
+			} else {
+				const char *comma = strchr(optarg, ',');
+				char *imp = comma ? xstrndup(optarg, (size_t)(comma - optarg)) : NULL;
+				int ok = comma && num_arg_double(imp, &o->cut_importance) &&
+					 num_arg_double(comma + 1, &o->cut_mean);
+				free(imp);
+				if (!ok)
+					die_usage("--cut must be mean, median or IMPORTANCE,MEAN (\"%s\")", optarg);
+				o->cut = CUT_VALUES;
+			}
+			break;
+		case 'l': o->levels = optarg; break;
+		case 'B':
+			if (!num_arg_count(optarg, &o->bootstrap) || o->bootstrap > 1000000)
+				die_usage("--bootstrap must be an integer 0..1000000 (\"%s\")", optarg);
+			break;
+		case 'K':
+			if (!num_arg_count(optarg, &o->buckets) || o->buckets < 1 ||
+			    o->buckets > 100000)
+				die_usage("--buckets must be an integer 1..100000 (\"%s\")", optarg);
+			break;
+		case 'S':
+			if (!num_arg_count(optarg, &o->seed))
+				die_usage("--seed must be a non-negative integer (\"%s\")", optarg);
+			break;
+		case 'C':
+			o->confidence = num_opt_between("--confidence", optarg, 0, 1);
+			break;
+		case 'P': o->precision = num_opt_precision(optarg); break;
+		case 'A': o->partial = 1; break;
+		case 'M': o->merge = 1; break;
+		case 'R': o->rejects = optarg; break;
+		case 'h': usage(); exit_printed();
+		case 'V': printf("nps-drivers %s\n", NPSKIT_VERSION); exit_printed();
+		default: die_option(argv, "s:d:g:w:h");
+		}
+	}
+	if (o->merge && (o->score || o->drivers || o->prefix || o->weight))
+		die_usage("--merge reads --partial output: -s, -d, --drivers-prefix and -w do not apply");
+	if (!o->merge && !o->drivers == !o->prefix)
+		die_usage("give the drivers: -d COLS or --drivers-prefix PREFIX (one of them)");
+	if (o->prefix && !*o->prefix)
+		die_usage("--drivers-prefix must not be empty");
+}
+
+/* The variables of a pass over responses: the outcome, then the drivers
+ * (-d, or every column named with the prefix, in header order). */
+static size_t *find_variables(struct state *s, const struct tsv_reader *r)
+{
+	const struct options *o = &s->o;
+	const char *score = o->score ? o->score : "score";
+	size_t *cols, p = 0;
+	size_t score_col = tsv_col(r, score);
+	if (o->drivers) {
+		size_t *d;
+		p = tsv_cols(r, o->drivers, &d);
+		cols = xmalloc((p + 1) * sizeof *cols);
+		memcpy(cols + 1, d, p * sizeof *d);
+		free(d);
+	} else {
+		size_t n = strlen(o->prefix);
+		cols = xmalloc((r->ncols + 1) * sizeof *cols);
+		for (size_t c = 0; c < r->ncols; c++)
+			if (c != score_col && r->cols[c].n >= n &&
+			    memcmp(r->cols[c].p, o->prefix, n) == 0)
+				cols[1 + p++] = c;
+		if (!p)
+			die_usage("no column's name starts with --drivers-prefix %s", o->prefix);
+	}
+	cols[0] = score_col;
+	for (size_t a = 0; a <= p; a++)
+		for (size_t b = a + 1; b <= p; b++)
+			if (cols[a] == cols[b])
+				die_usage("-d names %.*s twice, or the score among the drivers",
+					  (int)r->cols[cols[a]].n, r->cols[cols[a]].p);
+	layout_init(&s->l, p + 1, o->weight != NULL);
+	s->l.names = xmalloc((p + 1) * sizeof *s->l.names);
+	for (size_t v = 0; v <= p; v++)
+		s->l.names[v] = xstrndup(r->cols[cols[v]].p, r->cols[cols[v]].n);
+	return cols;
+}
+
+struct key_ref {
+	const char *p;
+	size_t n, id;
+};
+
+static int cmp_keys(const void *pa, const void *pb)
+{
+	const struct key_ref *a = pa, *b = pb;
+	int c = memcmp(a->p, b->p, a->n < b->n ? a->n : b->n);
+	return c ? c : (a->n > b->n) - (a->n < b->n);
+}
+
+static void finish(struct state *s)
+{
+	size_t n = s->keys.count;
+	struct key_ref *order = xmalloc((n ? n : 1) * sizeof *order);
+	for (size_t i = 0; i < n; i++)
+		order[i] = (struct key_ref){ s->keys.keys[i], s->keys.lens[i], i };
+	qsort(order, n, sizeof *order, cmp_keys);
+	if (s->o.partial) {
+		write_partial_header(s);
+		for (size_t i = 0; i < n; i++) {
+			struct group *g = &s->groups[order[i].id];
+			for (size_t k = 0; k < s->o.buckets; k++)
+				if (g->cells[k])
+					cell_flush(&s->l, g->cells[k]);
+			write_partial_group(s, (struct slice){ order[i].p, order[i].n }, g);
+		}
+		free(order);
+		return;
+	}
+	/* Each driver's second-highest distinct rating in the whole input:
+	 * its top-two box starts there. */
+	size_t p = s->l.p;
+	int64_t *top = xmalloc((p ? p : 1) * sizeof *top);
+	for (size_t d = 0; d < p; d++) {
+		struct top all = { 0 };
+		for (size_t i = 0; i < n; i++)
+			for (int j = 0; j < s->groups[i].top[d].count; j++)
+				top_add(&all, s->groups[i].top[d].value[j], 0);
+		top[d] = all.count ? all.value[all.count - 1] : INT64_MAX;
+	}
+	struct work w;
+	work_alloc(s, &w);
+	need_init(s, &w);
+	write_header(s);
+	for (size_t i = 0; i < n; i++) {
+		struct group *g = &s->groups[order[i].id];
+		struct slice key = { order[i].p, order[i].n };
+		gather(s, &w, g);
+		fit_group(s, &w);
+		top_boxes(s, &w, g, top);
+		bootstrap(s, &w, key);
+		write_group(s, &w, key);
+	}
+	free(w.need);
+	work_free(&w);
+	free(top);
+	free(order);
+}
+
+static void state_free(struct state *s)
+{
+	for (size_t i = 0; i < s->keys.count; i++) {
+		struct group *g = &s->groups[i];
+		for (size_t k = 0; k < s->o.buckets; k++)
+			if (g->cells[k]) {
+				free(g->cells[k]->fast);
+				free(g->cells[k]->exact);
+				free(g->cells[k]->inc);
+				free(g->cells[k]);
+			}
+		free(g->cells);
+		free(g->top);
+	}
+	free(s->groups);
+	hash_free(&s->keys);
+	for (size_t v = 0; v < s->l.q; v++)
+		free(s->l.names[v]);
+	free(s->l.names);
+	free(s->l.pair);
+	free(s->x);
+	free(s->present);
+}
+
+int main(int argc, char **argv)
+{
+	struct state s;
+	memset(&s, 0, sizeof s);
+	prog_init(argv[0]);
+	parse_options(argc, argv, &s.o);
+
+	struct tsv_reader r;
+	tsv_open(&r, argc - optind, argv + optind);
+	size_t *group_cols;
+	s.ngroups_cols = tsv_cols(&r, s.o.group, &group_cols);
+	size_t *var_cols = NULL, weight_col = 0;
+	struct partial_cols pc = { 0 };
+	i128 *vals = NULL;
+	if (s.o.merge) {
+		if (!r.has_header)
+			die(EX_DATA_, "--merge: the input is empty, not --partial output");
+		partial_cols_find(&s, &r, &pc);
+		vals = xmalloc((tot_size(&s.l) + 4 * s.l.p) * sizeof *vals);
+	} else {
+		if (!r.has_header)
+			die(EX_DATA_, "the input is empty: no header naming the score and drivers");
+		var_cols = find_variables(&s, &r);
+		if (s.o.weight)
+			weight_col = tsv_col(&r, s.o.weight);
+	}
+	s.x = xmalloc(s.l.q * sizeof *s.x);
+	s.present = xmalloc(s.l.q);
+	if (s.o.rejects)
+		tsv_rejects_open(&r, s.o.rejects);
+
+	struct buf key = { 0 };
+	buf_grow(&key, 64);
+	while (tsv_next(&r)) {
+		if (!tsv_check_width(&r))
+			continue;
+		struct slice k;
+		if (s.ngroups_cols == 1) {
+			k = r.fields[group_cols[0]];
+		} else {
+			key.len = 0;
+			for (size_t g = 0; g < s.ngroups_cols; g++) {
+				if (g)
+					buf_addc(&key, '\t');
+				buf_add(&key, r.fields[group_cols[g]].p, r.fields[group_cols[g]].n);
+			}
+			k = (struct slice){ key.p, key.len };
+		}
+		if (s.o.merge) {
+			struct group *g;
+			merge_row(&s, &r, &pc, &g, k, vals);
+			continue;
+		}
+		int bad = 0;
+		for (size_t v = 0; v < s.l.q && !bad; v++) {
+			int rc = rating_parse(r.fields[var_cols[v]], &s.x[v]);
+			if (rc < 0) {
+				tsv_reject(&r, "%s must be a number with at most 3 decimals, below 1e6 in size, or empty (%s)",
+					   s.l.names[v], tsv_quote(r.fields[var_cols[v]]));
+				bad = 1;
+			}
+			s.present[v] = rc == 1;
+			if (rc != 1)
+				s.x[v] = 0;
+		}
+		if (bad)
+			continue;
+		long long micro = 0;
+		if (s.o.weight && !nps_weight(r.fields[weight_col], &micro)) {
+			tsv_reject(&r, "%s must be a number from 0 to 1e12 (%s)", s.o.weight,
+				   tsv_quote(r.fields[weight_col]));
+			continue;
+		}
+		struct group *g = group_of(&s, k.p, k.n);
+		size_t bucket = (size_t)(hash_bytes(r.row.p, r.row.n) % s.o.buckets);
+		add_row(&s, &r, g, bucket, micro);
+	}
+	finish(&s);
+	writer_close(&out);
+	tsv_close(&r);
+	buf_free(&key);
+	free(group_cols);
+	free(var_cols);
+	free(vals);
+	if (s.o.merge)
+		partial_cols_free(&pc);
+	state_free(&s);
+	return 0;
+}
