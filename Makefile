@@ -131,3 +131,10 @@ demo:
 	@$(MAKE) -s --no-print-directory -C examples/monthly NPS_BIN=$(CURDIR)/$(O) OUT=$(CURDIR)/$(O)/demo show
 
 .PHONY: demo
+
+# nps-drivers' evaluation and benchmark data: responses with driver
+# ratings whose true effects are known (eval/drivers/gen.c).
+all: $(O)/gen-drivers
+$(O)/gen-drivers: eval/drivers/gen.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< -lm

@@ -78,16 +78,18 @@ struct options {
  *   ROWS, N (complete cases), W (their weight), SUM[q], CROSS[pairs]
  * over complete cases, and, from rows with a missing value only, per pair
  * (a, b) both present: INC_N, INC_W, INC_SA, INC_SB, INC_SAA, INC_SBB,
- * INC_SAB. Unweighted rows with small ratings are summed first into int64
- * (the fast block: ROWS, N, SUM, CROSS), moved into the exact sums before
- * they could overflow. */
+ * INC_SAB. Unweighted complete rows of small whole ratings (|x| <= 127,
+ * every common scale) are summed first, as whole ratings, into a group's
+ * fast blocks: int32, one block per cell side by side, so that a row
+ * touches a few cache lines; a block moves into its cell's exact sums
+ * before it could overflow. */
 enum { E_ROWS, E_N, E_W, E_SUM };
 enum { INC_N, INC_W, INC_SA, INC_SB, INC_SAA, INC_SBB, INC_SAB, INC_KINDS };
-enum { F_ROWS, F_N, F_SUM };
-/* |rating| <= 2^21 thousandths: a product fits 2^42, and 2^20 rows of
- * them fit an int64. */
-#define FAST_LIMIT (1LL << 21)
-#define FAST_ROWS (1u << 20)
+/* A fast block: its rows, then SUM[q], CROSS[pairs]. A product is at most
+ * 127^2 < 2^14, so 2^16 rows fit in an int32. */
+enum { F_ROWS, F_SUM };
+#define FAST_MAX 127
+#define FAST_ROWS (1 << 16)
 
 struct layout {
 	size_t q, p, pairs;
@@ -126,8 +128,10 @@ struct top {
 };
 
 /* 0 when a weight sum would overflow. */
-static int top_add(struct top *t, int64_t v, i128 w)
+static inline int top_add(struct top *t, int64_t v, i128 w)
 {
+	if (t->count == 2 && v < t->value[1])
+		return 1;
 	for (int i = 0; i < t->count; i++)
 		if (t->value[i] == v)
 			return !__builtin_add_overflow(t->weight[i], w, &t->weight[i]);
@@ -149,13 +153,12 @@ static int top_add(struct top *t, int64_t v, i128 w)
 }
 
 struct cell {
-	int64_t *fast;
 	i128 *exact;
 	i128 *inc; /* INC_KINDS * pairs, or NULL until a row misses a value */
-	uint32_t fast_rows;
 };
 
 struct group {
+	int32_t *fast;       /* buckets fast blocks */
 	struct cell **cells; /* buckets pointers, a cell made on first use */
 	struct top *top;     /* per driver */
 };
@@ -170,7 +173,18 @@ struct state {
 	/* the row being read */
 	int64_t *x;
 	unsigned char *present;
+	/* Fast rows wait in a ring for RING rows while their block is
+	 * prefetched: a row's block is a random one of groups x buckets. */
+	int32_t *ring_whole;  /* RING x q whole ratings */
+	int32_t **ring_block; /* RING blocks; NULL: an empty slot */
+	size_t *ring_group; /* ids: the groups array moves as it grows */
+	/* --levels: each driver's stage (-1: none) */
+	long *stage_of;
+	char **stages;
+	size_t nstages;
+	size_t *ring_bucket, ring_at;
 };
+#define RING 16
 
 static struct group *group_of(struct state *s, const char *key, size_t n)
 {
@@ -185,6 +199,9 @@ static struct group *group_of(struct state *s, const char *key, size_t n)
 	if (added) {
 		g->cells = xmalloc(s->o.buckets * sizeof *g->cells);
 		memset(g->cells, 0, s->o.buckets * sizeof *g->cells);
+		size_t n = s->o.buckets * s->l.fast * sizeof *g->fast;
+		g->fast = xmalloc(n);
+		memset(g->fast, 0, n);
 		g->top = xmalloc(s->l.p * sizeof *g->top + 1);
 		memset(g->top, 0, s->l.p * sizeof *g->top);
 	}
@@ -195,12 +212,9 @@ static struct cell *cell_of(struct state *s, struct group *g, size_t k)
 {
 	if (!g->cells[k]) {
 		struct cell *c = xmalloc(sizeof *c);
-		c->fast = xmalloc(s->l.fast * sizeof *c->fast);
-		memset(c->fast, 0, s->l.fast * sizeof *c->fast);
 		c->exact = xmalloc(s->l.exact * sizeof *c->exact);
 		memset(c->exact, 0, s->l.exact * sizeof *c->exact);
 		c->inc = NULL;
-		c->fast_rows = 0;
 		g->cells[k] = c;
 	}
 	return g->cells[k];
@@ -216,14 +230,21 @@ static i128 *cell_inc(const struct layout *l, struct cell *c)
 	return c->inc;
 }
 
-static void cell_flush(const struct layout *l, struct cell *c)
+/* Moves bucket k's fast block into its cell. */
+static void fast_flush(struct state *s, struct group *g, size_t k)
 {
-	c->exact[E_ROWS] += c->fast[F_ROWS];
-	c->exact[E_N] += c->fast[F_N];
-	for (size_t k = 0; k < l->q + l->pairs; k++)
-		c->exact[E_SUM + k] += c->fast[F_SUM + k];
-	memset(c->fast, 0, l->fast * sizeof *c->fast);
-	c->fast_rows = 0;
+	const struct layout *l = &s->l;
+	int32_t *f = g->fast + k * l->fast;
+	if (!f[F_ROWS])
+		return;
+	struct cell *c = cell_of(s, g, k);
+	c->exact[E_ROWS] += f[F_ROWS];
+	c->exact[E_N] += f[F_ROWS];
+	for (size_t v = 0; v < l->q; v++)
+		c->exact[E_SUM + v] += (i128)f[F_SUM + v] * 1000;
+	for (size_t k2 = 0; k2 < l->pairs; k2++)
+		c->exact[E_SUM + l->q + k2] += (i128)f[F_SUM + l->q + k2] * 1000000;
+	memset(f, 0, l->fast * sizeof *f);
 }
 
 static inline void add_checked(const struct tsv_reader *r, i128 *a, i128 b)
@@ -273,6 +294,35 @@ static inline int rating_parse(struct slice s, int64_t *milli)
 	return 1;
 }
 
+/* The fast row waiting in ring slot `at` into its block, if any. */
+static inline void fast_add(struct state *s, size_t at)
+{
+	int32_t *f = s->ring_block[at];
+	if (!f)
+		return;
+	size_t q = s->l.q;
+	const int32_t *whole = s->ring_whole + at * q;
+	int32_t *sum = f + F_SUM, *cross = sum + q;
+	for (size_t a = 0; a < q; a++) {
+		sum[a] += whole[a];
+		for (size_t b = a; b < q; b++)
+			*cross++ += whole[a] * whole[b];
+	}
+	s->ring_block[at] = NULL;
+	struct group *g = &s->groups[s->ring_group[at]];
+	struct top *top = g->top;
+	for (size_t d = 1; d < q; d++)
+		top_add(&top[d - 1], (int64_t)whole[d] * 1000, 1); /* 2^64 rows */
+	if (++f[F_ROWS] == FAST_ROWS)
+		fast_flush(s, g, s->ring_bucket[at]);
+}
+
+static void ring_drain(struct state *s)
+{
+	for (size_t at = 0; at < RING; at++)
+		fast_add(s, at);
+}
+
 /* One input row into its group's cell. */
 static void add_row(struct state *s, struct tsv_reader *r, struct group *g,
 		    size_t bucket, long long weight)
@@ -280,30 +330,33 @@ static void add_row(struct state *s, struct tsv_reader *r, struct group *g,
 	const struct layout *l = &s->l;
 	size_t q = l->q;
 	const int64_t *x = s->x;
-	struct cell *c = cell_of(s, g, bucket);
 	int complete = 1, small = 1;
 	for (size_t v = 0; v < q; v++) {
 		complete &= s->present[v];
-		small &= x[v] <= FAST_LIMIT && x[v] >= -FAST_LIMIT;
+		small &= x[v] <= FAST_MAX * 1000 && x[v] >= -FAST_MAX * 1000 &&
+			 x[v] % 1000 == 0;
+	}
+	if (complete && small && !l->weighted) {
+		size_t at = s->ring_at;
+		s->ring_at = (at + 1) % RING;
+		fast_add(s, at);
+		int32_t *f = g->fast + bucket * l->fast, *whole = s->ring_whole + at * q;
+		for (size_t i = 0; i < l->fast; i += 16)
+			__builtin_prefetch(f + i, 1);
+		for (size_t d = 0; d < l->p; d += 2)
+			__builtin_prefetch(g->top + d, 1);
+		for (size_t v = 0; v < q; v++)
+			whole[v] = (int32_t)(x[v] / 1000);
+		s->ring_block[at] = f;
+		s->ring_group[at] = (size_t)(g - s->groups);
+		s->ring_bucket[at] = bucket;
+		return;
 	}
 	i128 w = l->weighted ? weight : 1;
 	for (size_t d = 0; d < l->p; d++)
 		if (s->present[d + 1] && !top_add(&g->top[d], x[d + 1], w))
 			too_large(r);
-	if (complete && small && !l->weighted) {
-		int64_t *f = c->fast;
-		f[F_ROWS]++;
-		f[F_N]++;
-		int64_t *sum = f + F_SUM, *cross = sum + q;
-		for (size_t a = 0; a < q; a++) {
-			sum[a] += x[a];
-			for (size_t b = a; b < q; b++)
-				*cross++ += x[a] * x[b];
-		}
-		if (++c->fast_rows == FAST_ROWS)
-			cell_flush(l, c);
-		return;
-	}
+	struct cell *c = cell_of(s, g, bucket);
 	i128 *e = c->exact;
 	e[E_ROWS]++;
 	if (complete) {
@@ -734,6 +787,9 @@ struct work {
 	size_t *need, nneed, ninc; /* the sums a resample needs: need[0..nneed);
 				      the INC ones (from nneed - ninc) */
 	size_t valid;         /* resamples that could be fitted */
+	/* --levels */
+	double *levels_cov, *levels_c, *levels_sub, *levels_sd;
+	double *stage_share, *within; /* per driver */
 	int *rank, *quad;
 	size_t *order;        /* drivers in output order */
 };
@@ -912,8 +968,8 @@ static void work_alloc(const struct state *s, struct work *w)
 	if (relimp_lmg_work(lmg_p) > scratch)
 		scratch = relimp_lmg_work(lmg_p);
 	w->scratch = xmalloc(scratch * sizeof *w->scratch);
-	w->out = xmalloc(q * sizeof *w->out);
-	w->keep = xmalloc(2 * q);
+	w->out = xmalloc((2 * q + s->nstages) * sizeof *w->out);
+	w->keep = xmalloc(3 * q + s->nstages);
 	w->boot_imp = xmalloc(b * p * sizeof *w->boot_imp);
 	w->boot_mean = xmalloc(b * p * sizeof *w->boot_mean);
 	w->boot_rank = xmalloc(b * p * sizeof *w->boot_rank);
@@ -931,6 +987,13 @@ static void work_alloc(const struct state *s, struct work *w)
 	w->rank = xmalloc(2 * p * sizeof *w->rank);
 	w->quad = w->rank + p;
 	w->order = xmalloc(p * sizeof *w->order);
+	size_t n = 1 + s->nstages + p;
+	w->levels_cov = xmalloc(n * n * sizeof *w->levels_cov);
+	w->levels_c = xmalloc(n * n * sizeof *w->levels_c);
+	w->levels_sub = xmalloc(n * n * sizeof *w->levels_sub);
+	w->levels_sd = xmalloc((q + 2 * s->nstages) * sizeof *w->levels_sd);
+	w->stage_share = xmalloc(2 * p * sizeof *w->stage_share + 1);
+	w->within = w->stage_share + p;
 }
 
 static void work_free(struct work *w)
@@ -942,6 +1005,8 @@ static void work_free(struct work *w)
 	free(w->boot_imp), free(w->boot_mean), free(w->boot_rank);
 	free(w->boot_quad), free(w->flags), free(w->idx), free(w->beta);
 	free(w->sorted), free(w->rank), free(w->order);
+	free(w->levels_cov), free(w->levels_c), free(w->levels_sub);
+	free(w->levels_sd), free(w->stage_share);
 }
 
 /* splitmix64: the bootstrap's generator, seeded per group (by --seed and
@@ -962,10 +1027,10 @@ static void gather(struct state *s, struct work *w, struct group *g)
 	memset(w->exact, 0, t * sizeof *w->exact);
 	w->ncells = 0;
 	for (size_t k = 0; k < s->o.buckets; k++) {
+		fast_flush(s, g, k);
 		struct cell *c = g->cells[k];
 		if (!c)
 			continue;
-		cell_flush(l, c);
 		double *d = w->cells + w->ncells * t;
 		for (size_t i = 0; i < l->exact; i++) {
 			if (__builtin_add_overflow(w->exact[i], c->exact[i], &w->exact[i]))
@@ -1121,6 +1186,8 @@ static void ranks_of(const size_t *idx, size_t k, const double *imp, int *rank)
 	}
 }
 
+#define BOOT_LMG_MAX 12
+
 /* Resamples the group's cells with replacement (as many draws as cells)
  * and refits: the shares, ranks, means and quadrants of each resample. */
 static void bootstrap(const struct state *s, struct work *w, struct slice key)
@@ -1132,6 +1199,10 @@ static void bootstrap(const struct state *s, struct work *w, struct slice key)
 		return;
 	uint64_t rng = s->o.seed * 0x9e3779b97f4a7c15ULL ^ hash_bytes(key.p, key.n);
 	int use_lmg = s->o.method == METHOD_LMG && k <= s->o.lmg_max;
+	/* LMG costs 2^k fits: past BOOT_LMG_MAX drivers, a resample's LMG
+	 * share is taken as the point LMG plus the resample's change in
+	 * relative weight (the two agree closely; Johnson 2000). */
+	int proxy = use_lmg && k > BOOT_LMG_MAX;
 	struct moments *m = &w->mb;
 	for (unsigned long long b = 0; b < s->o.bootstrap; b++) {
 		memset(w->counts, 0, nc * sizeof *w->counts);
@@ -1155,8 +1226,11 @@ static void bootstrap(const struct state *s, struct work *w, struct slice key)
 			ok = m->used[w->idx[j] + 1] > 0 &&
 			     !constant(m->var[w->idx[j] + 1], m->mean[w->idx[j] + 1]);
 		double *imp = w->boot_imp + w->valid * p;
-		if (!ok || !shares_of(s, w, m->corr, w->idx, k, use_lmg, imp, NULL, NULL))
+		if (!ok || !shares_of(s, w, m->corr, w->idx, k, use_lmg && !proxy, imp,
+				      NULL, NULL))
 			continue;
+		for (size_t j = 0; j < k && proxy; j++)
+			imp[w->idx[j]] += w->lmg[w->idx[j]] - w->rw[w->idx[j]];
 		double *mean = w->boot_mean + w->valid * p;
 		for (size_t d = 0; d < p; d++)
 			mean[d] = m->mean[d + 1];
@@ -1219,7 +1293,10 @@ static void write_header(const struct state *s)
 	out_str("driver\tn\trated\tmean\ttop_box\tr\tbeta\tpratt\trw\tlmg"
 		"\timportance\timportance_low\timportance_high\trank\trank_low"
 		"\trank_high\tabove_next\tdistinct\tquadrant\tstability\tflag"
-		"\trows\tcases\tr2\tcut_importance\tcut_mean\ttop3\tresamples\n");
+		"\trows\tcases\tr2\tcut_importance\tcut_mean\ttop3\tresamples");
+	if (s->o.levels)
+		out_str("\tstage\tstage_importance\twithin_stage\ttotal_weight");
+	out_char('\n');
 }
 
 static void write_group(const struct state *s, struct work *w, struct slice key)
@@ -1330,7 +1407,192 @@ static void write_group(const struct state *s, struct work *w, struct slice key)
 		out_char('\t');
 		out_str(top3);
 		write_count((double)nb);
+		if (s->o.levels) {
+			out_char('\t');
+			out_str(s->stage_of[d] >= 0 ? s->stages[s->stage_of[d]] : "NA");
+			write_fixed(w->stage_share[d], prec);
+			write_fixed(w->within[d], prec);
+			write_fixed(w->stage_share[d] * w->within[d] / 100, prec);
+		}
 		out_char('\n');
+	}
+}
+
+/* ---- --levels: journey stages ---- */
+
+/* Reads "driver TAB stage" lines (with that header): every driver named
+ * must be one of the drivers, once. */
+static void levels_read(struct state *s)
+{
+	const struct layout *l = &s->l;
+	struct tsv_reader r;
+	char *files[] = { (char *)s->o.levels };
+	tsv_open(&r, 1, files);
+	s->stage_of = xmalloc((l->p ? l->p : 1) * sizeof *s->stage_of);
+	for (size_t d = 0; d < l->p; d++)
+		s->stage_of[d] = -1;
+	if (!r.has_header) {
+		tsv_close(&r);
+		return;
+	}
+	size_t dc = tsv_col(&r, "driver"), sc = tsv_col(&r, "stage");
+	struct hash names = { 0 };
+	while (tsv_next(&r)) {
+		if (r.nfields != r.ncols)
+			tsv_die(&r, EX_DATA_, "expected %zu fields, found %zu", r.ncols,
+				r.nfields);
+		struct slice drv = slice_trim(r.fields[dc]), stage = slice_trim(r.fields[sc]);
+		size_t d = 0;
+		while (d < l->p && !(strlen(l->names[d + 1]) == drv.n &&
+				     memcmp(l->names[d + 1], drv.p, drv.n) == 0))
+			d++;
+		if (d == l->p)
+			tsv_die(&r, EX_DATA_, "driver %s is not one of the drivers",
+				tsv_quote(drv));
+		if (s->stage_of[d] >= 0)
+			tsv_die(&r, EX_DATA_, "driver %s is given a stage twice",
+				tsv_quote(drv));
+		if (stage.n == 0)
+			tsv_die(&r, EX_DATA_, "stage is empty");
+		int added;
+		size_t id = hash_intern(&names, stage.p, stage.n, &added);
+		if (added) {
+			s->stages = xrealloc(s->stages, (id + 1) * sizeof *s->stages);
+			s->stages[id] = xstrndup(stage.p, stage.n);
+			s->nstages = id + 1;
+		}
+		s->stage_of[d] = (long)id;
+	}
+	hash_free(&names);
+	tsv_close(&r);
+}
+
+/* The importance shares (%) of the k predictors of a (k + 1) squared
+ * correlation matrix (the outcome first), by the method asked for; NaN
+ * for a predictor screened out, or all when the fit fails. */
+static void shares_of_matrix(const struct state *s, struct work *w,
+			     const double *c, size_t k, double *share)
+{
+	unsigned char *keep = w->keep + s->l.q;
+	for (size_t j = 0; j < k; j++)
+		share[j] = NAN;
+	if (!k)
+		return;
+	relimp_screen(c, k, keep, w->scratch);
+	double *sub = w->levels_sub;
+	size_t kept = relimp_select(c, k, keep, sub);
+	int lmg = s->o.method == METHOD_LMG && kept <= s->o.lmg_max;
+	double *raw = w->out, total = 0;
+	if (!kept || !(lmg ? relimp_lmg(sub, kept, raw, w->scratch)
+			   : relimp_rw(sub, kept, raw, w->scratch)))
+		return;
+	for (size_t j = 0; j < kept; j++)
+		total += raw[j];
+	if (!(total > 1e-12))
+		return;
+	for (size_t j = 0, i = 0; j < k; j++)
+		if (keep[j])
+			share[j] = 100 * raw[i++] / total;
+}
+
+/* Stage scores are the means of their drivers' ratings: their
+ * covariances follow from the drivers'. The score on the stages, then
+ * each stage on its drivers. */
+static void fit_levels(const struct state *s, struct work *w)
+{
+	const struct layout *l = &s->l;
+	const struct moments *m = &w->m;
+	size_t p = l->p, q = l->q, ns = s->nstages, n = 1 + ns + p;
+	double *cov = w->levels_cov, *c = w->levels_c;
+	for (size_t d = 0; d < p; d++)
+		w->stage_share[d] = w->within[d] = NAN;
+	if (!ns)
+		return;
+	/* Variables: 0 the score, 1..ns the stages, then the drivers. A driver
+	 * without variance (or never rated) is left out of its stage. */
+	for (size_t v = 0; v < n * n; v++)
+		cov[v] = 0;
+	double *sd = w->levels_sd, *members = sd + q;
+	for (size_t v = 0; v < q; v++)
+		sd[v] = sqrt(m->var[v]);
+	for (size_t t = 0; t < ns; t++)
+		members[t] = 0;
+	int ok = !(w->flags[0] & FLAG_OUTCOME_CONSTANT) && m->rated[0] > 0 &&
+		 !constant(m->var[0], m->mean[0]);
+	for (size_t a = 0; a < q; a++)
+		for (size_t b = 0; b < q; b++) {
+			size_t va = a ? ns + a : 0, vb = b ? ns + b : 0;
+			cov[va * n + vb] = m->corr[a * q + b] * sd[a] * sd[b];
+		}
+	for (size_t d = 0; d < p; d++)
+		if (s->stage_of[d] >= 0 && !(w->flags[d] & (FLAG_NOT_RATED | FLAG_ZERO_VARIANCE |
+							     FLAG_FEW_CASES)))
+			members[s->stage_of[d]]++;
+	/* A stage's column: the mean of its members' columns. */
+	for (size_t t = 0; t < ns; t++) {
+		if (!members[t])
+			continue;
+		for (size_t v = 0; v < n; v++) {
+			if (v >= 1 && v <= ns)
+				continue;
+			double sum = 0;
+			for (size_t d = 0; d < p; d++)
+				if (s->stage_of[d] == (long)t &&
+				    !(w->flags[d] & (FLAG_NOT_RATED | FLAG_ZERO_VARIANCE | FLAG_FEW_CASES)))
+					sum += cov[(1 + ns + d) * n + v];
+			cov[(1 + t) * n + v] = cov[v * n + 1 + t] = sum / members[t];
+		}
+	}
+	for (size_t t = 0; t < ns; t++)
+		for (size_t u = 0; u < ns; u++) {
+			if (!members[t] || !members[u])
+				continue;
+			double sum = 0;
+			for (size_t d = 0; d < p; d++)
+				if (s->stage_of[d] == (long)t &&
+				    !(w->flags[d] & (FLAG_NOT_RATED | FLAG_ZERO_VARIANCE | FLAG_FEW_CASES)))
+					sum += cov[(1 + ns + d) * n + 1 + u];
+			cov[(1 + t) * n + 1 + u] = sum / members[t];
+		}
+	/* The score on the stages that have members. */
+	size_t idx[ns + 1], k = 0;
+	idx[k++] = 0;
+	for (size_t t = 0; t < ns; t++)
+		if (members[t] && cov[(1 + t) * n + 1 + t] > 0)
+			idx[k++] = 1 + t;
+	double *stage_imp = w->levels_sd + q + ns; /* ns */
+	for (size_t t = 0; t < ns; t++)
+		stage_imp[t] = NAN;
+	if (ok && k > 1) {
+		for (size_t a = 0; a < k; a++)
+			for (size_t b = 0; b < k; b++)
+				c[a * k + b] = cov[idx[a] * n + idx[b]] /
+					       sqrt(cov[idx[a] * n + idx[a]] * cov[idx[b] * n + idx[b]]);
+		shares_of_matrix(s, w, c, k - 1, w->out + q);
+		for (size_t j = 1; j < k; j++)
+			stage_imp[idx[j] - 1] = w->out[q + j - 1];
+	}
+	/* Each stage on its drivers. */
+	for (size_t t = 0; t < ns; t++) {
+		size_t di[p + 1], kd = 0;
+		di[kd++] = 1 + t;
+		for (size_t d = 0; d < p; d++)
+			if (s->stage_of[d] == (long)t &&
+			    !(w->flags[d] & (FLAG_NOT_RATED | FLAG_ZERO_VARIANCE | FLAG_FEW_CASES)))
+				di[kd++] = 1 + ns + d;
+		if (kd < 2 || !(cov[(1 + t) * n + 1 + t] > 0))
+			continue;
+		for (size_t a = 0; a < kd; a++)
+			for (size_t b = 0; b < kd; b++)
+				c[a * kd + b] = cov[di[a] * n + di[b]] /
+						sqrt(cov[di[a] * n + di[a]] * cov[di[b] * n + di[b]]);
+		double *share = w->out + q;
+		shares_of_matrix(s, w, c, kd - 1, share);
+		for (size_t j = 1; j < kd; j++) {
+			size_t d = di[j] - 1 - ns;
+			w->within[d] = share[j - 1];
+			w->stage_share[d] = stage_imp[t];
+		}
 	}
 }
 
@@ -1500,8 +1762,7 @@ static void finish(struct state *s)
 		for (size_t i = 0; i < n; i++) {
 			struct group *g = &s->groups[order[i].id];
 			for (size_t k = 0; k < s->o.buckets; k++)
-				if (g->cells[k])
-					cell_flush(&s->l, g->cells[k]);
+				fast_flush(s, g, k);
 			write_partial_group(s, (struct slice){ order[i].p, order[i].n }, g);
 		}
 		free(order);
@@ -1527,6 +1788,8 @@ static void finish(struct state *s)
 		struct slice key = { order[i].p, order[i].n };
 		gather(s, &w, g);
 		fit_group(s, &w);
+		if (s->o.levels)
+			fit_levels(s, &w);
 		top_boxes(s, &w, g, top);
 		bootstrap(s, &w, key);
 		write_group(s, &w, key);
@@ -1543,12 +1806,12 @@ static void state_free(struct state *s)
 		struct group *g = &s->groups[i];
 		for (size_t k = 0; k < s->o.buckets; k++)
 			if (g->cells[k]) {
-				free(g->cells[k]->fast);
 				free(g->cells[k]->exact);
 				free(g->cells[k]->inc);
 				free(g->cells[k]);
 			}
 		free(g->cells);
+		free(g->fast);
 		free(g->top);
 	}
 	free(s->groups);
@@ -1559,6 +1822,40 @@ static void state_free(struct state *s)
 	free(s->l.pair);
 	free(s->x);
 	free(s->present);
+	free(s->ring_whole);
+	free(s->ring_block);
+	free(s->ring_group);
+	free(s->ring_bucket);
+	for (size_t t = 0; t < s->nstages; t++)
+		free(s->stages[t]);
+	free(s->stages);
+	free(s->stage_of);
+}
+
+/* The output of an empty input (not even a header): the header of the
+ * analysis, or of --partial when -d names the drivers. */
+static void empty_output(struct state *s)
+{
+	if (s->o.partial && s->o.drivers) {
+		size_t p = 1;
+		for (const char *c = s->o.drivers; *c; c++)
+			p += *c == ',';
+		layout_init(&s->l, p + 1, s->o.weight != NULL);
+		s->l.names = xmalloc((p + 1) * sizeof *s->l.names);
+		s->l.names[0] = xstrndup(s->o.score ? s->o.score : "score",
+					 strlen(s->o.score ? s->o.score : "score"));
+		const char *c = s->o.drivers;
+		for (size_t d = 1; d <= p; d++) {
+			size_t n = strcspn(c, ",");
+			s->l.names[d] = xstrndup(c, n);
+			c += n + (c[n] == ',');
+		}
+		write_partial_header(s);
+	} else if (!s->o.partial) {
+		write_header(s);
+	}
+	writer_close(&out);
+	state_free(s);
 }
 
 int main(int argc, char **argv)
@@ -1575,20 +1872,30 @@ int main(int argc, char **argv)
 	size_t *var_cols = NULL, weight_col = 0;
 	struct partial_cols pc = { 0 };
 	i128 *vals = NULL;
+	if (!r.has_header) {
+		/* No input at all: the header alone, as for no rows. */
+		empty_output(&s);
+		tsv_close(&r);
+		free(group_cols);
+		return 0;
+	}
 	if (s.o.merge) {
-		if (!r.has_header)
-			die(EX_DATA_, "--merge: the input is empty, not --partial output");
 		partial_cols_find(&s, &r, &pc);
 		vals = xmalloc((tot_size(&s.l) + 4 * s.l.p) * sizeof *vals);
 	} else {
-		if (!r.has_header)
-			die(EX_DATA_, "the input is empty: no header naming the score and drivers");
 		var_cols = find_variables(&s, &r);
 		if (s.o.weight)
 			weight_col = tsv_col(&r, s.o.weight);
 	}
+	if (s.o.levels)
+		levels_read(&s);
 	s.x = xmalloc(s.l.q * sizeof *s.x);
 	s.present = xmalloc(s.l.q);
+	s.ring_whole = xmalloc(RING * s.l.q * sizeof *s.ring_whole);
+	s.ring_block = xmalloc(RING * sizeof *s.ring_block);
+	memset(s.ring_block, 0, RING * sizeof *s.ring_block);
+	s.ring_group = xmalloc(RING * sizeof *s.ring_group);
+	s.ring_bucket = xmalloc(RING * sizeof *s.ring_bucket);
 	if (s.o.rejects)
 		tsv_rejects_open(&r, s.o.rejects);
 
@@ -1638,6 +1945,7 @@ int main(int argc, char **argv)
 		size_t bucket = (size_t)(hash_bytes(r.row.p, r.row.n) % s.o.buckets);
 		add_row(&s, &r, g, bucket, micro);
 	}
+	ring_drain(&s);
 	finish(&s);
 	writer_close(&out);
 	tsv_close(&r);

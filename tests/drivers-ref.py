@@ -2,6 +2,7 @@
 """drivers-ref.py: an independent reference for nps-drivers' point figures.
 
     python3 tests/drivers-ref.py FILE SCORE DRIVER,DRIVER,... [--pairwise] [--weight COL]
+    python3 tests/drivers-ref.py FILE SCORE DRIVER,DRIVER,... --levels LEVELS
 
 Reads a TSV file (empty field = not answered) and prints, per driver:
 driver n rated mean top_box r beta pratt rw lmg quadrant, then R².
@@ -20,6 +21,11 @@ nps-drivers' C code:
   solving the normal equations of that subset (not the all-subsets sweep);
 - the quadrant against the mean importance share and the mean of the
   driver means (nps-drivers' default cut lines).
+With --levels (complete cases, unweighted): each row's stage score is the
+mean of its stage's driver ratings, computed row by row; then the LMG
+shares of the score on the stage scores, of each stage score on its
+drivers, and their product; printed as driver stage stage_share within
+total.
 """
 import itertools
 import sys
@@ -90,8 +96,53 @@ def r2_of(R, r, subset):
     return sum(bi * r[i] for bi, i in zip(b, subset))
 
 
+def lmg_shares(rows, p):
+    """LMG shares (%) of columns 1..p on column 0 of complete rows."""
+    C = [[1.0] * (p + 1) for _ in range(p + 1)]
+    for a in range(p + 1):
+        for b in range(a + 1, p + 1):
+            C[a][b] = C[b][a] = corr_pair(rows, a, b)[0]
+    r = [C[0][j + 1] for j in range(p)]
+    R = [[C[i + 1][j + 1] for j in range(p)] for i in range(p)]
+    lmg = [0.0] * p
+    orders = list(itertools.permutations(range(p)))
+    for order in orders:
+        before = []
+        for j in order:
+            lmg[j] += r2_of(R, r, before + [j]) - r2_of(R, r, before)
+            before.append(j)
+    total = sum(lmg)
+    return [100 * x / total for x in lmg]
+
+
+def levels(path, score, drivers, lpath):
+    with open(lpath, encoding="utf-8") as f:
+        pairs = [l.rstrip("\n").split("\t") for l in f][1:]
+    stage_of = {d: s for d, s in pairs}
+    stages = []
+    for _, s in pairs:
+        if s not in stages:
+            stages.append(s)
+    rows = [(v, w) for v, w in read(path, score, drivers, None) if all(x is not None for x in v)]
+    members = {s: [j for j, d in enumerate(drivers) if stage_of.get(d) == s] for s in stages}
+    def stage_score(v, s):
+        return sum(v[j + 1] for j in members[s]) / len(members[s])
+    top = [([v[0]] + [stage_score(v, s) for s in stages], w) for v, w in rows]
+    stage_share = lmg_shares(top, len(stages))
+    for si, s in enumerate(stages):
+        sub = [([stage_score(v, s)] + [v[j + 1] for j in members[s]], w) for v, w in rows]
+        within = lmg_shares(sub, len(members[s])) if len(members[s]) > 1 else [100.0]
+        for k, j in enumerate(members[s]):
+            print("%s\t%s\t%.6f\t%.6f\t%.6f" % (drivers[j], s, stage_share[si], within[k],
+                                              stage_share[si] * within[k] / 100))
+
+
 def main():
     args = sys.argv[1:]
+    if "--levels" in args:
+        i = args.index("--levels")
+        levels(args[0], args[1], args[2].split(","), args[i + 1])
+        return
     pairwise = "--pairwise" in args
     weight = None
     if "--weight" in args:
