@@ -273,10 +273,11 @@ static inline int rating_parse(struct slice s, int64_t *milli)
 		neg = *p++ == '-';
 	int64_t v = 0;
 	int whole = 0, frac = 0;
-	for (; p < e && *p >= '0' && *p <= '9'; p++, whole++)
+	for (; p < e && *p >= '0' && *p <= '9'; p++, whole++) {
+		if (whole == 6)
+			return -1;
 		v = v * 10 + (*p - '0');
-	if (whole > 6)
-		return -1;
+	}
 	v *= 1000;
 	if (p < e && *p == '.') {
 		p++;

@@ -256,3 +256,9 @@ r2() { sed -n 2p | cut -f 24; }
 	[ "$status" -eq 65 ]
 	[[ "$stderr" == *':2: driver "nosuch" is not one of the drivers' ]]
 }
+
+@test "a rating of twenty digits is a bad row, not an overflow (found by fuzz-drivers)" {
+	run --separate-stderr nps-drivers -d a <<<"$(tsv 'score a' '5 63333333333333333333')"
+	[ "$status" -eq 65 ]
+	[[ "$stderr" == *'a must be a number with at most 3 decimals, below 1e6 in size, or empty ("63333333333333333333")' ]]
+}

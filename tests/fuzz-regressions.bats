@@ -24,7 +24,7 @@ replay() {
 	else
 		cp "$f" "$body"
 	fi
-	if [ "$prog" = nps-baseline ] || [ "$prog" = nps-route ]; then
+	if [ "$prog" = nps-baseline ] || [ "$prog" = nps-route ] || [ "$prog" = nps-drivers ]; then
 		if grep -qx '%%' "$body"; then
 			aux="$BATS_TEST_TMPDIR/aux"
 			sed '/^%%$/,$d' "$body" >"$aux"
@@ -80,6 +80,7 @@ clean_exit() {
 		nps-baseline) replay "$f" $p -g store --min-history 2 --events @aux ;;
 		nps-route) replay "$f" $p -v customer_value --rules @aux ;;
 		nps-audit) replay "$f" $p -g store --min-n 1 ;;
+		nps-drivers) replay "$f" $p -g store -d a,b,c --bootstrap 20 --buckets 4 --levels @aux ;;
 		*) replay "$f" $p ;;
 		esac
 		clean_exit || { echo "$f"; false; }
