@@ -19,7 +19,7 @@ if (!file) {
 }
 const runs = runsArg ? Number(runsArg) : 3;
 
-const require = createRequire(new URL('./data/package.json', import.meta.url));
+const require = createRequire(new URL('../build/node/package.json', import.meta.url));
 const { DuckDBInstance } = require('@duckdb/node-api');
 
 const instance = await DuckDBInstance.create(':memory:');
