@@ -1,7 +1,7 @@
 /* gen-drivers: synthetic responses with driver ratings whose true effects
  * are known, for nps-drivers' evaluation and benchmark.
  *
- *   gen-drivers [-s STORES] [-S SEED] [-m MISSING] ROWS    responses
+ *   gen-drivers [-s STORES] [-S SEED] [-m MISSING] [-T FIRST:MONTHS] ROWS
  *   gen-drivers -t                                         the truth
  *
  * Eight drivers (sat_wait ... sat_parking), each a latent standard normal
@@ -13,7 +13,10 @@
  * order. -t prints, per driver, beta, the true share (%), mu and the
  * quadrant those imply against the mean share (12.5%) and the mean of the
  * mus. STORES stores (default 400) in 8 regions; MISSING is the share of
- * ratings left empty (default 0). The same arguments give the same bytes. */
+ * ratings left empty (default 0); -T 2025-11:12 adds a responded_at
+ * column, each response on a day of one of the 12 months from 2025-11
+ * (the monthly report's sample survey, examples/drivers.tsv). The same
+ * arguments give the same bytes. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,13 +70,20 @@ int main(int argc, char **argv)
 {
 	unsigned stores = 400;
 	double missing = 0;
-	int c;
-	while ((c = getopt(argc, argv, "s:S:m:t")) != -1) {
+	int c, first_year = 0, first_month = 0, months = 0;
+	while ((c = getopt(argc, argv, "s:S:m:tT:")) != -1) {
 		switch (c) {
 		case 's': stores = (unsigned)atoi(optarg); break;
 		case 'S': state = strtoull(optarg, NULL, 10) * 2 + 1; break;
 		case 'm': missing = atof(optarg); break;
 		case 't': truth(); return ferror(stdout) || fflush(stdout) ? 74 : 0;
+		case 'T':
+			if (sscanf(optarg, "%d-%d:%d", &first_year, &first_month, &months) != 3 ||
+			    first_month < 1 || first_month > 12 || months < 1) {
+				fprintf(stderr, "gen-drivers: -T must be YYYY-MM:MONTHS (\"%s\")\n", optarg);
+				return 64;
+			}
+			break;
 		default: return 64;
 		}
 	}
@@ -84,7 +94,8 @@ int main(int argc, char **argv)
 	long long rows = atoll(argv[optind]);
 	static char buf[1 << 16];
 	setvbuf(stdout, buf, _IOFBF, sizeof buf);
-	printf("response_id\tregion\tstore\tscore");
+	printf(months ? "response_id\tresponded_at\tregion\tstore\tscore"
+		      : "response_id\tregion\tstore\tscore");
 	for (int j = 0; j < P; j++)
 		printf("\t%s", names[j]);
 	printf("\n");
@@ -97,8 +108,13 @@ int main(int argc, char **argv)
 			y += beta[j] * z;
 			rating[j] = clamp(mu[j] + z, 1, 5);
 		}
-		printf("R%08lld\t%s\tS%03u\t%d", i + 1, regions[store % 8], store + 1,
-		       clamp(y, 0, 10));
+		printf("R%08lld", i + 1);
+		if (months) {
+			int k = first_year * 12 + first_month - 1 + (int)(uniform() * months);
+			printf("\t%04d-%02d-%02dT12:00:00Z", k / 12, k % 12 + 1,
+			       1 + (int)(uniform() * 28));
+		}
+		printf("\t%s\tS%03u\t%d", regions[store % 8], store + 1, clamp(y, 0, 10));
 		for (int j = 0; j < P; j++) {
 			if (missing > 0 && uniform() < missing)
 				printf("\t");
