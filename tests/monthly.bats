@@ -201,3 +201,22 @@ nps_line() {
 	# agg.tsv stops at the month reported.
 	[ "$(cut -f 3 "$out/agg.tsv" | sed 1d | sort -u | tail -n 1)" = 2026-03 ]
 }
+
+@test "summary: what to fix first, the company's drivers as one pass over the survey's window gives them, and each region" {
+	# drivers.tsv's company rows (region *) come from merged region partials:
+	# they must be the figures of nps-drivers run once on 2026-08..2026-10.
+	awk -F '\t' 'NR == 1 || (substr($2, 1, 7) >= "2026-08" && substr($2, 1, 7) <= "2026-10")' \
+		"$top/examples/drivers.tsv" >"$BATS_TEST_TMPDIR/window.tsv"
+	nps-drivers --drivers-prefix sat_ "$BATS_TEST_TMPDIR/window.tsv" | sed 1d >"$BATS_TEST_TMPDIR/one"
+	awk -F '\t' '$1 == "*"' "$REPORT/drivers.tsv" | cut -f 2- | cmp - "$BATS_TEST_TMPDIR/one"
+	summary=$(cat "$REPORT/summary.md")
+	[[ "$summary" == *"## What to fix first, 2026-08 to 2026-10"* ]]
+	fix=$(awk -F '\t' '$19 == "fix_first" { f = f (f ? ", " : "") $1 } END { print f }' "$BATS_TEST_TMPDIR/one")
+	[ -n "$fix" ]
+	[[ "$summary" == *"Fix first: $fix."* ]]
+	# a line per region of the sample, each with its responses
+	for r in central coast east lakes mountain north south west; do
+		n=$(awk -F '\t' -v r="$r" 'NR > 1 && $3 == r' "$BATS_TEST_TMPDIR/window.tsv" | wc -l)
+		printf '%s\n' "$summary" | grep -Eq "^\| $r +\| +$n \|"
+	done
+}
