@@ -960,12 +960,13 @@ static void quadrant_panel(const struct plot *p, struct panel *pn, struct box b)
 	x_axis_numeric(&x, b.bottom, b.top, b.axis_titles & 2 ? "performance (mean rating)" : "");
 	if (cut) {
 		double cx = at(&x, cut->v[V_CUT_X]), cy = at(&y, cut->v[V_CUT_Y]);
+		int size = b.right - b.left < 320 ? 10 : 12;
 		line(cx, b.top, cx, b.bottom, INK_SOFT, 1.25, "5 3", "mark cut");
 		line(b.left, cy, b.right, cy, INK_SOFT, 1.25, "5 3", "mark cut");
-		label(b.left + 6, b.top + 14, "start", 12, VERMILLION, "fix first", 20);
-		label(b.right - 6, b.top + 14, "end", 12, BLUE, "keep", 20);
-		label(b.left + 6, b.bottom - 8, "start", 12, INK_SOFT, "low priority", 20);
-		label(b.right - 6, b.bottom - 8, "end", 12, PURPLE, "maintain", 20);
+		label(b.left + 6, b.top + 14, "start", size, VERMILLION, "fix first", 20);
+		label(b.right - 6, b.top + 14, "end", size, BLUE, "keep", 20);
+		label(b.left + 6, b.bottom - 8, "start", size, INK_SOFT, "low priority", 20);
+		label(b.right - 6, b.bottom - 8, "end", size, PURPLE, "maintain", 20);
 	}
 	double used[64][2];
 	int nused = 0;
@@ -988,16 +989,19 @@ static void quadrant_panel(const struct plot *p, struct panel *pn, struct box b)
 		snprintf(tip, sizeof tip, "%s: importance %.1f, performance %.2f%s%s", r->label,
 			 r->v[V_Y], r->v[V_X], *q ? ", " : "", q);
 		marker(px, py, shape, colour, 0, tip, 5);
-		/* The name beside the point, moved down while it would cover
-		 * another name (12 px a line, 7 px a character). */
-		double ly = py + 4;
+		/* In a small panel only the factors to fix first are named (the
+		 * others keep their tooltip). The name goes beside the point,
+		 * moved down (up near the bottom) while it would cover another. */
+		if (b.right - b.left < 320 && strcmp(q, "fix_first"))
+			continue;
+		double ly = py + 4, step = py + 4 > b.bottom - 16 ? -12 : 12;
 		for (int tries = 0; tries < 8; tries++) {
 			int clash = 0;
 			for (int k = 0; k < nused; k++)
 				clash |= fabs(used[k][0] - px) < 90 && fabs(used[k][1] - ly) < 12;
 			if (!clash)
 				break;
-			ly += 12;
+			ly += step;
 		}
 		if (nused < 64)
 			used[nused][0] = px, used[nused++][1] = ly;
