@@ -27,8 +27,8 @@ text_of() { sed -n "s/.*id=\"$2\"[^>]*>\\([^<]*\\)<.*/\\1/p" "$1" | head -n 1; }
 	chrome "file://$OUTDIR/report.html" "$BATS_TEST_TMPDIR/dom" "$BATS_TEST_TMPDIR/err"
 	[ -s "$BATS_TEST_TMPDIR/dom" ]
 	run ! grep 'CONSOLE' "$BATS_TEST_TMPDIR/err"
-	# six charts made it into the rendered page
-	[ "$(grep -o '<svg ' "$BATS_TEST_TMPDIR/dom" | wc -l)" -eq 6 ]
+	# eight charts made it into the rendered page
+	[ "$(grep -o "<svg " "$BATS_TEST_TMPDIR/dom" | wc -l)" -eq 8 ]
 }
 
 @test "the console check sees an error when a page has one" {
@@ -69,7 +69,7 @@ text_of() { sed -n "s/.*id=\"$2\"[^>]*>\\([^<]*\\)<.*/\\1/p" "$1" | head -n 1; }
 	awk '/<svg /, /<\/svg>/' "$OUTDIR/report.html" | csplit -s -z -f "$BATS_TEST_TMPDIR/svg" - '/<svg /' '{*}'
 	n=0
 	for f in "$BATS_TEST_TMPDIR"/svg*; do xmllint --noout "$f"; n=$((n + 1)); done
-	[ "$n" -eq 6 ]
+	[ "$n" -eq 8 ]
 	run python3 "$BATS_TEST_DIRNAME/svg-check.py" "$OUTDIR/report.html"
 	[ "$status" -eq 0 ] || { echo "$output"; false; }
 	# self-contained: no script, no link or image from anywhere else
