@@ -33,9 +33,12 @@ $(O)/lib/%.o: lib/%.c $(HEADERS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
-$(O)/%: cmd/%.c $(LIB_OBJ) $(HEADERS)
+# A program's private sources, if it has any: cmd/<program>/*.c and .h,
+# linked with it alone (nps-themes' matcher).
+.SECONDEXPANSION:
+$(O)/%: cmd/%.c $$(wildcard cmd/$$*/*.c cmd/$$*/*.h) $(LIB_OBJ) $(HEADERS)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB_OBJ) $(LDLIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(wildcard cmd/$*/*.c) $(LIB_OBJ) $(LDLIBS)
 
 man: $(addprefix build/man/,$(MANS))
 
@@ -77,7 +80,7 @@ FUZZ_PROGS = $(patsubst cmd/nps-%.c,build-fuzz/fuzz-%,$(wildcard cmd/*.c))
 $(FUZZ_PROGS): FUZZ_LDFLAGS = \
 	-Wl,--wrap=exit,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=free
 
-build-fuzz/%: fuzz/%.c fuzz/*.h $(LIB_SRC) $(HEADERS) $(wildcard cmd/*.c)
+build-fuzz/%: fuzz/%.c fuzz/*.h $(LIB_SRC) $(HEADERS) $(wildcard cmd/*.c cmd/*/*.[ch])
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_LDFLAGS) -o $@ $< $(LIB_SRC) -lm
 
