@@ -65,6 +65,10 @@ themes() {
 	[ "$(themes '不错的态度' '特别贵' '未来贵')" = "$(printf 'staff|staff\nprice|price\nprice|price')" ]
 }
 
+@test "a negator negates the next phrase only: not expensive and rude staff" {
+	[ "$(themes 'not expensive and rude staff' 'pas cher et personnel impoli')" = "$(printf 'price:negated;staff|staff\nprice:negated;staff|staff')" ]
+}
+
 @test "a theme found both negated and not is reported plainly" {
 	[ "$(themes 'not expensive? no: expensive')" = "price|price" ]
 }

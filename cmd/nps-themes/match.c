@@ -31,22 +31,34 @@ static void fold_grow(struct scan *s, size_t n, int offsets)
 	}
 }
 
-void fold_text(struct scan *s, const char *p, size_t n, int offsets)
+/* Bytes that fold_text copies as they are, or lowered (ASCII letters): 0.
+ * Spaces, backslashes and the lead bytes of what folds: 1. */
+static const unsigned char fold_special[256] = {
+	['\t'] = 1, ['\n'] = 1, ['\r'] = 1, [' '] = 1, ['\\'] = 1,
+	[0xC3] = 1, [0xC4] = 1, [0xC5] = 1, [0xE2] = 1,
+};
+
+static inline __attribute__((always_inline)) void
+fold(struct scan *s, const unsigned char *in, size_t n, const int offsets)
 {
 	fold_grow(s, n, offsets);
 	unsigned char *o = (unsigned char *)s->text.p;
-	const unsigned char *in = (const unsigned char *)p;
 	size_t j = 0;
 	int space = 0; /* the last byte written is a space */
 	for (size_t i = 0; i < n;) {
 		unsigned char c = in[i];
+		if (!fold_special[c]) {
+			if (offsets)
+				s->off[j] = i;
+			o[j++] = c >= 'A' && c <= 'Z' ? c | 0x20 : c;
+			space = 0;
+			i++;
+			continue;
+		}
 		const char *to = NULL;
 		size_t used = 1;
 		char one[2] = { 0, 0 };
-		if (c >= 'A' && c <= 'Z') {
-			one[0] = (char)(c | 0x20);
-			to = one;
-		} else if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+		if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
 			to = " ";
 		} else if (c == '\\' && i + 1 < n &&
 			   (in[i + 1] == 't' || in[i + 1] == 'n' || in[i + 1] == 'r')) {
@@ -97,6 +109,14 @@ void fold_text(struct scan *s, const char *p, size_t n, int offsets)
 	if (offsets)
 		s->off[j] = n;
 	s->text.len = j;
+}
+
+void fold_text(struct scan *s, const char *p, size_t n, int offsets)
+{
+	if (offsets)
+		fold(s, (const unsigned char *)p, n, 1);
+	else
+		fold(s, (const unsigned char *)p, n, 0);
 }
 
 /* ---- Characters -------------------------------------------------------- */
@@ -175,7 +195,8 @@ static int utf8_valid(const unsigned char *p, size_t n)
 static int in_list(const char *const *list, const unsigned char *w, size_t n)
 {
 	for (; *list; list++)
-		if (strlen(*list) == n && memcmp(*list, w, n) == 0)
+		if ((*list)[0] == w[0] && strncmp(*list, (const char *)w, n) == 0 &&
+		    (*list)[n] == '\0')
 			return 1;
 	return 0;
 }
@@ -250,12 +271,13 @@ static int hanzi_negation(unsigned c, unsigned prev, unsigned next)
 enum { NEG_WORDS = 3, NEG_HANZI = 4 };
 
 /* Whether a negator stands in the same clause within the NEG_WORDS words
- * or NEG_HANZI Chinese characters before t[start]. */
-static int negated(const unsigned char *t, size_t n, size_t start)
+ * or NEG_HANZI Chinese characters before t[start], after t[limit] (the end
+ * of the match before: "not expensive, rude staff" negates one phrase). */
+static int negated(const unsigned char *t, size_t n, size_t start, size_t limit)
 {
 	size_t i = start;
 	int words = 0, hanzi = 0;
-	while (i > 0) {
+	while (i > limit) {
 		unsigned char c = t[i - 1];
 		if (c == ' ') {
 			i--;
@@ -264,11 +286,11 @@ static int negated(const unsigned char *t, size_t n, size_t start)
 		if (c < 0x80 && !alnum(c) && c != '\'')
 			return 0; /* punctuation ends the clause */
 		size_t k = i - 1; /* the start of the character before i */
-		while (k > 0 && i - k < 4 && (t[k] & 0xC0) == 0x80)
+		while (k > limit && i - k < 4 && (t[k] & 0xC0) == 0x80)
 			k--;
 		unsigned h = cp3(t, n, k);
 		if (h >= 0x2000) {
-			unsigned prev = k >= 3 ? cp3(t, n, k - 3) : 0;
+			unsigned prev = k >= limit + 3 ? cp3(t, n, k - 3) : 0;
 			unsigned next = cp3(t, n, i);
 			int v = hanzi_negation(h, prev, next);
 			if (v != NEG_NO)
@@ -280,9 +302,9 @@ static int negated(const unsigned char *t, size_t n, size_t start)
 		}
 		/* A word: letters, digits, apostrophes, two-byte letters. */
 		size_t e = i;
-		while (i > 0) {
+		while (i > limit) {
 			unsigned char b = t[i - 1];
-			if (b < 0x80 ? alnum(b) || b == '\'' : word_before(t, i))
+			if (b < 0x80 ? alnum(b) || b == '\'' : word_before(t, i) && i >= limit + 2)
 				i -= b < 0x80 ? 1 : 2;
 			else
 				break;
@@ -335,18 +357,29 @@ static uint32_t trie_add(struct trie *t, uint32_t parent, unsigned char c)
 	return k;
 }
 
-static uint32_t ac_step(const struct dict *d, uint32_t s, unsigned char c)
+/* A transition's target, with AC_OUT set when a pattern ends there (or on
+ * its failure chain). */
+#define AC_OUT 0x80000000u
+
+static uint32_t ac_step_slow(const struct dict *d, uint32_t s, unsigned char c)
 {
 	for (;;) {
+		if (s < d->ndense)
+			return d->dense[(size_t)s << 8 | c];
 		const struct ac_state *st = &d->st[s];
-		if (st->dense)
-			return d->dense[(size_t)(st->dense - 1) * 256 + c];
 		const unsigned char *eb = d->edge_byte + st->edges;
 		for (uint32_t k = 0; k < st->nedges; k++)
 			if (eb[k] == c)
 				return d->edge_to[st->edges + k];
 		s = st->fail;
 	}
+}
+
+static inline uint32_t ac_step(const struct dict *d, uint32_t s, unsigned char c)
+{
+	if (s < d->ndense)
+		return d->dense[(size_t)s << 8 | c];
+	return ac_step_slow(d, s, c);
 }
 
 /* States with a full row of transitions: the first this many, breadth
@@ -395,21 +428,23 @@ static void ac_build(struct dict *d, struct trie *t)
 			d->edge_to[ne++] = (uint32_t)tmp[a];
 		}
 		st->nedges = (uint32_t)m;
-		st->dense = 0;
 		st->fail = st->output = 0;
 	}
 	free(tmp);
 	size_t ndense = n < DENSE_STATES ? n : DENSE_STATES;
 	d->dense = xmalloc(ndense * 256 * sizeof *d->dense);
+	d->ndense = 0; /* while the rows are filled, every state is sparse */
 	/* Breadth first: a state's failure target is shallower, so done. */
 	for (size_t s = 0; s < n; s++) {
 		struct ac_state *st = &d->st[s];
 		for (uint32_t a = 0; a < st->nedges; a++) {
 			uint32_t v = d->edge_to[st->edges + a];
 			unsigned char c = d->edge_byte[st->edges + a];
-			uint32_t f = s == 0 ? 0 : ac_step(d, st->fail, c);
+			uint32_t f = s == 0 ? 0 : ac_step(d, st->fail, c) & ~AC_OUT;
 			d->st[v].fail = f;
 			d->st[v].output = d->st[v].pattern ? v : d->st[f].output;
+			if (d->st[v].output)
+				d->edge_to[st->edges + a] |= AC_OUT;
 		}
 		if (s < ndense) {
 			uint32_t *row = d->dense + s * 256;
@@ -417,7 +452,7 @@ static void ac_build(struct dict *d, struct trie *t)
 				row[c] = s == 0 ? 0 : ac_step(d, st->fail, (unsigned char)c);
 			for (uint32_t a = 0; a < st->nedges; a++)
 				row[d->edge_byte[st->edges + a]] = d->edge_to[st->edges + a];
-			st->dense = (uint32_t)s + 1;
+			d->ndense = s + 1;
 		}
 	}
 	free(order);
@@ -661,13 +696,16 @@ void scan_text(const struct dict *d, struct scan *s, const char *p, size_t n, in
 	uint32_t q = 0;
 	for (size_t i = 0; i < len; i++) {
 		q = ac_step(d, q, t[i]);
-		for (uint32_t o = st[q].output; o; o = st[st[o].fail].output)
-			found(d, s, st[o].pattern - 1, i + 1);
+		if (q & AC_OUT) {
+			q &= ~AC_OUT;
+			for (uint32_t o = st[q].output; o; o = st[st[o].fail].output)
+				found(d, s, st[o].pattern - 1, i + 1);
+		}
 	}
 	resolve(s);
 	for (size_t i = 0; i < s->nm; i++) {
 		struct match *m = &s->m[i];
-		m->negated = negated(t, len, m->start);
+		m->negated = negated(t, len, m->start, i ? s->m[i - 1].end : 0);
 		touch(s, d->pat[m->pattern].theme, m->negated ? THEME_NEGATED : THEME_PLAIN);
 	}
 	if (s->ntouched > 1)

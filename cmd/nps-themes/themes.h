@@ -27,14 +27,15 @@ struct pattern {
 };
 
 /* An automaton state. The first states (breadth first) have a full row of
- * 256 transitions; the others their own edges and a failure link. */
+ * 256 transitions; the others their own edges and a failure link.
+ * Transitions (dense rows, edges) carry AC_OUT (match.c) when a pattern
+ * ends at the target. */
 struct ac_state {
 	uint32_t fail;
 	uint32_t output;  /* this state or the nearest on its failure chain
 			     that ends a pattern; 0: none (the root ends none) */
 	uint32_t pattern; /* the pattern that ends here, + 1; 0: none */
 	uint32_t edges;   /* the first of its edges */
-	uint32_t dense;   /* its row of transitions, + 1; 0: none */
 	uint32_t nedges;
 };
 
@@ -48,7 +49,8 @@ struct dict {
 
 	struct ac_state *st;
 	size_t nstates;
-	uint32_t *dense;
+	uint32_t *dense; /* states below ndense: 256 transitions each */
+	size_t ndense;
 	unsigned char *edge_byte;
 	uint32_t *edge_to;
 };
