@@ -104,7 +104,7 @@ nps_line() {
 	awk -F '\t' 'NR > 1 && substr($2, 1, 7) == "2026-10" && $7 <= 6 { n[$8 == "" ? "(none given)" : $8]++; t++ }
 		END { for (r in n) printf "%s %d %.1f%%\n", r, n[r], 100 * n[r] / t }' "$sample" |
 		sort -k2,2nr -k1,1 | head -n 5 >"$BATS_TEST_TMPDIR/want"
-	sed -n '/^## Top detractor reasons/,/^## Competitors/p' "$REPORT/summary.md" |
+	sed -n '/^## Top detractor reasons/,/^From the comments/p' "$REPORT/summary.md" |
 		awk -F ' *[|] *' 'NF > 3 && $3 ~ /^[0-9]+$/ && $2 != "all detractors" { print $2, $3, $4 }' >"$BATS_TEST_TMPDIR/got"
 	diff "$BATS_TEST_TMPDIR/want" "$BATS_TEST_TMPDIR/got"
 	# staff 17, wait_time 16, product_quality 15, stock 15, price 14: 77.
@@ -165,14 +165,14 @@ nps_line() {
 }
 
 @test "a bad row stops the job, named by its line in the input, and leaves no half file" {
-	{ head -n 3 "$sample"; printf 'R9\t26-10-01\tnorth\tS001\tweb\t10\t9\t\n'; } >"$BATS_TEST_TMPDIR/bad.tsv"
+	{ head -n 3 "$sample"; printf 'R9\t26-10-01\tnorth\tS001\tweb\t10\t9\t\t\n'; } >"$BATS_TEST_TMPDIR/bad.tsv"
 	run --separate-stderr make -s -C "$monthly" NPS_BIN="$bin" MONTH=2026-10 \
 		INPUT="$BATS_TEST_TMPDIR/bad.tsv" OUT="$BATS_TEST_TMPDIR/bad"
 	[ "$status" -ne 0 ]
 	[[ "$stderr" == *"nps-agg: $BATS_TEST_TMPDIR/bad.tsv:4: responded_at must be a date "*'("26-10-01")'* ]]
 	# A bad score in the month reported: the line in the input, not in a
 	# filtered copy; -j4 too.
-	{ head -n 3 "$sample"; printf 'R9\t2026-10-01\tnorth\tS001\tweb\t10\t11\t\n'; } >"$BATS_TEST_TMPDIR/bad.tsv"
+	{ head -n 3 "$sample"; printf 'R9\t2026-10-01\tnorth\tS001\tweb\t10\t11\t\t\n'; } >"$BATS_TEST_TMPDIR/bad.tsv"
 	run --separate-stderr make -s -j4 -C "$monthly" NPS_BIN="$bin" MONTH=2026-10 \
 		INPUT="$BATS_TEST_TMPDIR/bad.tsv" OUT="$BATS_TEST_TMPDIR/bad"
 	[ "$status" -ne 0 ]

@@ -220,3 +220,13 @@ bad_dict() {
 	[ "$status" -eq 0 ]
 	[ "$output" = "" ]
 }
+
+@test "nps-themes(1)'s accuracy table is what eval/themes/score.sh measures now" {
+	run "$BATS_TEST_DIRNAME/../eval/themes/score.sh" -m
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq 12 ]
+	for l in "${lines[@]}"; do
+		grep -qxF "$l" "$BATS_TEST_DIRNAME/../man/nps-themes.1.scd" || { echo "not in the man page: $l"; false; }
+	done
+	NPS_BIN="$bin" "$BATS_TEST_DIRNAME/../eval/themes/score.sh" | cmp - "$BATS_TEST_DIRNAME/../eval/themes/scores.tsv"
+}
