@@ -56,6 +56,9 @@ text_of() { sed -n "s/.*id=\"$2\"[^>]*>\\([^<]*\\)<.*/\\1/p" "$1" | head -n 1; }
 	review=$(awk -F '\t' -v m="$month" 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
 		$c["period"] == m && $c["verdict"] == "review"' "$OUTDIR/audit.tsv" | wc -l)
 	[ "$(text_of "$dom" review)" = "$review" ]
+	detractors=$(awk -F '\t' 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+		$c["segment"] == "detractor"' "$OUTDIR/responses.tsv" | wc -l)
+	[ "$(text_of "$dom" detractors)" = "$detractors" ]
 	# The company chart's description names its highest month, as agg.tsv has it.
 	best=$(awk -F '\t' 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
 		$1 == "*" && $2 == "*" && (b == "" || $c["nps"] + 0 > b + 0) { b = $c["nps"]; p = $3 }
