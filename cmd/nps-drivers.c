@@ -717,6 +717,18 @@ static void merge_row(struct state *s, struct tsv_reader *r,
 				return;
 			has_top = 1;
 		}
+	/* Counts and weights are never negative, nor more cases than rows. */
+	int sane = vals[E_ROWS] >= 0 && vals[E_N] >= 0 && vals[E_W] >= 0 &&
+		   vals[E_N] <= vals[E_ROWS];
+	for (size_t k = 0; k < l->pairs && sane; k++)
+		sane = vals[l->exact + INC_N * l->pairs + k] >= 0 &&
+		       vals[l->exact + INC_W * l->pairs + k] >= 0;
+	for (size_t i = 0; i < 2 * l->p && sane; i++)
+		sane = topv[2 * i] == INT64_MIN || topv[2 * i + 1] >= 0;
+	if (!sane) {
+		tsv_reject(r, "counts and weights must not be negative, nor n above rows");
+		return;
+	}
 	if (vals[0] == 0 && !has_top)
 		return; /* a single pass never writes an empty cell */
 	struct group *g = *gp = group_of(s, key.p, key.n);

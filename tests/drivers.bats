@@ -262,3 +262,14 @@ r2() { sed -n 2p | cut -f 24; }
 	[ "$status" -eq 65 ]
 	[[ "$stderr" == *'a must be a number with at most 3 decimals, below 1e6 in size, or empty ("63333333333333333333")' ]]
 }
+
+@test "--merge: a negative count, or more cases than rows, is bad data" {
+	nps-drivers $D --partial "$data/drivers-basic.tsv" >"$BATS_TEST_TMPDIR/p.tsv"
+	awk -F '\t' -v OFS='\t' 'NR == 2 { $4 = -$4 } 1' "$BATS_TEST_TMPDIR/p.tsv" >"$BATS_TEST_TMPDIR/bad.tsv"
+	run --separate-stderr nps-drivers --merge "$BATS_TEST_TMPDIR/bad.tsv"
+	[ "$status" -eq 65 ]
+	[[ "$stderr" == *':2: counts and weights must not be negative, nor n above rows' ]]
+	awk -F '\t' -v OFS='\t' 'NR == 2 { $4 = $3 + 1 } 1' "$BATS_TEST_TMPDIR/p.tsv" >"$BATS_TEST_TMPDIR/bad.tsv"
+	run --separate-stderr nps-drivers --merge "$BATS_TEST_TMPDIR/bad.tsv"
+	[ "$status" -eq 65 ]
+}
