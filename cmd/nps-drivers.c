@@ -1306,7 +1306,7 @@ static void write_header(const struct state *s)
 	out_str("driver\tn\trated\tmean\ttop_box\tr\tbeta\tpratt\trw\tlmg"
 		"\timportance\timportance_low\timportance_high\trank\trank_low"
 		"\trank_high\tabove_next\tdistinct\tquadrant\tstability\tflag"
-		"\trows\tcases\tr2\tcut_importance\tcut_mean\ttop3\tresamples");
+		"\trows\tcases\tr2\tcut_importance\tcut_mean\ttop3\tresamples\tgap");
 	if (s->o.levels)
 		out_str("\tstage\tstage_importance\twithin_stage\ttotal_weight");
 	out_char('\n');
@@ -1333,6 +1333,13 @@ static void write_group(const struct state *s, struct work *w, struct slice key)
 	for (size_t j = 0; j < k; j++)
 		if (w->rank[w->idx[j]] <= 3)
 			by_rank[w->rank[w->idx[j]]] = w->idx[j];
+	/* The largest gap between the two relative-importance methods. */
+	double gap = NAN;
+	for (size_t j = 0; j < k; j++) {
+		double d = fabs(w->rw[w->idx[j]] - w->lmg[w->idx[j]]);
+		if (!isnan(d) && !(d <= gap))
+			gap = d;
+	}
 	const char *top3 = "NA";
 	if (boot && k >= 3) {
 		size_t above = 0;
@@ -1420,6 +1427,7 @@ static void write_group(const struct state *s, struct work *w, struct slice key)
 		out_char('\t');
 		out_str(top3);
 		write_count((double)nb);
+		write_fixed(gap, prec);
 		if (s->o.levels) {
 			out_char('\t');
 			out_str(s->stage_of[d] >= 0 ? s->stages[s->stage_of[d]] : "NA");

@@ -23,6 +23,8 @@ r2() { sed -n 2p | cut -f 24; }
 		'staff 44 48 3.2292 43.7500 0.580934 0.410567 40.5943 41.2273 41.3914 keep' \
 		'speed 44 46 3.2174 43.4783 0.200381 0.146627 5.0006 5.1252 5.0532 maintain')" ]
 	[ "$(printf '%s\n' "$output" | r2)" = 0.587551 ]
+	# gap: the largest |rw - lmg|, staff's 41.227284 - 41.391366 = 0.164082
+	[ "$(printf '%s\n' "$output" | sed -n 2p | cut -f 29)" = 0.1641 ]
 }
 
 @test "--pairwise: each correlation over the rows that rate both" {
@@ -247,7 +249,7 @@ r2() { sed -n 2p | cut -f 24; }
 	# staff and speed.
 	run nps-drivers $D --bootstrap 0 --precision 4 --levels "$data/drivers-levels.tsv" "$data/drivers-basic.tsv"
 	[ "$status" -eq 0 ]
-	[ "$(printf '%s\n' "$output" | cut -f 1,29- | tr '\t' ' ')" = "$(printf '%s\n' \
+	[ "$(printf '%s\n' "$output" | cut -f 1,30- | tr '\t' ' ')" = "$(printf '%s\n' \
 		'driver stage stage_importance within_stage total_weight' \
 		'price buying 61.9610 100.0000 61.9610' \
 		'staff service 38.0390 47.8950 18.2188' \
