@@ -2,19 +2,20 @@
  * expected of it, from the periods before it only. The model and every
  * formula are in man/nps-baseline.1.scd; the names below follow it:
  *
- *   level     median of the last W adjusted values of the series (with
- *             --level trend, carried along the slope between it and the
- *             median of the W before)
- *   seasonal  shrunk median of the season's past deviations from the level
- *   event     shrunk median of each active label's past deviations
+ *   level     location of the last W adjusted values of the series (with
+ *             --level trend, carried along the slope between it and that
+ *             of the W before)
+ *   seasonal  the season's past deviations from the level, shrunk
+ *   event     each active label's past deviations, shrunk
  *   expected  level + seasonal + event_effect
- *   tau2      process variance: median over the last 3W residuals of the
- *             variance each implies beyond its sampling variance, never
- *             below zero; with --pool shrunk toward the panel's
+ *   tau2      process variance from the last 3W residuals; pooled,
+ *             shrunk toward the panel's
  *   z         residual / sqrt(se^2 + tau2)
  *
- * The whole input is held (row text and per-row figures), because a
- * pooled estimate for one series needs the other series' same period. */
+ * Every estimate looks back a bounded number of periods (W, or 3W), so a
+ * series of n periods costs O(n W). The whole input is held (row text and
+ * per-row figures), because a pooled estimate for one series needs the
+ * other series' same period. */
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
@@ -44,6 +45,8 @@
 typedef VEC(double) doubles;
 typedef VEC(size_t) sizes;
 
+#define NONE ((size_t)-1)
+
 enum learned { LEARN_NONE, LEARN_SEASON, LEARN_EVENT };
 
 struct row {
@@ -53,43 +56,83 @@ struct row {
 	int season;        /* 1..53; 0 when seasonality is off */
 	int valid;         /* the counts weigh something: nps and se exist */
 	double nps, se;
-	size_t label0;     /* its active labels: labels.p[label0 .. +nlabels) */
-	int nlabels;
-	int history;       /* valid periods of the series before this one */
+	size_t nlabels;    /* active event labels */
+	size_t label;      /* the one active label, when nlabels == 1 */
+	long history;      /* valid periods of the series before this one */
 	double level, tau2, seasonal, event, adjusted, expected, residual, z;
 	size_t spread_n;   /* residuals its own tau2 was taken from */
 	enum learned learned; /* what its deviation `dev` teaches */
 	double dev;
+	size_t prev;       /* the series' previous row that taught the same
+			      season or label; NONE */
 };
 
 struct event {
 	long first_day, last_day;
 	size_t label;
 	size_t scope; /* its scope values, in `scopes`: one per scope column */
+	int scoped;   /* some scope value is not empty */
+};
+
+/* A label active in row `row` of the period (its index there). */
+struct label_row {
+	size_t label, row;
 };
 
 struct series {
-	sizes rows;   /* in time order */
-	sizes events; /* the events whose scope covers it */
+	sizes rows;        /* in time order */
+	size_t group;      /* its -g values: groups.p[group .. + ngroup) */
+	long history;      /* valid periods seen so far, while modelling */
 };
 
-static struct buf texts, scopes;
-static VEC(struct row) rows;
-static VEC(struct series) series;
-static VEC(struct event) events;
-static sizes labels;            /* per row, its active labels (see struct row) */
-static struct hash label_names; /* label -> id */
+/* What a pooled estimate draws on: a deviation (or an implied variance)
+ * and the period that taught it, appended in time order. */
+struct taught {
+	long period;
+	double v;
+};
+typedef VEC(struct taught) taughts;
 
-static struct {
+struct baseline {
+	/* options */
 	enum period_kind kind;
-	int kind_known;
-	int pool, season, trend;
-	double k;
+	int kind_known, kind_from_option;
+	int pool;          /* -1: pool when there are two series or more */
+	int season, trend;
+	double threshold;
 	int min_history, window, precision;
-	size_t ngroup, *group;
+	size_t ngroup, *group; /* the -g columns */
 	size_t nscope;
-	long *scope_col;  /* per scope column of the events file: its -g index */
-} opt = { .season = 1, .k = 3, .min_history = 8, .window = 12, .precision = 2 };
+	long *scope_col;   /* per scope column of the events file: its -g index */
+
+	/* the input, held */
+	struct buf texts, scopes;
+	VEC(struct row) rows;
+	VEC(struct series) series;
+	VEC(struct slice) groups; /* per series, its -g values (in series_keys) */
+	struct hash series_keys;
+	VEC(struct event) events;
+	struct hash label_names; /* label -> id */
+
+	/* the model's working state, one period of all series at a time */
+	taughts season_pool[54]; /* per season: every series' deviations */
+	VEC(taughts) label_pool;  /* per label: every series' deviations */
+	taughts spread_pool;      /* implied() of every series' residuals */
+	struct hash chains;       /* (series, season or label) -> id */
+	sizes chain_last;         /* per id: the last row that taught it */
+	sizes active_all;         /* unscoped events that overlap the period */
+	sizes active_scoped;      /* scoped ones */
+	size_t next_event;        /* in by_start: the next to become active */
+	size_t *by_start;         /* events by first day */
+	sizes common;             /* this period's labels of every series */
+	VEC(struct label_row) scoped; /* and those of some series only */
+	VEC(struct label_row) taught_now; /* the rows that teach a label */
+	sizes now;                /* rows whose deviation joins a pool */
+	size_t *stamp;            /* per label: the mark it was last seen at */
+	size_t *common_at;        /* per label: the period it was common in */
+	size_t marks, periods;    /* counters behind those two */
+	doubles tmp, sorted;
+};
 
 static void usage(void)
 {
@@ -98,12 +141,15 @@ static void usage(void)
 	       "  -g, --group COLS      one series per value of these columns\n"
 	       "  -p, --period KIND     require periods of this kind (day, week, month,\n"
 	       "                        quarter, year; default: that of the first row)\n"
+	       "      --no-pool         judge each series alone, even with several\n"
 	       "      --pool            learn seasonal and event effects from all series,\n"
 	       "                        and shrink each one's spread toward theirs\n"
-	       "      --season on|off   month-of-year (week-of-year ...) effects (default on)\n"
+	       "                        (the default with two series or more)\n"
+	       "      --season on|off   month-of-year (week-of-year, day-of-week ...)\n"
+	       "                        effects (default on)\n"
 	       "      --events FILE     known events: TSV with start, end, label\n"
 	       "                        [and group columns that scope them]\n"
-	       "  -k, --threshold K     flag |z| > K (default 3)\n"
+	       "  -z, --threshold K     flag |z| > K (default 3)\n"
 	       "      --min-history N   judge only after N earlier periods (default 8)\n"
 	       "      --window N        periods behind the level (default 12; spread: 3N)\n"
 	       "      --level KIND      median: the window's median (default); trend: that\n"
@@ -172,7 +218,8 @@ static int event_period(struct slice s, long *first, long *last)
 	return 1;
 }
 
-static void events_read(const char *path, struct tsv_reader *data)
+static void events_read(struct baseline *b, const char *path,
+			const struct tsv_reader *data)
 {
 	struct tsv_reader r;
 	char *files[] = { (char *)path };
@@ -185,22 +232,22 @@ static void events_read(const char *path, struct tsv_reader *data)
 	       label = tsv_col(&r, "label");
 	/* Every other column must be a group column: it scopes the event. */
 	size_t *scope_field = xmalloc(r.ncols * sizeof *scope_field);
-	opt.scope_col = xmalloc(r.ncols * sizeof *opt.scope_col);
+	b->scope_col = xmalloc(r.ncols * sizeof *b->scope_col);
 	for (size_t i = 0; i < r.ncols; i++) {
 		if (i == start || i == end || i == label)
 			continue;
 		size_t g = 0;
-		while (g < opt.ngroup && !(r.cols[i].n == data->cols[opt.group[g]].n &&
-					   memcmp(r.cols[i].p, data->cols[opt.group[g]].p,
-						  r.cols[i].n) == 0))
+		while (g < b->ngroup && !(r.cols[i].n == data->cols[b->group[g]].n &&
+					  memcmp(r.cols[i].p, data->cols[b->group[g]].p,
+						 r.cols[i].n) == 0))
 			g++;
-		if (g == opt.ngroup) {
+		if (g == b->ngroup) {
 			r.line = 1;
 			tsv_die(&r, EX_DATA_, "column %s is neither start, end, label nor a group column",
 				tsv_quote(r.cols[i]));
 		}
-		scope_field[opt.nscope] = i;
-		opt.scope_col[opt.nscope++] = (long)g;
+		scope_field[b->nscope] = i;
+		b->scope_col[b->nscope++] = (long)g;
 	}
 	while (tsv_next(&r)) {
 		if (r.nfields != r.ncols)
@@ -221,31 +268,35 @@ static void events_read(const char *path, struct tsv_reader *data)
 		if (l.n == 0)
 			tsv_die(&r, EX_DATA_, "label is empty");
 		int added;
-		e.label = hash_intern(&label_names, l.p, l.n, &added);
+		e.label = hash_intern(&b->label_names, l.p, l.n, &added);
 		/* Scope values, each as length + bytes; empty means any. */
-		e.scope = scopes.len;
-		for (size_t s = 0; s < opt.nscope; s++) {
+		e.scope = b->scopes.len;
+		e.scoped = 0;
+		for (size_t s = 0; s < b->nscope; s++) {
 			struct slice v = r.fields[scope_field[s]];
-			buf_add(&scopes, &v.n, sizeof v.n);
-			buf_add(&scopes, v.p, v.n);
+			buf_add(&b->scopes, &v.n, sizeof v.n);
+			buf_add(&b->scopes, v.p, v.n);
+			e.scoped |= v.n > 0;
 		}
-		VEC_PUSH(events, e);
+		VEC_PUSH(b->events, e);
 	}
 	free(scope_field);
 	tsv_close(&r);
 }
 
-/* Does event e apply to the series whose group fields are `group`? */
-static int event_covers(const struct event *e, const struct slice *group)
+/* Does event e apply to series s? */
+static int event_covers(const struct baseline *b, const struct event *e,
+			size_t s)
 {
-	if (opt.nscope == 0) /* unscoped; scopes.p may be NULL */
+	if (b->nscope == 0) /* unscoped; scopes.p may be NULL */
 		return 1;
-	const char *p = scopes.p + e->scope;
-	for (size_t s = 0; s < opt.nscope; s++) {
+	const struct slice *group = b->groups.p + b->series.p[s].group;
+	const char *p = b->scopes.p + e->scope;
+	for (size_t i = 0; i < b->nscope; i++) {
 		size_t n;
 		memcpy(&n, p, sizeof n);
 		p += sizeof n;
-		struct slice g = group[opt.scope_col[s]];
+		struct slice g = group[b->scope_col[i]];
 		if (n && !(g.n == n && memcmp(g.p, p, n) == 0))
 			return 0;
 		p += n;
@@ -255,15 +306,28 @@ static int event_covers(const struct event *e, const struct slice *group)
 
 /* ---- reading the series ---- */
 
-static void read_rows(struct tsv_reader *r, size_t period_col,
-		      const struct nps_count_cols *cc)
+/* A new series for the key just interned as id: its -g values are slices
+ * of the hash's own copy of the key ("v1\tv2\t"), which stays put. */
+static void series_add(struct baseline *b, size_t id)
 {
-	int kind_from_option = opt.kind_known;
-	struct hash keys = { 0 };
+	struct series ns = { .group = b->groups.n };
+	const char *p = b->series_keys.keys[id];
+	for (size_t g = 0; g < b->ngroup; g++) {
+		const char *tab = memchr(p, '\t', b->series_keys.lens[id] -
+					 (size_t)(p - b->series_keys.keys[id]));
+		struct slice v = { p, (size_t)(tab - p) };
+		VEC_PUSH(b->groups, v);
+		p = tab + 1;
+	}
+	VEC_PUSH(b->series, ns);
+}
+
+static void read_rows(struct baseline *b, struct tsv_reader *r,
+		      size_t period_col, const struct nps_count_cols *cc)
+{
 	struct buf key = { 0 };
 	buf_grow(&key, 1); /* never a NULL key, even without -g */
 	VEC(long) last = { 0 }; /* per series: its latest period */
-	struct slice *group = xmalloc((opt.ngroup + 1) * sizeof *group);
 	char shown[48];
 	while (tsv_next(r)) {
 		if (!tsv_check_width(r))
@@ -276,12 +340,12 @@ static void read_rows(struct tsv_reader *r, size_t period_col,
 				   tsv_quote(f));
 			continue;
 		}
-		if (!opt.kind_known) {
-			opt.kind = kind;
-			opt.kind_known = 1;
-		} else if (kind != opt.kind) {
-			tsv_reject(r, "period is not a %s %s (%s)", period_kind_name(opt.kind),
-				   kind_from_option ? "as --period says" : "like the first row's",
+		if (!b->kind_known) {
+			b->kind = kind;
+			b->kind_known = 1;
+		} else if (kind != b->kind) {
+			tsv_reject(r, "period is not a %s %s (%s)", period_kind_name(b->kind),
+				   b->kind_from_option ? "as --period says" : "like the first row's",
 				   tsv_quote(f));
 			continue;
 		}
@@ -289,22 +353,18 @@ static void read_rows(struct tsv_reader *r, size_t period_col,
 		if (!nps_counts_read(r, cc, &counts))
 			continue;
 		key.len = 0;
-		for (size_t g = 0; g < opt.ngroup; g++) {
-			group[g] = r->fields[opt.group[g]];
-			buf_add(&key, group[g].p, group[g].n);
+		for (size_t g = 0; g < b->ngroup; g++) {
+			struct slice v = r->fields[b->group[g]];
+			buf_add(&key, v.p, v.n);
 			buf_addc(&key, '\t');
 		}
 		int added;
-		size_t s = hash_intern(&keys, key.p, key.len, &added);
+		size_t s = hash_intern(&b->series_keys, key.p, key.len, &added);
 		if (added) {
-			struct series ns = { 0 };
-			for (size_t e = 0; e < events.n; e++)
-				if (event_covers(&events.p[e], group))
-					VEC_PUSH(ns.events, e);
-			VEC_PUSH(series, ns);
+			series_add(b, s);
 			VEC_PUSH(last, period);
 		} else if (period <= last.p[s]) {
-			period_format(opt.kind, last.p[s], shown);
+			period_format(b->kind, last.p[s], shown);
 			if (period == last.p[s])
 				tsv_reject(r, "duplicate period in this series (%s)",
 					   tsv_quote(f));
@@ -317,39 +377,88 @@ static void read_rows(struct tsv_reader *r, size_t period_col,
 
 		struct nps_stats st;
 		nps_compute(&counts, cc->weighted, INTERVAL_WALD, 1.96, &st);
-		struct row w = { .text = texts.len, .len = r->row.n, .series = s,
+		struct row w = { .text = b->texts.len, .len = r->row.n, .series = s,
 				 .period = period, .valid = !isnan(st.nps),
-				 .nps = st.nps, .se = st.se };
-		buf_add(&texts, r->row.p, r->row.n);
-		VEC_PUSH(series.p[s].rows, rows.n);
-		VEC_PUSH(rows, w);
+				 .nps = st.nps, .se = st.se, .prev = NONE };
+		buf_add(&b->texts, r->row.p, r->row.n);
+		VEC_PUSH(b->series.p[s].rows, b->rows.n);
+		VEC_PUSH(b->rows, w);
 	}
-	free(group);
 	free(last.p);
 	buf_free(&key);
-	hash_free(&keys);
 }
 
 /* ---- the model, one period of all series at a time ---- */
 
-/* The active labels of row i, each once, into `labels`. */
-static void find_labels(struct row *w)
+/* A sort key: rows by (period, series), events by (first day, index). */
+struct sort_key {
+	long when;
+	size_t tie, index;
+};
+
+static int by_key(const void *x, const void *y)
 {
-	const struct series *s = &series.p[w->series];
-	long first = period_first_day(opt.kind, w->period),
-	     last = period_last_day(opt.kind, w->period);
-	w->label0 = labels.n;
-	for (size_t k = 0; k < s->events.n; k++) {
-		const struct event *e = &events.p[s->events.p[k]];
-		if (e->last_day < first || e->first_day > last)
+	const struct sort_key *a = x, *c = y;
+	if (a->when != c->when)
+		return (a->when > c->when) - (a->when < c->when);
+	return (a->tie > c->tie) - (a->tie < c->tie);
+}
+
+static void drop_ended(const struct baseline *b, sizes *active, long first)
+{
+	size_t keep = 0;
+	for (size_t i = 0; i < active->n; i++)
+		if (b->events.p[active->p[i]].last_day >= first)
+			active->p[keep++] = active->p[i];
+	active->n = keep;
+}
+
+/* The events that overlap [first, last]: a sweep over the events by
+ * start, periods arriving in time order; nothing is kept per series. The
+ * labels of unscoped events, each once, into b->common. */
+static void events_active(struct baseline *b, long first, long last)
+{
+	drop_ended(b, &b->active_all, first);
+	drop_ended(b, &b->active_scoped, first);
+	for (; b->next_event < b->events.n; b->next_event++) {
+		size_t e = b->by_start[b->next_event];
+		if (b->events.p[e].first_day > last)
+			break;
+		if (b->events.p[e].last_day < first)
 			continue;
-		int seen = 0;
-		for (size_t j = w->label0; j < labels.n; j++)
-			seen |= labels.p[j] == e->label;
-		if (!seen) {
-			VEC_PUSH(labels, e->label);
-			w->nlabels++;
+		if (b->events.p[e].scoped)
+			VEC_PUSH(b->active_scoped, e);
+		else
+			VEC_PUSH(b->active_all, e);
+	}
+	b->common.n = 0;
+	for (size_t k = 0; k < b->active_all.n; k++) {
+		size_t label = b->events.p[b->active_all.p[k]].label;
+		if (b->common_at[label] != b->periods) {
+			b->common_at[label] = b->periods;
+			VEC_PUSH(b->common, label);
 		}
+	}
+}
+
+/* The labels of row w (the period's row i): the common ones, and those of
+ * scoped events that cover it, each once, into b->scoped. */
+static void find_labels(struct baseline *b, struct row *w, size_t i)
+{
+	w->nlabels = b->common.n;
+	if (b->common.n)
+		w->label = b->common.p[0];
+	size_t mark = ++b->marks;
+	for (size_t k = 0; k < b->active_scoped.n; k++) {
+		const struct event *e = &b->events.p[b->active_scoped.p[k]];
+		if (b->common_at[e->label] == b->periods || b->stamp[e->label] == mark ||
+		    !event_covers(b, e, w->series))
+			continue;
+		b->stamp[e->label] = mark;
+		struct label_row lr = { e->label, i };
+		VEC_PUSH(b->scoped, lr);
+		w->label = e->label;
+		w->nlabels++;
 	}
 }
 
@@ -365,13 +474,24 @@ static double implied(const struct row *h)
 }
 
 /* The median of the periods of the valid rows among at[from .. to). */
-static double median_period(const size_t *at, size_t from, size_t to,
-			    doubles *tmp)
+static double median_period(const struct baseline *b, const size_t *at,
+			    size_t from, size_t to, doubles *tmp)
 {
 	tmp->n = 0;
 	for (size_t i = from; i < to; i++)
-		if (rows.p[at[i]].valid)
-			VEC_PUSH(*tmp, (double)rows.p[at[i]].period);
+		if (b->rows.p[at[i]].valid)
+			VEC_PUSH(*tmp, (double)b->rows.p[at[i]].period);
+	return median(tmp->p, tmp->n);
+}
+
+/* The median adjusted value of the valid rows among at[from .. to). */
+static double median_adjusted(const struct baseline *b, const size_t *at,
+			      size_t from, size_t to, doubles *tmp)
+{
+	tmp->n = 0;
+	for (size_t i = from; i < to; i++)
+		if (b->rows.p[at[i]].valid)
+			VEC_PUSH(*tmp, b->rows.p[at[i]].adjusted);
 	return median(tmp->p, tmp->n);
 }
 
@@ -381,58 +501,48 @@ static double median_period(const size_t *at, size_t from, size_t to,
  * change of the two halves' medians over the distance of their middles:
  * two medians of W values are steady, where a line through noisy months
  * is not. */
-static double trend_to(const struct row *w, const size_t *at, size_t first,
-		       size_t pos, doubles *tmp)
+static double trend_to(struct baseline *b, const struct row *w,
+		       const size_t *at, size_t first, size_t pos)
 {
 	size_t before = first, n = 0;
-	while (before > 0 && n < (size_t)opt.window)
-		n += rows.p[at[--before]].valid;
-	if (n < (size_t)opt.window)
+	while (before > 0 && n < (size_t)b->window)
+		n += b->rows.p[at[--before]].valid;
+	if (n < (size_t)b->window)
 		return 0;
-	tmp->n = 0;
-	for (size_t i = before; i < first; i++)
-		if (rows.p[at[i]].valid)
-			VEC_PUSH(*tmp, rows.p[at[i]].adjusted);
-	double old = median(tmp->p, tmp->n);
-	tmp->n = 0;
-	for (size_t i = first; i < pos; i++)
-		if (rows.p[at[i]].valid)
-			VEC_PUSH(*tmp, rows.p[at[i]].adjusted);
-	double now = median(tmp->p, tmp->n);
-	double t_old = median_period(at, before, first, tmp);
-	double t_now = median_period(at, first, pos, tmp);
+	double old = median_adjusted(b, at, before, first, &b->tmp);
+	double now = median_adjusted(b, at, first, pos, &b->tmp);
+	double t_old = median_period(b, at, before, first, &b->tmp);
+	double t_now = median_period(b, at, first, pos, &b->tmp);
 	return (now - old) / (t_now - t_old) * ((double)w->period - t_now);
 }
 
-/* Level, history and process variance of row w: from its series' last W
- * (level) and 3W (spread) valid periods before it. A spread needs more
- * periods than a level: a median of twelve residuals wanders by a third.
- * `pos` is w's place in its series. */
-static void level_and_spread(struct row *w, size_t pos, doubles *tmp)
+/* Level and process variance of row w: from its series' last W (level)
+ * and 3W (spread) valid periods before it. A spread needs more periods
+ * than a level: a median of twelve residuals wanders by a third. `pos` is
+ * w's place in its series. */
+static void level_and_spread(struct baseline *b, struct row *w, size_t pos)
 {
-	const sizes *sr = &series.p[w->series].rows;
-	w->history = 0;
-	for (size_t j = 0; j < pos; j++)
-		w->history += rows.p[sr->p[j]].valid;
+	const sizes *sr = &b->series.p[w->series].rows;
+	doubles *tmp = &b->tmp;
 	tmp->n = 0;
 	size_t first = pos; /* the window: sr->p[first .. pos), valid ones */
-	for (size_t j = pos; j-- > 0 && tmp->n < (size_t)opt.window;) {
-		const struct row *h = &rows.p[sr->p[j]];
+	for (size_t j = pos; j-- > 0 && tmp->n < (size_t)b->window;) {
+		const struct row *h = &b->rows.p[sr->p[j]];
 		if (h->valid) {
 			VEC_PUSH(*tmp, h->adjusted);
 			first = j;
 		}
 	}
 	w->level = tmp->n ? median(tmp->p, tmp->n) : NAN;
-	if (opt.trend && tmp->n == (size_t)opt.window)
-		w->level += trend_to(w, sr->p, first, pos, tmp);
+	if (b->trend && tmp->n == (size_t)b->window)
+		w->level += trend_to(b, w, sr->p, first, pos);
 
 	/* Their residuals: the median of the process variance each one
 	 * implies (see implied()), never below zero. */
 	tmp->n = 0;
 	size_t seen = 0;
-	for (size_t j = pos; j-- > 0 && seen < 3 * (size_t)opt.window;) {
-		const struct row *h = &rows.p[sr->p[j]];
+	for (size_t j = pos; j-- > 0 && seen < 3 * (size_t)b->window;) {
+		const struct row *h = &b->rows.p[sr->p[j]];
 		if (!h->valid)
 			continue;
 		seen++;
@@ -443,23 +553,34 @@ static void level_and_spread(struct row *w, size_t pos, doubles *tmp)
 	w->tau2 = tmp->n ? fmax(0, median(tmp->p, tmp->n)) : 0;
 }
 
-/* The deviations a pooled estimate draws on, sorted: those of earlier
- * periods (every series, `pool`) and those of this period (`now`). */
-static void pool_sort(const doubles *pool, const sizes *now, doubles *sorted)
+/* Into b->sorted, sorted: the values of `pool` taught in the last `back`
+ * distinct periods before this one, and the deviations of this period's
+ * rows `now`. */
+static void pool_sort(struct baseline *b, const taughts *pool, size_t back,
+		      const sizes *now)
 {
+	doubles *sorted = &b->sorted;
 	sorted->n = 0;
-	for (size_t i = 0; i < pool->n; i++)
-		VEC_PUSH(*sorted, pool->p[i]);
-	for (size_t i = 0; i < now->n; i++)
-		VEC_PUSH(*sorted, rows.p[now->p[i]].dev);
+	size_t from = pool->n, periods = 0;
+	while (from > 0) {
+		if (from == pool->n || pool->p[from - 1].period != pool->p[from].period)
+			if (++periods > back)
+				break;
+		from--;
+	}
+	for (size_t i = from; i < pool->n; i++)
+		VEC_PUSH(*sorted, pool->p[i].v);
+	for (size_t i = 0; now && i < now->n; i++)
+		VEC_PUSH(*sorted, b->rows.p[now->p[i]].dev);
 	if (sorted->n)
 		qsort(sorted->p, sorted->n, sizeof *sorted->p, cmp_double);
 }
 
-/* The pooled estimate for row w: all of them but w's own deviation, when
- * it is among them. */
-static double pooled(const doubles *sorted, const struct row *w, int w_in_now)
+/* The pooled estimate for row w: all of b->sorted but w's own deviation,
+ * when it is among them. */
+static double pooled(const struct baseline *b, const struct row *w, int w_in_now)
 {
+	const doubles *sorted = &b->sorted;
 	size_t skip = sorted->n;
 	if (w_in_now) /* any copy of an equal value will do */
 		skip = (size_t)((double *)bsearch(&w->dev, sorted->p, sorted->n,
@@ -468,210 +589,288 @@ static double pooled(const doubles *sorted, const struct row *w, int w_in_now)
 	return shrunk(median_sorted(sorted->p, sorted->n, skip), k);
 }
 
-/* The series-only estimate: the deviations its own earlier rows learned
- * of the same kind (and season, or label). */
-static double own(const struct row *w, size_t pos, enum learned kind,
-		  size_t label, doubles *tmp)
+/* The chain of what series s taught about `what` (a season, or
+ * 64 + a label): its id in b->chains, added if new. */
+static size_t chain(struct baseline *b, size_t s, size_t what)
 {
-	const sizes *sr = &series.p[w->series].rows;
+	size_t key[2] = { s, what };
+	int added;
+	size_t id = hash_intern(&b->chains, key, sizeof key, &added);
+	if (added)
+		VEC_PUSH(b->chain_last, NONE);
+	return id;
+}
+
+static size_t chain_of(const struct row *w)
+{
+	return w->learned == LEARN_SEASON ? (size_t)w->season : 64 + w->label;
+}
+
+/* The series-only estimate: the deviations its own last W rows that
+ * taught `what` learned. */
+static double own(struct baseline *b, const struct row *w, size_t what)
+{
+	doubles *tmp = &b->tmp;
 	tmp->n = 0;
-	for (size_t j = 0; j < pos; j++) {
-		const struct row *h = &rows.p[sr->p[j]];
-		if (h->learned != kind)
-			continue;
-		if (kind == LEARN_SEASON ? h->season != w->season
-					 : labels.p[h->label0] != label)
-			continue;
-		VEC_PUSH(*tmp, h->dev);
-	}
+	size_t id = chain(b, w->series, what); /* may move chain_last.p */
+	for (size_t j = b->chain_last.p[id];
+	     j != NONE && tmp->n < (size_t)b->window; j = b->rows.p[j].prev)
+		VEC_PUSH(*tmp, b->rows.p[j].dev);
 	return shrunk(tmp->n ? median(tmp->p, tmp->n) : 0, tmp->n);
 }
 
-static int by_period(const void *a, const void *b)
+/* Level, spread and labels of the period's rows at[0 .. n); the season's
+ * deviation of the event-free ones. */
+static void period_start(struct baseline *b, const size_t *at, size_t n,
+			 const size_t *pos, int season)
 {
-	const struct row *x = &rows.p[*(const size_t *)a],
-			 *y = &rows.p[*(const size_t *)b];
-	if (x->period != y->period)
-		return (x->period > y->period) - (x->period < y->period);
-	return (x->series > y->series) - (x->series < y->series);
+	b->scoped.n = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct row *w = &b->rows.p[at[i]];
+		struct series *s = &b->series.p[w->series];
+		w->season = season;
+		find_labels(b, w, i);
+		w->history = s->history;
+		s->history += w->valid;
+		level_and_spread(b, w, pos[at[i]]);
+		w->learned = LEARN_NONE;
+		if (w->valid && !isnan(w->level) && season && w->nlabels == 0) {
+			w->learned = LEARN_SEASON;
+			w->dev = w->nps - w->level;
+		}
+	}
 }
 
-static int has_label(const struct row *w, size_t label)
+static void seasonal_effects(struct baseline *b, const size_t *at, size_t n,
+			     int season, int pool)
 {
-	for (int l = 0; l < w->nlabels; l++)
-		if (labels.p[w->label0 + (size_t)l] == label)
-			return 1;
-	return 0;
+	if (season && pool) {
+		b->now.n = 0;
+		for (size_t i = 0; i < n; i++)
+			if (b->rows.p[at[i]].learned == LEARN_SEASON)
+				VEC_PUSH(b->now, at[i]);
+		pool_sort(b, &b->season_pool[season], (size_t)b->window, &b->now);
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct row *w = &b->rows.p[at[i]];
+		w->seasonal = !season ? 0
+			: pool ? pooled(b, w, w->learned == LEARN_SEASON)
+			: own(b, w, (size_t)season);
+	}
+	/* then the event deviations they allow */
+	for (size_t i = 0; i < n; i++) {
+		struct row *w = &b->rows.p[at[i]];
+		w->event = 0;
+		if (w->valid && !isnan(w->level) && w->nlabels == 1) {
+			w->learned = LEARN_EVENT;
+			w->dev = w->nps - w->level - w->seasonal;
+		}
+	}
 }
 
-static void model(void)
+static int by_label(const void *x, const void *y)
 {
+	const struct label_row *a = x, *c = y;
+	if (a->label != c->label)
+		return (a->label > c->label) - (a->label < c->label);
+	return (a->row > c->row) - (a->row < c->row);
+}
+
+/* Into b->sorted: the pool of `label` and the deviations of the period's
+ * rows that teach it (b->taught_now, sorted by label). */
+static void label_pool_sort(struct baseline *b, const size_t *at, size_t label)
+{
+	const struct label_row *t = b->taught_now.p;
+	size_t lo = 0, hi = b->taught_now.n;
+	while (lo < hi) { /* the first of `label` */
+		size_t mid = lo + (hi - lo) / 2;
+		if (t[mid].label < label)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	b->now.n = 0;
+	for (; lo < b->taught_now.n && t[lo].label == label; lo++)
+		VEC_PUSH(b->now, at[t[lo].row]);
+	pool_sort(b, &b->label_pool.p[label], (size_t)b->window, &b->now);
+}
+
+static double label_share(const struct baseline *b, const struct row *w,
+			  size_t label)
+{
+	return pooled(b, w, w->learned == LEARN_EVENT && w->label == label);
+}
+
+/* Per active label, summed. Pooled, each label's pool is sorted once per
+ * period, and every row of the period that has the label gets its share. */
+static void event_effects(struct baseline *b, const size_t *at, size_t n,
+			  int pool)
+{
+	if (!pool) {
+		for (size_t i = 0; i < n; i++)
+			for (size_t l = 0; l < b->common.n; l++)
+				b->rows.p[at[i]].event += own(b, &b->rows.p[at[i]], 64 + b->common.p[l]);
+		for (size_t k = 0; k < b->scoped.n; k++) {
+			struct row *w = &b->rows.p[at[b->scoped.p[k].row]];
+			w->event += own(b, w, 64 + b->scoped.p[k].label);
+		}
+		return;
+	}
+	b->taught_now.n = 0;
+	for (size_t i = 0; i < n; i++)
+		if (b->rows.p[at[i]].learned == LEARN_EVENT) {
+			struct label_row t = { b->rows.p[at[i]].label, i };
+			VEC_PUSH(b->taught_now, t);
+		}
+	qsort(b->taught_now.p, b->taught_now.n, sizeof *b->taught_now.p, by_label);
+	for (size_t l = 0; l < b->common.n; l++) {
+		label_pool_sort(b, at, b->common.p[l]);
+		for (size_t i = 0; i < n; i++)
+			b->rows.p[at[i]].event += label_share(b, &b->rows.p[at[i]], b->common.p[l]);
+	}
+	qsort(b->scoped.p, b->scoped.n, sizeof *b->scoped.p, by_label);
+	for (size_t k = 0; k < b->scoped.n; k++) {
+		size_t label = b->scoped.p[k].label;
+		if (k == 0 || b->scoped.p[k - 1].label != label)
+			label_pool_sort(b, at, label);
+		struct row *w = &b->rows.p[at[b->scoped.p[k].row]];
+		w->event += label_share(b, w, label);
+	}
+}
+
+/* The verdicts of the period's rows. Pooled, a series' own process
+ * variance is shrunk toward the panel's: the median implied() of every
+ * series' residuals of the last 3W periods, worth 2W residuals of its own
+ * (or as many as the panel has, if fewer). */
+static void verdicts(struct baseline *b, const size_t *at, size_t n, int pool)
+{
+	double panel = 0, panel_weight = 0;
+	if (pool) {
+		pool_sort(b, &b->spread_pool, 3 * (size_t)b->window, NULL);
+		if (b->sorted.n) {
+			panel = fmax(0, median_sorted(b->sorted.p, b->sorted.n, b->sorted.n));
+			panel_weight = fmin(2.0 * b->window, (double)b->sorted.n);
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct row *w = &b->rows.p[at[i]];
+		if (panel_weight > 0)
+			w->tau2 = ((double)w->spread_n * w->tau2 + panel_weight * panel) /
+				  ((double)w->spread_n + panel_weight);
+		w->adjusted = w->nps - w->seasonal - w->event;
+		w->expected = w->level + w->seasonal + w->event;
+		w->residual = w->nps - w->expected;
+		w->z = w->residual / sqrt(w->se * w->se + w->tau2);
+	}
+}
+
+/* What the period teaches later ones. */
+static void teach(struct baseline *b, const size_t *at, size_t n, int pool)
+{
+	for (size_t i = 0; i < n; i++) {
+		size_t r = at[i];
+		struct row *w = &b->rows.p[r];
+		if (pool && w->valid && !isnan(w->residual)) {
+			struct taught t = { w->period, implied(w) };
+			VEC_PUSH(b->spread_pool, t);
+		}
+		if (w->learned == LEARN_NONE)
+			continue;
+		struct taught t = { w->period, w->dev };
+		if (w->learned == LEARN_SEASON)
+			VEC_PUSH(b->season_pool[w->season], t);
+		else
+			VEC_PUSH(b->label_pool.p[w->label], t);
+		size_t id = chain(b, w->series, chain_of(w));
+		w->prev = b->chain_last.p[id];
+		b->chain_last.p[id] = r;
+	}
+}
+
+static void model(struct baseline *b)
+{
+	int pool = b->pool < 0 ? b->series.n > 1 : b->pool;
 	/* Rows in (period, series) order: one period of every series at once. */
-	size_t *order = xmalloc(rows.n * sizeof *order), *pos = xmalloc(rows.n * sizeof *pos);
-	size_t done = 0;
-	for (size_t s = 0; s < series.n; s++)
-		for (size_t j = 0; j < series.p[s].rows.n; j++) {
-			pos[series.p[s].rows.p[j]] = j;
-			order[done++] = series.p[s].rows.p[j];
+	size_t nrows = b->rows.n;
+	size_t *order = xmalloc((nrows + 1) * sizeof *order),
+	       *pos = xmalloc((nrows + 1) * sizeof *pos);
+	size_t nkeys = nrows > b->events.n ? nrows : b->events.n;
+	struct sort_key *keys = xmalloc((nkeys + 1) * sizeof *keys);
+	for (size_t s = 0, done = 0; s < b->series.n; s++)
+		for (size_t j = 0; j < b->series.p[s].rows.n; j++) {
+			size_t i = b->series.p[s].rows.p[j];
+			pos[i] = j;
+			keys[done++] = (struct sort_key){ b->rows.p[i].period, s, i };
 		}
-	qsort(order, rows.n, sizeof *order, by_period);
+	qsort(keys, nrows, sizeof *keys, by_key);
+	for (size_t i = 0; i < nrows; i++)
+		order[i] = keys[i].index;
+	for (size_t e = 0; e < b->events.n; e++)
+		keys[e] = (struct sort_key){ b->events.p[e].first_day, e, e };
+	qsort(keys, b->events.n, sizeof *keys, by_key);
+	b->by_start = xmalloc((b->events.n + 1) * sizeof *b->by_start);
+	for (size_t e = 0; e < b->events.n; e++)
+		b->by_start[e] = keys[e].index;
+	free(keys);
 
-	doubles season_pool[54] = { 0 }; /* per season: earlier deviations */
-	VEC(doubles) label_pool = { 0 }; /* per label: earlier deviations */
-	for (size_t l = 0; l < label_names.count; l++) {
-		doubles empty = { 0 };
-		VEC_PUSH(label_pool, empty);
+	size_t nlabels = b->label_names.count;
+	b->common_at = xmalloc((nlabels + 1) * sizeof *b->common_at);
+	memset(b->common_at, 0, (nlabels + 1) * sizeof *b->common_at);
+	b->stamp = xmalloc((nlabels + 1) * sizeof *b->stamp);
+	memset(b->stamp, 0, (nlabels + 1) * sizeof *b->stamp);
+	for (size_t l = 0; l < nlabels; l++) {
+		taughts empty = { 0 };
+		VEC_PUSH(b->label_pool, empty);
 	}
-	doubles tmp = { 0 }, sorted = { 0 };
-	doubles spread_pool = { 0 }; /* implied() of every earlier residual */
-	sizes now = { 0 };
-	/* per label: 1 + the first index in `order` of the period its
-	 * pooled estimate was last made for */
-	size_t *built = xmalloc((label_names.count + 1) * sizeof *built);
-	memset(built, 0, (label_names.count + 1) * sizeof *built);
 
-	for (size_t a = 0, b; a < rows.n; a = b) {
-		long period = rows.p[order[a]].period;
-		for (b = a; b < rows.n && rows.p[order[b]].period == period; b++)
+	for (size_t a = 0, z; a < nrows; a = z) {
+		long period = b->rows.p[order[a]].period;
+		for (z = a; z < nrows && b->rows.p[order[z]].period == period; z++)
 			;
-		int season = opt.season ? season_of(opt.kind, period) : 0;
-
-		/* Level and spread; the season's deviation of event-free rows. */
-		for (size_t i = a; i < b; i++) {
-			struct row *w = &rows.p[order[i]];
-			w->season = season;
-			find_labels(w);
-			level_and_spread(w, pos[order[i]], &tmp);
-			w->learned = LEARN_NONE;
-			if (w->valid && !isnan(w->level) && season && w->nlabels == 0) {
-				w->learned = LEARN_SEASON;
-				w->dev = w->nps - w->level;
-			}
-		}
-		/* Seasonal effects; then the event deviations they allow. */
-		now.n = 0;
-		for (size_t i = a; i < b; i++)
-			if (rows.p[order[i]].learned == LEARN_SEASON)
-				VEC_PUSH(now, order[i]);
-		if (season && opt.pool)
-			pool_sort(&season_pool[season], &now, &sorted);
-		for (size_t i = a; i < b; i++) {
-			struct row *w = &rows.p[order[i]];
-			w->seasonal = !season ? 0
-				: opt.pool ? pooled(&sorted, w, w->learned == LEARN_SEASON)
-				: own(w, pos[order[i]], LEARN_SEASON, 0, &tmp);
-		}
-		for (size_t i = a; i < b; i++) {
-			struct row *w = &rows.p[order[i]];
-			w->event = 0;
-			if (w->valid && !isnan(w->level) && w->nlabels == 1) {
-				w->learned = LEARN_EVENT;
-				w->dev = w->nps - w->level - w->seasonal;
-			}
-		}
-		/* Event effects: per active label, summed. */
-		for (size_t i = a; i < b; i++) {
-			struct row *w = &rows.p[order[i]];
-			for (int l = 0; l < w->nlabels; l++) {
-				size_t label = labels.p[w->label0 + (size_t)l];
-				if (!opt.pool)
-					w->event += own(w, pos[order[i]], LEARN_EVENT, label, &tmp);
-				else if (built[label] != a + 1) {
-					/* Once per label and period: every row of the
-					 * period that has the label gets its share. */
-					built[label] = a + 1;
-					now.n = 0;
-					for (size_t j = a; j < b; j++) {
-						const struct row *o = &rows.p[order[j]];
-						if (o->learned == LEARN_EVENT &&
-						    labels.p[o->label0] == label)
-							VEC_PUSH(now, order[j]);
-					}
-					pool_sort(&label_pool.p[label], &now, &sorted);
-					for (size_t j = i; j < b; j++) {
-						struct row *o = &rows.p[order[j]];
-						if (has_label(o, label))
-							o->event += pooled(&sorted, o,
-								o->learned == LEARN_EVENT &&
-								labels.p[o->label0] == label);
-					}
-				}
-			}
-		}
-		/* Pooled, a series' own process variance is shrunk toward the
-		 * panel's: the median implied() of every series' earlier
-		 * residuals, worth 2W residuals of its own (or as many as the
-		 * panel has, if fewer). */
-		double panel = 0, panel_weight = 0;
-		if (opt.pool && spread_pool.n) {
-			panel = fmax(0, median(spread_pool.p, spread_pool.n));
-			panel_weight = fmin(2.0 * opt.window, (double)spread_pool.n);
-		}
-		/* The verdicts; then what this period teaches later ones. */
-		for (size_t i = a; i < b; i++) {
-			struct row *w = &rows.p[order[i]];
-			if (panel_weight > 0)
-				w->tau2 = ((double)w->spread_n * w->tau2 + panel_weight * panel) /
-					  ((double)w->spread_n + panel_weight);
-			w->adjusted = w->nps - w->seasonal - w->event;
-			w->expected = w->level + w->seasonal + w->event;
-			w->residual = w->nps - w->expected;
-			w->z = w->residual / sqrt(w->se * w->se + w->tau2);
-		}
-		for (size_t i = a; i < b; i++) {
-			const struct row *w = &rows.p[order[i]];
-			if (opt.pool && w->valid && !isnan(w->residual))
-				VEC_PUSH(spread_pool, implied(w));
-			if (w->learned == LEARN_SEASON)
-				VEC_PUSH(season_pool[season], w->dev);
-			else if (w->learned == LEARN_EVENT)
-				VEC_PUSH(label_pool.p[labels.p[w->label0]], w->dev);
-		}
+		int season = b->season ? season_of(b->kind, period) : 0;
+		b->periods++;
+		events_active(b, period_first_day(b->kind, period),
+			      period_last_day(b->kind, period));
+		period_start(b, order + a, z - a, pos, season);
+		seasonal_effects(b, order + a, z - a, season, pool);
+		event_effects(b, order + a, z - a, pool);
+		verdicts(b, order + a, z - a, pool);
+		teach(b, order + a, z - a, pool);
 	}
-	for (int s = 0; s < 54; s++)
-		free(season_pool[s].p);
-	for (size_t l = 0; l < label_pool.n; l++)
-		free(label_pool.p[l].p);
-	free(label_pool.p);
-	free(tmp.p);
-	free(spread_pool.p);
-	free(sorted.p);
-	free(built);
-	free(now.p);
 	free(order);
 	free(pos);
 }
 
 /* ---- output ---- */
 
-static void put(double v)
+static void write_figure(const struct baseline *b, double v)
 {
 	out_char('\t');
 	if (isnan(v) || isinf(v))
 		out_str("NA");
 	else
-		writer_fixed(&out, v, opt.precision);
+		writer_fixed(&out, v, b->precision);
 }
 
-static void write_row(const struct row *w)
+static void write_row(const struct baseline *b, const struct row *w)
 {
-	out_write(texts.p + w->text, w->len);
+	out_write(b->texts.p + w->text, w->len);
 	if (!w->valid) {
 		out_str("\tNA\tNA\tNA\tNA\tNA\tNA\tNA\tNA\tNA\n");
 		return;
 	}
-	double band = opt.k * sqrt(w->se * w->se + w->tau2);
+	double band = b->threshold * sqrt(w->se * w->se + w->tau2);
 	double lower = w->expected - band, upper = w->expected + band;
-	put(w->expected);
-	put(w->seasonal);
-	put(w->event);
-	put(w->adjusted);
-	put(w->residual);
-	put(w->z);
-	put(lower < -100 ? -100 : lower);
-	put(upper > 100 ? 100 : upper);
+	write_figure(b, w->expected);
+	write_figure(b, w->seasonal);
+	write_figure(b, w->event);
+	write_figure(b, w->adjusted);
+	write_figure(b, w->residual);
+	write_figure(b, w->z);
+	write_figure(b, lower < -100 ? -100 : lower);
+	write_figure(b, upper > 100 ? 100 : upper);
 	const char *flag = "normal";
-	if (w->history < opt.min_history)
+	if (w->history < b->min_history)
 		flag = "insufficient_history";
 	else if (w->residual > band)
 		flag = "high";
@@ -680,6 +879,27 @@ static void write_row(const struct row *w)
 	out_char('\t');
 	out_str(flag);
 	out_char('\n');
+}
+
+static void baseline_free(struct baseline *b)
+{
+	for (size_t s = 0; s < b->series.n; s++)
+		free(b->series.p[s].rows.p);
+	for (int s = 0; s < 54; s++)
+		free(b->season_pool[s].p);
+	for (size_t l = 0; l < b->label_pool.n; l++)
+		free(b->label_pool.p[l].p);
+	buf_free(&b->texts);
+	buf_free(&b->scopes);
+	hash_free(&b->series_keys);
+	hash_free(&b->label_names);
+	hash_free(&b->chains);
+	free(b->rows.p), free(b->series.p), free(b->groups.p), free(b->events.p);
+	free(b->label_pool.p), free(b->spread_pool.p), free(b->chain_last.p);
+	free(b->active_all.p), free(b->active_scoped.p), free(b->by_start);
+	free(b->common.p), free(b->scoped.p), free(b->taught_now.p), free(b->now.p);
+	free(b->stamp), free(b->common_at), free(b->tmp.p), free(b->sorted.p);
+	free(b->group), free(b->scope_col);
 }
 
 static int int_arg(const char *name, const char *arg, int min)
@@ -691,6 +911,28 @@ static int int_arg(const char *name, const char *arg, int min)
 	return (int)v;
 }
 
+static void run(struct baseline *b, struct tsv_reader *r, const char *group_list,
+		const char *events_path, const char *rejects)
+{
+	size_t period_col = tsv_col(r, "period");
+	struct nps_count_cols cc;
+	nps_count_cols_find(r, &cc);
+	b->ngroup = group_list ? tsv_cols(r, group_list, &b->group) : 0;
+	if (events_path)
+		events_read(b, events_path, r);
+	/* only now: a usage error must not empty an old rejects file */
+	if (rejects)
+		tsv_rejects_open(r, rejects);
+	read_rows(b, r, period_col, &cc);
+	if (b->kind == PERIOD_YEAR)
+		b->season = 0;
+	model(b);
+	tsv_write_header(r, &out);
+	out_str("\texpected\tseasonal\tevent_effect\tadjusted\tresidual\tz\tlower\tupper\tflag\n");
+	for (size_t i = 0; i < b->rows.n; i++)
+		write_row(b, &b->rows.p[i]);
+}
+
 int main(int argc, char **argv)
 {
 	const char *group_list = NULL, *events_path = NULL, *rejects = NULL;
@@ -698,9 +940,10 @@ int main(int argc, char **argv)
 		{ "group", required_argument, NULL, 'g' },
 		{ "period", required_argument, NULL, 'p' },
 		{ "pool", no_argument, NULL, 'P' },
+		{ "no-pool", no_argument, NULL, 'N' },
 		{ "season", required_argument, NULL, 'S' },
 		{ "events", required_argument, NULL, 'E' },
-		{ "threshold", required_argument, NULL, 'k' },
+		{ "threshold", required_argument, NULL, 'z' },
 		{ "min-history", required_argument, NULL, 'H' },
 		{ "window", required_argument, NULL, 'W' },
 		{ "level", required_argument, NULL, 'L' },
@@ -710,68 +953,56 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ 0 },
 	};
+	struct baseline b = { .pool = -1, .season = 1, .threshold = 3,
+			      .min_history = 8, .window = 12, .precision = 2 };
 	prog_init(argv[0]);
 	int c;
-	while ((c = getopt_long(argc, argv, "g:p:k:h", options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "g:p:z:k:h", options, NULL)) != -1) {
 		switch (c) {
 		case 'g': group_list = optarg; break;
 		case 'p':
-			if (!period_kind_parse(optarg, &opt.kind))
-				die_usage("--period must be " PERIOD_KIND_EXPECTED " (\"%s\")",
+			if (!period_kind_parse(optarg, &b.kind))
+				die_usage("--period must be day, week, month, quarter or year (\"%s\")",
 					  optarg);
-			opt.kind_known = 1;
+			b.kind_known = b.kind_from_option = 1;
 			break;
-		case 'P': opt.pool = 1; break;
+		case 'P': b.pool = 1; break;
+		case 'N': b.pool = 0; break;
 		case 'S':
 			if (strcmp(optarg, "on") && strcmp(optarg, "off"))
 				die_usage("--season must be on or off (\"%s\")", optarg);
-			opt.season = strcmp(optarg, "on") == 0;
+			b.season = strcmp(optarg, "on") == 0;
 			break;
 		case 'E': events_path = optarg; break;
-		case 'k':
-			if (!num_arg_double(optarg, &opt.k) || !(opt.k > 0))
+		case 'z':
+			if (!num_arg_double(optarg, &b.threshold) || !(b.threshold > 0))
 				die_usage("--threshold must be a number above 0 (\"%s\")",
 					  optarg);
 			break;
-		case 'H': opt.min_history = int_arg("--min-history", optarg, 1); break;
-		case 'W': opt.window = int_arg("--window", optarg, 1); break;
+		case 'k': die_usage("-k is a key column in npskit; the threshold is -z or --threshold");
+		case 'H': b.min_history = int_arg("--min-history", optarg, 1); break;
+		case 'W': b.window = int_arg("--window", optarg, 1); break;
 		case 'L':
 			if (strcmp(optarg, "median") && strcmp(optarg, "trend"))
 				die_usage("--level must be median or trend (\"%s\")", optarg);
-			opt.trend = strcmp(optarg, "trend") == 0;
+			b.trend = strcmp(optarg, "trend") == 0;
 			break;
-		case 'D': opt.precision = num_opt_precision(optarg); break;
+		case 'D': b.precision = num_opt_precision(optarg); break;
 		case 'R': rejects = optarg; break;
 		case 'h': usage(); exit_printed();
 		case 'V': printf("nps-baseline %s\n", NPSKIT_VERSION); exit_printed();
-		default: die_option(argv, "g:p:k:h");
+		default: die_option(argv, "g:p:z:k:h");
 		}
 	}
 
 	struct tsv_reader r;
 	tsv_open(&r, argc - optind, argv + optind);
-	if (r.has_header) {
-		size_t period_col = tsv_col(&r, "period");
-		struct nps_count_cols cc;
-		nps_count_cols_find(&r, &cc);
-		opt.ngroup = group_list ? tsv_cols(&r, group_list, &opt.group) : 0;
-		if (events_path)
-			events_read(events_path, &r);
-		/* only now: a usage error must not empty an old rejects file */
-		if (rejects)
-			tsv_rejects_open(&r, rejects);
-		read_rows(&r, period_col, &cc);
-		if (opt.kind == PERIOD_YEAR)
-			opt.season = 0;
-		model();
-		tsv_write_header(&r, &out);
-		out_str("\texpected\tseasonal\tevent_effect\tadjusted\tresidual\tz\tlower\tupper\tflag\n");
-		for (size_t i = 0; i < rows.n; i++)
-			write_row(&rows.p[i]);
-	} else if (rejects) {
+	if (r.has_header)
+		run(&b, &r, group_list, events_path, rejects);
+	else if (rejects)
 		tsv_rejects_open(&r, rejects);
-	}
 	writer_close(&out);
 	tsv_close(&r);
+	baseline_free(&b);
 	return 0;
 }

@@ -46,11 +46,11 @@ H='store period expected seasonal event_effect adjusted residual z lower upper f
 	[ "$(printf '%s\n' "$output" | cut -f 1-13)" = "$(cat "$data/baseline-constant.tsv")" ]
 }
 
-@test "-k and --min-history move the band and the start of judgement" {
+@test "-z and --min-history move the band and the start of judgement" {
 	# Month 10 again: band 40 -+ 11*4 = -4..84 contains 80 -> normal;
 	# month 11: 40 -+ 11*8 = -48..128, clamped to -100..100. Month 9 has
 	# 8 earlier periods, fewer than 9.
-	run judged -k 11 --min-history 9 "$data/baseline-constant.tsv"
+	run judged -z 11 --min-history 9 "$data/baseline-constant.tsv"
 	[ "${lines[9]}" = "$(tsv 'A 2025-09 40.00 0.00 0.00 40.00 0.00 0.00 -48.00 100.00 insufficient_history')" ]
 	[ "${lines[10]}" = "$(tsv 'A 2025-10 40.00 0.00 0.00 80.00 40.00 10.00 -4.00 84.00 normal')" ]
 	[ "${lines[11]}" = "$(tsv 'A 2025-11 40.00 0.00 0.00 0.00 -40.00 -5.00 -48.00 100.00 normal')" ]
@@ -197,7 +197,7 @@ H='store period expected seasonal event_effect adjusted residual z lower upper f
 	[ "${lines[5]}" = "$(tsv 'B 2025-02 40.0000 0.0000 0.0000 40.0000 0.0000 0.0000 16.0000 64.0000 insufficient_history')" ]
 	[ "${lines[6]}" = "$(tsv 'B 2025-03 40.0000 0.0000 0.0000 40.0000 0.0000 0.0000 -13.1952 93.1952 insufficient_history')" ]
 	# without --pool each series stands alone
-	run judged -g store --season off --precision 4 "$BATS_TEST_TMPDIR/in"
+	run judged -g store --no-pool --season off --precision 4 "$BATS_TEST_TMPDIR/in"
 	[ "${lines[3]}" = "$(tsv 'A 2025-03 50.0000 0.0000 0.0000 40.0000 -10.0000 -0.3372 -38.9561 100.0000 insufficient_history')" ]
 	[ "${lines[6]}" = "$(tsv 'B 2025-03 40.0000 0.0000 0.0000 40.0000 0.0000 0.0000 16.0000 64.0000 insufficient_history')" ]
 }
@@ -410,13 +410,13 @@ bad_events() { # events file content, expected message after "FILE:"
 }
 
 @test "bad option values are usage errors" {
-	for args in "-k 0" "-k x" "--min-history 0" "--window 0" "--precision 16" "--season maybe" "-p decade"; do
+	for args in "-z 0" "-z x" "-k 3" "--min-history 0" "--window 0" "--precision 16" "--season maybe" "-p decade"; do
 		run --separate-stderr nps-baseline $args "$data/baseline-constant.tsv"
 		[ "$status" -eq 64 ]
 	done
 	run --separate-stderr nps-baseline --season maybe "$data/baseline-constant.tsv"
 	[ "${stderr%%$'\n'*}" = 'nps-baseline: --season must be on or off ("maybe")' ]
-	run --separate-stderr nps-baseline -k -1 "$data/baseline-constant.tsv"
+	run --separate-stderr nps-baseline -z -1 "$data/baseline-constant.tsv"
 	[ "${stderr%%$'\n'*}" = 'nps-baseline: --threshold must be a number above 0 ("-1")' ]
 	run --separate-stderr nps-baseline --min-history 0 "$data/baseline-constant.tsv"
 	[ "${stderr%%$'\n'*}" = 'nps-baseline: --min-history must be an integer of at least 1 ("0")' ]

@@ -25,7 +25,7 @@ for seed in "$@"; do
 	s=$tmp/s$seed
 	"$tmp/gen" "$s" "$seed" 80 36 "$shifts" $trend
 	"$bin/nps-baseline" -g store --pool --events "$s.events.tsv" "$s.agg.tsv" >"$s.pool"
-	"$bin/nps-baseline" -g store --events "$s.events.tsv" "$s.agg.tsv" >"$s.own"
+	"$bin/nps-baseline" -g store --no-pool --events "$s.events.tsv" "$s.agg.tsv" >"$s.own"
 	"$bin/nps-baseline" -g store --pool "$s.agg.tsv" >"$s.noev"
 	# One line per scored cell: anomaly, the two naive verdicts, the
 	# three nps-baseline verdicts, |z| of the first, the naive |z|, the
