@@ -55,6 +55,8 @@ struct row {
 	long period;
 	int season;        /* 1..53; 0 when seasonality is off */
 	int valid;         /* the counts weigh something: nps and se exist */
+	int partial;       /* nps-agg's partial: the data cover it in part */
+	int counted;       /* valid and whole: part of the series' history */
 	double nps, se;
 	size_t nlabels;    /* active event labels */
 	size_t label;      /* the one active label, when nlabels == 1 */
@@ -104,6 +106,7 @@ struct baseline {
 	size_t ngroup, *group; /* the -g columns */
 	size_t nscope;
 	long *scope_col;   /* per scope column of the events file: its -g index */
+	int hinted;        /* that -g is probably missing */
 
 	/* the input, held */
 	struct buf texts, scopes;
@@ -322,9 +325,37 @@ static void series_add(struct baseline *b, size_t id)
 	VEC_PUSH(b->series, ns);
 }
 
+/* Rows of one series out of order, and no -g: most likely several series
+ * interleaved. nps-agg writes its group columns before the period, so
+ * those are the likely key; said once, before the bad row is. */
+static void hint_group(struct baseline *b, const struct tsv_reader *r,
+		       size_t period_col)
+{
+	if (b->ngroup || b->hinted || period_col == 0)
+		return;
+	b->hinted = 1;
+	fprintf(stderr, "%s: periods repeat and no -g was given: rows of several series seem interleaved; -g is probably missing (the series key looks like ",
+		prog_name);
+	for (size_t i = 0; i < period_col; i++)
+		fprintf(stderr, "%s%s", i ? ", " : "", tsv_quote(r->cols[i]));
+	fprintf(stderr, ")\n");
+}
+
+/* The partial column, when the input has one: 0 or 1; -1 when bad. */
+static int read_partial(const struct tsv_reader *r, long col)
+{
+	if (col < 0)
+		return 0;
+	struct slice f = slice_trim(r->fields[col]);
+	if (f.n == 1 && (f.p[0] == '0' || f.p[0] == '1'))
+		return f.p[0] == '1';
+	return -1;
+}
+
 static void read_rows(struct baseline *b, struct tsv_reader *r,
 		      size_t period_col, const struct nps_count_cols *cc)
 {
+	long partial_col = tsv_col_find(r, "partial");
 	struct buf key = { 0 };
 	buf_grow(&key, 1); /* never a NULL key, even without -g */
 	VEC(long) last = { 0 }; /* per series: its latest period */
@@ -352,6 +383,12 @@ static void read_rows(struct baseline *b, struct tsv_reader *r,
 		struct nps_counts counts;
 		if (!nps_counts_read(r, cc, &counts))
 			continue;
+		int partial = read_partial(r, partial_col);
+		if (partial < 0) {
+			tsv_reject(r, "partial must be 0 or 1 (%s)",
+				   tsv_quote(r->fields[partial_col]));
+			continue;
+		}
 		key.len = 0;
 		for (size_t g = 0; g < b->ngroup; g++) {
 			struct slice v = r->fields[b->group[g]];
@@ -364,6 +401,7 @@ static void read_rows(struct baseline *b, struct tsv_reader *r,
 			series_add(b, s);
 			VEC_PUSH(last, period);
 		} else if (period <= last.p[s]) {
+			hint_group(b, r, period_col);
 			period_format(b->kind, last.p[s], shown);
 			if (period == last.p[s])
 				tsv_reject(r, "duplicate period in this series (%s)",
@@ -379,6 +417,7 @@ static void read_rows(struct baseline *b, struct tsv_reader *r,
 		nps_compute(&counts, cc->weighted, INTERVAL_WALD, 1.96, &st);
 		struct row w = { .text = b->texts.len, .len = r->row.n, .series = s,
 				 .period = period, .valid = !isnan(st.nps),
+				 .partial = partial, .counted = !isnan(st.nps) && !partial,
 				 .nps = st.nps, .se = st.se, .prev = NONE };
 		buf_add(&b->texts, r->row.p, r->row.n);
 		VEC_PUSH(b->series.p[s].rows, b->rows.n);
@@ -473,24 +512,24 @@ static double implied(const struct row *h)
 	return spread * spread - h->se * h->se;
 }
 
-/* The median of the periods of the valid rows among at[from .. to). */
+/* The median of the periods of the counted rows among at[from .. to). */
 static double median_period(const struct baseline *b, const size_t *at,
 			    size_t from, size_t to, doubles *tmp)
 {
 	tmp->n = 0;
 	for (size_t i = from; i < to; i++)
-		if (b->rows.p[at[i]].valid)
+		if (b->rows.p[at[i]].counted)
 			VEC_PUSH(*tmp, (double)b->rows.p[at[i]].period);
 	return median(tmp->p, tmp->n);
 }
 
-/* The median adjusted value of the valid rows among at[from .. to). */
+/* The median adjusted value of the counted rows among at[from .. to). */
 static double median_adjusted(const struct baseline *b, const size_t *at,
 			      size_t from, size_t to, doubles *tmp)
 {
 	tmp->n = 0;
 	for (size_t i = from; i < to; i++)
-		if (b->rows.p[at[i]].valid)
+		if (b->rows.p[at[i]].counted)
 			VEC_PUSH(*tmp, b->rows.p[at[i]].adjusted);
 	return median(tmp->p, tmp->n);
 }
@@ -506,7 +545,7 @@ static double trend_to(struct baseline *b, const struct row *w,
 {
 	size_t before = first, n = 0;
 	while (before > 0 && n < (size_t)b->window)
-		n += b->rows.p[at[--before]].valid;
+		n += b->rows.p[at[--before]].counted;
 	if (n < (size_t)b->window)
 		return 0;
 	double old = median_adjusted(b, at, before, first, &b->tmp);
@@ -528,7 +567,7 @@ static void level_and_spread(struct baseline *b, struct row *w, size_t pos)
 	size_t first = pos; /* the window: sr->p[first .. pos), valid ones */
 	for (size_t j = pos; j-- > 0 && tmp->n < (size_t)b->window;) {
 		const struct row *h = &b->rows.p[sr->p[j]];
-		if (h->valid) {
+		if (h->counted) {
 			VEC_PUSH(*tmp, h->adjusted);
 			first = j;
 		}
@@ -543,7 +582,7 @@ static void level_and_spread(struct baseline *b, struct row *w, size_t pos)
 	size_t seen = 0;
 	for (size_t j = pos; j-- > 0 && seen < 3 * (size_t)b->window;) {
 		const struct row *h = &b->rows.p[sr->p[j]];
-		if (!h->valid)
+		if (!h->counted)
 			continue;
 		seen++;
 		if (!isnan(h->residual))
@@ -631,10 +670,10 @@ static void period_start(struct baseline *b, const size_t *at, size_t n,
 		w->season = season;
 		find_labels(b, w, i);
 		w->history = s->history;
-		s->history += w->valid;
+		s->history += w->counted;
 		level_and_spread(b, w, pos[at[i]]);
 		w->learned = LEARN_NONE;
-		if (w->valid && !isnan(w->level) && season && w->nlabels == 0) {
+		if (w->counted && !isnan(w->level) && season && w->nlabels == 0) {
 			w->learned = LEARN_SEASON;
 			w->dev = w->nps - w->level;
 		}
@@ -661,7 +700,7 @@ static void seasonal_effects(struct baseline *b, const size_t *at, size_t n,
 	for (size_t i = 0; i < n; i++) {
 		struct row *w = &b->rows.p[at[i]];
 		w->event = 0;
-		if (w->valid && !isnan(w->level) && w->nlabels == 1) {
+		if (w->counted && !isnan(w->level) && w->nlabels == 1) {
 			w->learned = LEARN_EVENT;
 			w->dev = w->nps - w->level - w->seasonal;
 		}
@@ -770,7 +809,7 @@ static void teach(struct baseline *b, const size_t *at, size_t n, int pool)
 	for (size_t i = 0; i < n; i++) {
 		size_t r = at[i];
 		struct row *w = &b->rows.p[r];
-		if (pool && w->valid && !isnan(w->residual)) {
+		if (pool && w->counted && !isnan(w->residual)) {
 			struct taught t = { w->period, implied(w) };
 			VEC_PUSH(b->spread_pool, t);
 		}
@@ -846,9 +885,7 @@ static void model(struct baseline *b)
 static void write_figure(const struct baseline *b, double v)
 {
 	out_char('\t');
-	if (isnan(v) || isinf(v))
-		out_str("NA");
-	else
+	if (isfinite(v)) /* a missing figure is an empty field */
 		writer_fixed(&out, v, b->precision);
 }
 
@@ -856,7 +893,7 @@ static void write_row(const struct baseline *b, const struct row *w)
 {
 	out_write(b->texts.p + w->text, w->len);
 	if (!w->valid) {
-		out_str("\tNA\tNA\tNA\tNA\tNA\tNA\tNA\tNA\tNA\n");
+		out_str("\t\t\t\t\t\t\t\t\tno_responses\n");
 		return;
 	}
 	double band = b->threshold * sqrt(w->se * w->se + w->tau2);
@@ -870,7 +907,9 @@ static void write_row(const struct baseline *b, const struct row *w)
 	write_figure(b, lower < -100 ? -100 : lower);
 	write_figure(b, upper > 100 ? 100 : upper);
 	const char *flag = "normal";
-	if (w->history < b->min_history)
+	if (w->partial)
+		flag = "partial";
+	else if (w->history < b->min_history)
 		flag = "insufficient_history";
 	else if (w->residual > band)
 		flag = "high";
