@@ -2,14 +2,18 @@
  * expected of it, from the periods before it only. The model and every
  * formula are in man/nps-baseline.1.scd; the names below follow it:
  *
- *   level     location of the last W adjusted values of the series (with
- *             --level trend, carried along the slope between it and that
- *             of the W before)
- *   seasonal  the season's past deviations from the level, shrunk
- *   event     each active label's past deviations, shrunk
+ *   level     pooled, the median of the last W adjusted values of the
+ *             series; alone, their interquartile mean (with --level
+ *             trend, carried along the slope between it and that of the
+ *             W before)
+ *   seasonal  the season's past deviations from the level: pooled, the
+ *             panel's median, shrunk k/(k+1); alone, the series' mean,
+ *             shrunk by empirical Bayes toward zero by its noise
+ *   event     each active label's past deviations, shrunk k/(k+1)
  *   expected  level + seasonal + event_effect
- *   tau2      process variance from the last 3W residuals; pooled,
- *             shrunk toward the panel's
+ *   tau2      process variance from the last 3W residuals: pooled, their
+ *             median implied variance shrunk toward the panel's; alone,
+ *             their clipped mean shrunk toward zero
  *   z         residual / sqrt(se^2 + tau2)
  *
  * Every estimate looks back a bounded number of periods (W, or 3W), so a
@@ -65,6 +69,7 @@ struct row {
 	size_t spread_n;   /* residuals its own tau2 was taken from */
 	enum learned learned; /* what its deviation `dev` teaches */
 	double dev;
+	double noise;      /* the variance of a deviation it teaches */
 	size_t prev;       /* the series' previous row that taught the same
 			      season or label; NONE */
 };
@@ -85,6 +90,7 @@ struct series {
 	sizes rows;        /* in time order */
 	size_t group;      /* its -g values: groups.p[group .. + ngroup) */
 	long history;      /* valid periods seen so far, while modelling */
+	double season_weight; /* alone: its latest seasonal shrink factor */
 };
 
 /* What a pooled estimate draws on: a deviation (or an implied variance)
@@ -100,6 +106,7 @@ struct baseline {
 	enum period_kind kind;
 	int kind_known, kind_from_option;
 	int pool;          /* -1: pool when there are two series or more */
+	int pooled;        /* whether the model pools, once it is known */
 	int season, trend;
 	double threshold;
 	int min_history, window, precision;
@@ -555,6 +562,46 @@ static double trend_to(struct baseline *b, const struct row *w,
 	return (now - old) / (t_now - t_old) * ((double)w->period - t_now);
 }
 
+/* The mean of the middle half of a[0..n) (n/4 rounded down dropped at
+ * each end): nearly as steady as a mean on normal noise, and an unusual
+ * period in the window moves it little. */
+static double interquartile_mean(double *a, size_t n)
+{
+	qsort(a, n, sizeof *a, cmp_double);
+	double sum = 0;
+	for (size_t i = n / 4; i < n - n / 4; i++)
+		sum += a[i];
+	return sum / (double)(n - 2 * (n / 4));
+}
+
+/* Alone, the process variance from the residuals of sr->p[.. pos): their
+ * squares clipped at 2.5 sd (sd from the median estimate v0), averaged
+ * (each less its sampling variance; 0.97756 = E min(Z^2, 2.5^2) for a
+ * normal Z), then shrunk toward no process variance, a prior worth 3W
+ * residuals. A mean of squares is far steadier than their median; the
+ * clip keeps the unusual periods out; the prior keeps a few residuals
+ * from making a band. */
+static double clipped_spread(const struct baseline *b, const sizes *sr,
+			     size_t pos, double v0)
+{
+	double sum = 0;
+	size_t m = 0, seen = 0;
+	for (size_t j = pos; j-- > 0 && seen < 3 * (size_t)b->window;) {
+		const struct row *h = &b->rows.p[sr->p[j]];
+		if (!h->counted)
+			continue;
+		seen++;
+		if (isnan(h->residual))
+			continue;
+		double se2 = h->se * h->se;
+		sum += fmin(h->residual * h->residual, 6.25 * (se2 + v0)) / 0.97756 - se2;
+		m++;
+	}
+	if (!m)
+		return 0;
+	return fmax(0, sum / (double)m) * (double)m / ((double)m + 3.0 * b->window);
+}
+
 /* Level and process variance of row w: from its series' last W (level)
  * and 3W (spread) valid periods before it. A spread needs more periods
  * than a level: a median of twelve residuals wanders by a third. `pos` is
@@ -572,7 +619,8 @@ static void level_and_spread(struct baseline *b, struct row *w, size_t pos)
 			first = j;
 		}
 	}
-	w->level = tmp->n ? median(tmp->p, tmp->n) : NAN;
+	w->level = !tmp->n ? NAN : b->pooled ? median(tmp->p, tmp->n)
+					    : interquartile_mean(tmp->p, tmp->n);
 	if (b->trend && tmp->n == (size_t)b->window)
 		w->level += trend_to(b, w, sr->p, first, pos);
 
@@ -590,6 +638,8 @@ static void level_and_spread(struct baseline *b, struct row *w, size_t pos)
 	}
 	w->spread_n = tmp->n;
 	w->tau2 = tmp->n ? fmax(0, median(tmp->p, tmp->n)) : 0;
+	if (!b->pooled)
+		w->tau2 = clipped_spread(b, sr, pos, w->tau2);
 }
 
 /* Into b->sorted, sorted: the values of `pool` taught in the last `back`
@@ -680,6 +730,52 @@ static void period_start(struct baseline *b, const size_t *at, size_t n,
 	}
 }
 
+static int seasons_of(enum period_kind kind)
+{
+	return kind == PERIOD_DAY ? 7 : kind == PERIOD_WEEK ? 53
+	     : kind == PERIOD_MONTH ? 12 : 4;
+}
+
+/* Alone, the seasonal effect of w's season by empirical Bayes. For each
+ * season s of the series, m(s) is the mean of its last W deviations, each
+ * clipped to 2 sd of its noise (an unusual period is not a season), and
+ * N(s) the variance of that mean. The effects vary around 0 with variance
+ * A = mean over seasons of m(s)^2 - N(s) (never below 0); the estimate is
+ * m(s) A / (A + N(s)): a season is believed in proportion to how far the
+ * series' seasons stand out of their noise. Returns the shrink factor of
+ * w's season through *weight (0 when there is nothing to go on). */
+static double own_season(struct baseline *b, const struct row *w, int season,
+			 double *weight)
+{
+	double spread = 0, mine = 0, mine_noise = 0;
+	int seen = 0, have_mine = 0;
+	for (int s = 1; s <= seasons_of(b->kind); s++) {
+		size_t id = chain(b, w->series, (size_t)s);
+		double sum = 0, noise = 0;
+		size_t k = 0;
+		for (size_t j = b->chain_last.p[id]; j != NONE && k < (size_t)b->window;
+		     j = b->rows.p[j].prev, k++) {
+			const struct row *h = &b->rows.p[j];
+			double clip = 2 * sqrt(h->noise);
+			sum += fmax(-clip, fmin(clip, h->dev));
+			noise += h->noise;
+		}
+		if (!k)
+			continue;
+		double m = sum / (double)k, n = noise / ((double)k * (double)k);
+		spread += m * m - n;
+		seen++;
+		if (s == season) {
+			mine = m;
+			mine_noise = n;
+			have_mine = 1;
+		}
+	}
+	double a = seen ? fmax(0, spread / seen) : 0;
+	*weight = have_mine && a > 0 ? a / (a + mine_noise) : 0;
+	return mine * *weight;
+}
+
 static void seasonal_effects(struct baseline *b, const size_t *at, size_t n,
 			     int season, int pool)
 {
@@ -692,9 +788,12 @@ static void seasonal_effects(struct baseline *b, const size_t *at, size_t n,
 	}
 	for (size_t i = 0; i < n; i++) {
 		struct row *w = &b->rows.p[at[i]];
+		double weight;
 		w->seasonal = !season ? 0
 			: pool ? pooled(b, w, w->learned == LEARN_SEASON)
-			: own(b, w, (size_t)season);
+			: own_season(b, w, season, &weight);
+		if (season && !pool)
+			b->series.p[w->series].season_weight = weight;
 	}
 	/* then the event deviations they allow */
 	for (size_t i = 0; i < n; i++) {
@@ -800,6 +899,8 @@ static void verdicts(struct baseline *b, const size_t *at, size_t n, int pool)
 		w->expected = w->level + w->seasonal + w->event;
 		w->residual = w->nps - w->expected;
 		w->z = w->residual / sqrt(w->se * w->se + w->tau2);
+		/* a deviation's variance: sampling, process, the level's error */
+		w->noise = (w->se * w->se + w->tau2) * (1 + 1.0 / b->window);
 	}
 }
 
@@ -826,9 +927,27 @@ static void teach(struct baseline *b, const size_t *at, size_t n, int pool)
 	}
 }
 
+/* Alone, a series whose seasons do not stand out of its noise by its
+ * last period has its seasonal effects taken as 0: said once on stderr,
+ * since a user may believe they are modelled. */
+static void note_seasons(const struct baseline *b)
+{
+	size_t weak = 0;
+	for (size_t s = 0; s < b->series.n; s++)
+		weak += b->series.p[s].season_weight == 0;
+	if (weak == 0)
+		return;
+	if (b->series.n == 1)
+		fprintf(stderr, "%s: one series alone cannot estimate its seasonal effects (they do not stand out of its noise): taken as 0; give several series that share a calendar to pool them\n",
+			prog_name);
+	else
+		fprintf(stderr, "%s: %zu of %zu series, each alone (--no-pool), cannot estimate their seasonal effects (they do not stand out of their noise): taken as 0\n",
+			prog_name, weak, b->series.n);
+}
+
 static void model(struct baseline *b)
 {
-	int pool = b->pool < 0 ? b->series.n > 1 : b->pool;
+	int pool = b->pooled = b->pool < 0 ? b->series.n > 1 : b->pool;
 	/* Rows in (period, series) order: one period of every series at once. */
 	size_t nrows = b->rows.n;
 	size_t *order = xmalloc((nrows + 1) * sizeof *order),
@@ -876,6 +995,8 @@ static void model(struct baseline *b)
 		verdicts(b, order + a, z - a, pool);
 		teach(b, order + a, z - a, pool);
 	}
+	if (b->season && !pool)
+		note_seasons(b);
 	free(order);
 	free(pos);
 }

@@ -11,7 +11,7 @@ load helper
 # The input has 13 columns; `judged` keeps store, period and the nine
 # appended ones: expected seasonal event_effect adjusted residual z lower
 # upper flag.
-judged() { nps-baseline "$@" | cut -f 1,2,14-; }
+judged() { nps-baseline "$@" 2>/dev/null | cut -f 1,2,14-; }
 H='store period expected seasonal event_effect adjusted residual z lower upper flag'
 
 @test "constant series: expected is the level, z = residual / se, flags high and low" {
@@ -41,7 +41,7 @@ H='store period expected seasonal event_effect adjusted residual z lower upper f
 }
 
 @test "the input columns pass through unchanged, the nine columns appended" {
-	run nps-baseline "$data/baseline-constant.tsv"
+	run --separate-stderr nps-baseline "$data/baseline-constant.tsv"
 	[ "${lines[0]}" = "$(head -n 1 "$data/baseline-constant.tsv")	expected	seasonal	event_effect	adjusted	residual	z	lower	upper	flag" ]
 	[ "$(printf '%s\n' "$output" | cut -f 1-13)" = "$(cat "$data/baseline-constant.tsv")" ]
 }
@@ -56,21 +56,34 @@ H='store period expected seasonal event_effect adjusted residual z lower upper f
 	[ "${lines[11]}" = "$(tsv 'A 2025-11 40.00 0.00 0.00 0.00 -40.00 -5.00 -48.00 100.00 normal')" ]
 }
 
-@test "pure seasonal series: an effect seen once counts for half" {
-	# Two years, every month 40 but December 20 (se 8 throughout).
+@test "one series alone: a December seen once is not told from noise, and stderr says so" {
+	# Two years, every month 40 but December 20 (se 8).
 	# 2024-12: no December seen yet: seasonal 0, expected = level 40,
 	#   residual -20, z = -20/8 = -2.5 -> normal at k = 3. It teaches a
-	#   December deviation of 20 - 40 = -20.
-	# 2025-12: seen once (k = 1): seasonal = -20 * 1/(1+1) = -10;
-	#   level = median(20, eleven 40s) = 40 (2024-12 adjusted = 20 - 0);
-	#   expected 40 - 10 = 30, adjusted 20 + 10 = 30, residual -10,
-	#   z = -10/8 = -1.25, band 30 -+ 24 = 6..54. Process variance 0: the
-	#   last 12 residuals are eleven 0s and one -20, median |r| = 0.
-	run judged "$data/baseline-seasonal.tsv"
+	#   December deviation of 20 - 40 = -20, of noise variance
+	#   (se^2 + v) (1 + 1/W) = 64 * 13/12 = 69.333 (v = 0: the residuals
+	#   before are all 0).
+	# 2025-12: empirical Bayes over the 12 months. December: one deviation,
+	#   clipped to 2 sqrt(69.333) = 16.653: m = -16.653, N = 69.333;
+	#   m^2 - N = 208.0. January: one deviation 0 (2025-01; 2024-01 had no
+	#   level): -69.333. February-November: two deviations 0 each, N =
+	#   69.333/2: -34.667 each, -346.67 for the ten. A = max(0, (208.0 -
+	#   69.333 - 346.67) / 12) = 0: the seasons do not stand out of the
+	#   noise, so seasonal = 0; the level is the interquartile mean of
+	#   {20, eleven 40s} = 40: expected 40, residual -20, z -2.5 (the
+	#   spread's clipped mean of eleven 0s and one -20 is below 0: v = 0).
+	run --separate-stderr nps-baseline "$data/baseline-seasonal.tsv"
 	[ "$status" -eq 0 ]
-	[ "${lines[12]}" = "$(tsv 'A 2024-12 40.00 0.00 0.00 20.00 -20.00 -2.50 16.00 64.00 normal')" ]
-	[ "${lines[13]}" = "$(tsv 'A 2025-01 40.00 0.00 0.00 40.00 0.00 0.00 16.00 64.00 normal')" ]
-	[ "${lines[24]}" = "$(tsv 'A 2025-12 30.00 -10.00 0.00 30.00 -10.00 -1.25 6.00 54.00 normal')" ]
+	[ "$(cut -f 1,2,14- <<<"${lines[12]}")" = "$(tsv 'A 2024-12 40.00 0.00 0.00 20.00 -20.00 -2.50 16.00 64.00 normal')" ]
+	[ "$(cut -f 1,2,14- <<<"${lines[24]}")" = "$(tsv 'A 2025-12 40.00 0.00 0.00 20.00 -20.00 -2.50 16.00 64.00 normal')" ]
+	[ "$stderr" = 'nps-baseline: one series alone cannot estimate its seasonal effects (they do not stand out of its noise): taken as 0; give several series that share a calendar to pool them' ]
+	# --season off or pooling: nothing to say
+	run --separate-stderr nps-baseline --season off "$data/baseline-seasonal.tsv"
+	[ "$stderr" = "" ]
+	run --separate-stderr nps-baseline -g store "$data/baseline-seasonal4.tsv"
+	[ "$stderr" = "" ]
+	run --separate-stderr nps-baseline -g store --no-pool "$data/baseline-seasonal4.tsv"
+	[ "$stderr" = 'nps-baseline: 4 of 4 series, each alone (--no-pool), cannot estimate their seasonal effects (they do not stand out of their noise): taken as 0' ]
 }
 
 @test "--season off: no seasonal effect is learned or applied" {
@@ -79,7 +92,7 @@ H='store period expected seasonal event_effect adjusted residual z lower upper f
 	[ "${lines[24]}" = "$(tsv 'A 2025-12 40.00 0.00 0.00 20.00 -20.00 -2.50 16.00 64.00 normal')" ]
 }
 
-@test "--pool: four stores with the same season learn it from each other" {
+@test "four stores with the same season learn it from each other (pooled by default)" {
 	# Stores A-D, each the series above. 2024-12, store A: the other three
 	# stores' deviations this period, 20 - 40 = -20 each, k = 3:
 	#   seasonal = -20 * 3/4 = -15, expected 25, adjusted 35, residual -5,
@@ -89,7 +102,7 @@ H='store period expected seasonal event_effect adjusted residual z lower upper f
 	#   others now, all -20, k = 7: seasonal = -20 * 7/8 = -17.5,
 	#   expected 22.5, adjusted 37.5, residual -2.5, z = -2.5/8 = -0.3125,
 	#   band 22.5 -+ 24 = -1.5..46.5.
-	run judged -g store --pool --precision 4 "$data/baseline-seasonal4.tsv"
+	run judged -g store --precision 4 "$data/baseline-seasonal4.tsv"
 	[ "$status" -eq 0 ]
 	[ "${lines[12]}" = "$(tsv 'A 2024-12 25.0000 -15.0000 0.0000 35.0000 -5.0000 -0.6250 1.0000 49.0000 normal')" ]
 	[ "${lines[24]}" = "$(tsv 'A 2025-12 22.5000 -17.5000 0.0000 37.5000 -2.5000 -0.3125 -1.5000 46.5000 normal')" ]
@@ -113,7 +126,7 @@ H='store period expected seasonal event_effect adjusted residual z lower upper f
 
 @test "the man page's worked example" {
 	cd "$data"
-	run bash -c "nps-baseline --events baseline-event.events.tsv baseline-event.tsv | cut -f 2,10,14-19,22 | tail -n 4"
+	run --separate-stderr bash -c "nps-baseline --events baseline-event.events.tsv baseline-event.tsv | cut -f 2,10,14-19,22 | tail -n 4"
 	[ "$output" = "$(tsv '2025-09 40.00 40.00 0.00 0.00 40.00 0.00 0.00 normal' \
 		'2025-10 60.00 40.00 0.00 0.00 60.00 20.00 2.50 normal' \
 		'2025-11 40.00 40.00 0.00 0.00 40.00 0.00 0.00 normal' \
@@ -153,25 +166,25 @@ H='store period expected seasonal event_effect adjusted residual z lower upper f
 }
 
 @test "volatility: residual spread beyond sampling is process variance" {
-	# 40, 60, 40, 60 ... (se 8 each), --season off. The level alternates:
-	# median of earlier values = 40 after an odd count, 50 after an even one.
-	# Month 3: residuals so far {20}: the process variance it implies is
-	#   (20 / 0.67449)^2 - 8^2 (a median |r| of a normal spread sd is
-	#   qnorm(0.75) sd = 0.67449 sd), so sqrt(se^2 + process) = 20 / 0.67449
-	#   = 29.652, z = (40 - 50) / 29.652 = -0.3372, lower 50 - 3 * 29.652 =
-	#   -38.9561, upper 138.96 clamped to 100.
-	# Month 4: residuals {20, -10}: implied variances 400/q^2 - 64 and
-	#   100/q^2 - 64, median (250/q^2) - 64, so sqrt(se^2 + process) =
-	#   sqrt(250) / 0.67449 = 23.4420, z = 20 / 23.4420 = 0.8532,
-	#   lower 40 - 70.3260 = -30.3260.
+	# 40, 60, 40, 60 ... (se 8), one series alone, --season off. The level
+	# is the interquartile mean of the earlier values (n/4 dropped at each
+	# end): {40} 40, {40, 60} 50, {40, 60, 40} 46.667.
 	# Month 2: no residual yet: process variance 0, z = 20/8 = 2.5.
+	# Month 3: residuals so far {20}. With q = qnorm(0.75) = 0.67449 the
+	#   median estimate is v0 = (20/q)^2 - 64 = 815.24; the clipped mean
+	#   takes min(20^2, 6.25 (64 + v0)) / 0.97756 - 64 = 345.18 from one
+	#   residual, shrunk toward 0 by a prior worth 3W = 36 residuals:
+	#   v = 345.18 / 37 = 9.3292; sqrt(64 + v) = 8.5632,
+	#   z = (40 - 50) / 8.5632 = -1.1678, band 50 -+ 25.6897.
+	# Month 4: residuals {20, -10}: v0 = median of (400/q^2 - 64,
+	#   100/q^2 - 64) = 485.53; clipped mean ((400 + 100) / 0.97756 - 128)
+	#   / 2 = 191.74, times 2/38: v = 10.0915, sqrt(64 + v) = 8.6076,
+	#   z = (60 - 46.667) / 8.6076 = 1.5490, band 46.667 -+ 25.8229.
 	run judged --season off --precision 4 "$data/baseline-volatile.tsv"
 	[ "$status" -eq 0 ]
 	[ "${lines[2]}" = "$(tsv 'A 2025-02 40.0000 0.0000 0.0000 60.0000 20.0000 2.5000 16.0000 64.0000 insufficient_history')" ]
-	[ "${lines[3]}" = "$(tsv 'A 2025-03 50.0000 0.0000 0.0000 40.0000 -10.0000 -0.3372 -38.9561 100.0000 insufficient_history')" ]
-	[ "${lines[4]}" = "$(tsv 'A 2025-04 40.0000 0.0000 0.0000 60.0000 20.0000 0.8532 -30.3260 100.0000 insufficient_history')" ]
-	# Month 9: residuals 20,-10,20,-10,20,-10,20: median |r| 20 again.
-	[ "${lines[9]}" = "$(tsv 'A 2025-09 50.0000 0.0000 0.0000 40.0000 -10.0000 -0.3372 -38.9561 100.0000 normal')" ]
+	[ "${lines[3]}" = "$(tsv 'A 2025-03 50.0000 0.0000 0.0000 40.0000 -10.0000 -1.1678 24.3103 75.6897 insufficient_history')" ]
+	[ "${lines[4]}" = "$(tsv 'A 2025-04 46.6667 0.0000 0.0000 60.0000 13.3333 1.5490 20.8437 72.4896 insufficient_history')" ]
 }
 
 @test "--pool: a series' process variance is shrunk toward the panel's" {
@@ -190,32 +203,39 @@ H='store period expected seasonal event_effect adjusted residual z lower upper f
 		head -n 4 "$data/baseline-volatile.tsv"
 		tail -n +2 "$data/baseline-constant.tsv" | head -n 3 | sed 's/^A/B/'
 	} >"$BATS_TEST_TMPDIR/in"
-	run judged -g store --pool --season off --precision 4 "$BATS_TEST_TMPDIR/in"
+	run judged -g store --season off --precision 4 "$BATS_TEST_TMPDIR/in"
 	[ "$status" -eq 0 ]
 	[ "${lines[2]}" = "$(tsv 'A 2025-02 40.0000 0.0000 0.0000 60.0000 20.0000 2.5000 16.0000 64.0000 insufficient_history')" ]
 	[ "${lines[3]}" = "$(tsv 'A 2025-03 50.0000 0.0000 0.0000 40.0000 -10.0000 -0.4130 -22.6324 100.0000 insufficient_history')" ]
 	[ "${lines[5]}" = "$(tsv 'B 2025-02 40.0000 0.0000 0.0000 40.0000 0.0000 0.0000 16.0000 64.0000 insufficient_history')" ]
 	[ "${lines[6]}" = "$(tsv 'B 2025-03 40.0000 0.0000 0.0000 40.0000 0.0000 0.0000 -13.1952 93.1952 insufficient_history')" ]
-	# without --pool each series stands alone
+	# --pool is the default; with --no-pool each series stands alone (A's
+	# month 3 as in the test above)
+	[ "$(judged -g store --pool --season off --precision 4 "$BATS_TEST_TMPDIR/in")" = "$output" ]
 	run judged -g store --no-pool --season off --precision 4 "$BATS_TEST_TMPDIR/in"
-	[ "${lines[3]}" = "$(tsv 'A 2025-03 50.0000 0.0000 0.0000 40.0000 -10.0000 -0.3372 -38.9561 100.0000 insufficient_history')" ]
+	[ "${lines[3]}" = "$(tsv 'A 2025-03 50.0000 0.0000 0.0000 40.0000 -10.0000 -1.1678 24.3103 75.6897 insufficient_history')" ]
 	[ "${lines[6]}" = "$(tsv 'B 2025-03 40.0000 0.0000 0.0000 40.0000 0.0000 0.0000 16.0000 64.0000 insufficient_history')" ]
 }
 
 @test "--window: the level from the last W periods, the spread from the last 3W" {
-	# The constant series (40 x 9, then 80 with se 4, 0, 40) with
-	# --window 1: the level is the previous month. December's residuals
-	# to measure the spread are those of September (0, se 8), October
-	# (40, se 4) and November (-80, se 8); with q = qnorm(0.75) they imply
-	# -64, 1600/q^2 - 16 and 6400/q^2 - 64: median 1600/q^2 - 16, so
-	# sqrt(8^2 + that) = 59.7074 and z = (40 - 0) / 59.7074 = 0.6699.
-	# (November's alone would give 80 / q = 118.6.) October: the three
-	# before it are 0, process variance 0, z = 40 / 4 = 10.
+	# The constant series (40 x 9, then 80 with se 4, 0, 40) alone, with
+	# --window 1: the level is the previous month. October: the three
+	# residuals before it are 0, process variance 0, z = 40 / 4 = 10.
+	# November: residuals 0, 0 (se 8) and 40 (se 4): the median estimate
+	# is max(0, -64) = 0, so October's square is clipped at 6.25 * 16 =
+	# 100: (100 / 0.97756 - 16) + 2 * (0 - 64) < 0: v = 0, z = -80/8.
+	# December's residuals are those of September (0, se 8), October (40,
+	# se 4) and November (-80, se 8); with q = qnorm(0.75) they imply -64,
+	# 1600/q^2 - 16 and 6400/q^2 - 64: median v0 = 3500.97. None is
+	# clipped (6.25 (se^2 + v0) > 6400): the mean of 0/0.97756 - 64,
+	# 1600/0.97756 - 16 and 6400/0.97756 - 64 is 2679.88, times
+	# 3 / (3 + 3W) = 1/2: v = 1339.94, sqrt(64 + v) = 37.4692,
+	# z = (40 - 0) / 37.4692 = 1.0675, band 0 -+ 112.4 clamped.
 	run judged --season off --window 1 --precision 4 "$data/baseline-constant.tsv"
 	[ "$status" -eq 0 ]
 	[ "${lines[10]}" = "$(tsv 'A 2025-10 40.0000 0.0000 0.0000 80.0000 40.0000 10.0000 28.0000 52.0000 high')" ]
 	[ "${lines[11]}" = "$(tsv 'A 2025-11 80.0000 0.0000 0.0000 0.0000 -80.0000 -10.0000 56.0000 100.0000 low')" ]
-	[ "${lines[12]}" = "$(tsv 'A 2025-12 0.0000 0.0000 0.0000 40.0000 40.0000 0.6699 -100.0000 100.0000 normal')" ]
+	[ "${lines[12]}" = "$(tsv 'A 2025-12 0.0000 0.0000 0.0000 40.0000 40.0000 1.0675 -100.0000 100.0000 normal')" ]
 }
 
 @test "--level trend: a steady trend is carried, not lagged" {
@@ -293,7 +313,7 @@ H='store period expected seasonal event_effect adjusted residual z lower upper f
 	# The printed nps (99) and se (1) are wrong; the counts say 40 and 8.
 	tsv 'period n promoters passives detractors nps se' \
 		'2025-01 100 60 20 20 99 1' '2025-02 100 60 20 20 99 1' >"$BATS_TEST_TMPDIR/in"
-	run nps-baseline "$BATS_TEST_TMPDIR/in"
+	run --separate-stderr nps-baseline "$BATS_TEST_TMPDIR/in"
 	[ "${lines[2]}" = "$(tsv '2025-02 100 60 20 20 99 1 40.00 0.00 0.00 40.00 0.00 0.00 16.00 64.00 insufficient_history')" ]
 }
 
@@ -301,7 +321,7 @@ H='store period expected seasonal event_effect adjusted residual z lower upper f
 	# 2025-W52, 2026-W01, W02 at 40: a week series like any other.
 	tsv 'period n promoters passives detractors' '2025-W52 100 60 20 20' \
 		'2026-W01 100 60 20 20' '2026-W02 25 15 5 5' >"$BATS_TEST_TMPDIR/in"
-	run nps-baseline --min-history 1 "$BATS_TEST_TMPDIR/in"
+	run --separate-stderr nps-baseline --min-history 1 "$BATS_TEST_TMPDIR/in"
 	# W02: n 25, se = 100*sqrt(.64/25) = 16; band 40 -+ 48.
 	[ "${lines[3]}" = "$(tsv '2026-W02 25 15 5 5 40.00 0.00 0.00 40.00 0.00 0.00 -8.00 88.00 normal')" ]
 }
@@ -309,7 +329,7 @@ H='store period expected seasonal event_effect adjusted residual z lower upper f
 @test "a row whose counts weigh nothing: empty figures, flag no_responses, no history" {
 	tsv 'period n promoters passives detractors' '2025-01 100 60 20 20' \
 		'2025-02 0 0 0 0' '2025-03 100 60 20 20' >"$BATS_TEST_TMPDIR/in"
-	run nps-baseline --min-history 1 "$BATS_TEST_TMPDIR/in"
+	run --separate-stderr nps-baseline --min-history 1 "$BATS_TEST_TMPDIR/in"
 	[ "${lines[2]}" = "$(tsv '2025-02 0 0 0 0         no_responses')" ]
 	[ "${lines[3]}" = "$(tsv '2025-03 100 60 20 20 40.00 0.00 0.00 40.00 0.00 0.00 16.00 64.00 normal')" ]
 }
@@ -438,7 +458,7 @@ bad_events() { # events file content, expected message after "FILE:"
 }
 
 @test "a failed write is exit 74, never a silent success" {
-	run --separate-stderr bash -c "nps-baseline '$data/baseline-constant.tsv' >/dev/full"
+	run --separate-stderr bash -c "nps-baseline --season off '$data/baseline-constant.tsv' >/dev/full"
 	[ "$status" -eq 74 ]
 	[ "$stderr" = "nps-baseline: write error on standard output: No space left on device" ]
 }
@@ -473,7 +493,7 @@ bad_events() { # events file content, expected message after "FILE:"
 	# month 1 alone, 40 (with month 2 counted it would be 60).
 	tsv 'period n promoters passives detractors partial' '2025-01 100 60 20 20 0' \
 		'2025-02 100 80 20 0 1' '2025-03 100 60 20 20 0' >"$BATS_TEST_TMPDIR/in"
-	run nps-baseline --min-history 1 "$BATS_TEST_TMPDIR/in"
+	run --separate-stderr nps-baseline --min-history 1 "$BATS_TEST_TMPDIR/in"
 	[ "$status" -eq 0 ]
 	[ "$output" = "$(tsv "period n promoters passives detractors partial ${H#store period }" \
 		'2025-01 100 60 20 20 0  0.00 0.00 40.00     insufficient_history' \
@@ -513,7 +533,7 @@ nps-baseline: $BATS_TEST_TMPDIR/in:3: duplicate period in this series (\"2025-01
 	awk 'BEGIN { print "period\tn\tpromoters\tpassives\tdetractors"
 		for (i = 0; i < 100000; i++)
 			printf "%04d-%02d\t100\t%d\t%d\t20\n", 1000 + int(i / 12), i % 12 + 1, 40 + i % 17, 40 - i % 17 }' >"$BATS_TEST_TMPDIR/in"
-	run timeout 60 nps-baseline "$BATS_TEST_TMPDIR/in"
+	run --separate-stderr timeout 60 nps-baseline "$BATS_TEST_TMPDIR/in"
 	[ "$status" -eq 0 ]
 	[ "${#lines[@]}" -eq 100001 ]
 }
