@@ -927,14 +927,16 @@ static void teach(struct baseline *b, const size_t *at, size_t n, int pool)
 	}
 }
 
-/* Alone, a series whose seasons do not stand out of its noise by its
- * last period has its seasonal effects taken as 0: said once on stderr,
- * since a user may believe they are modelled. */
+/* Alone, a series of a full cycle (a year of months ...) or more whose
+ * seasons do not stand out of its noise by its last period has its
+ * seasonal effects taken as 0: said once on stderr, since a user may
+ * believe they are modelled. */
 static void note_seasons(const struct baseline *b)
 {
 	size_t weak = 0;
 	for (size_t s = 0; s < b->series.n; s++)
-		weak += b->series.p[s].season_weight == 0;
+		weak += b->series.p[s].season_weight == 0 &&
+			b->series.p[s].history >= seasons_of(b->kind);
 	if (weak == 0)
 		return;
 	if (b->series.n == 1)

@@ -2,12 +2,13 @@
 # score.sh: scores nps-baseline's flags against the truth of gen.c's synthetic
 # panel, side by side with two naive rules.
 #
-#   eval/baseline/score.sh [visible|fixed] [trend] [SEED ...]
+#   eval/baseline/score.sh [visible|fixed] [trend] [month|week|day] [SEED ...]
 #
 # Shifts "visible" (default) or "fixed" (see gen.c); seeds default to 1 2 3,
-# each 80 stores x 36 months. The programs come from NPS_BIN (default: build/
-# of this repository). A store-month is scored once its store has 8 earlier
-# months (nps-baseline's --min-history), the same cells for every method.
+# each 80 stores x 36 months (weeks: 50 stores x 156 weeks; days: 50 stores
+# x 90 days). The programs come from NPS_BIN (default: build/ of this
+# repository). A store-period is scored once its store has 8 earlier
+# periods (nps-baseline's --min-history), the same cells for every method.
 # Prints one table; the same arguments give the same bytes.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
@@ -19,14 +20,20 @@ shifts=visible
 case ${1:-} in visible|fixed) shifts=$1; shift ;; esac
 trend=
 case ${1:-} in trend) trend=trend; shift ;; esac
+kind=month stores=80 periods=36
+case ${1:-} in
+month) shift ;;
+week) kind=week stores=50 periods=156; shift ;;
+day) kind=day stores=50 periods=90; shift ;;
+esac
 [ $# -gt 0 ] || set -- 1 2 3
 
 for seed in "$@"; do
 	s=$tmp/s$seed
-	"$tmp/gen" "$s" "$seed" 80 36 "$shifts" $trend
-	"$bin/nps-baseline" -g store --pool --events "$s.events.tsv" "$s.agg.tsv" >"$s.pool"
-	"$bin/nps-baseline" -g store --no-pool --events "$s.events.tsv" "$s.agg.tsv" >"$s.own"
-	"$bin/nps-baseline" -g store --pool "$s.agg.tsv" >"$s.noev"
+	"$tmp/gen" "$s" "$seed" $stores $periods "$shifts" "${trend:-flat}" $kind
+	"$bin/nps-baseline" -g store --events "$s.events.tsv" "$s.agg.tsv" >"$s.pool"
+	"$bin/nps-baseline" -g store --no-pool --events "$s.events.tsv" "$s.agg.tsv" >"$s.own" 2>/dev/null
+	"$bin/nps-baseline" -g store "$s.agg.tsv" >"$s.noev"
 	# One line per scored cell: anomaly, the two naive verdicts, the
 	# three nps-baseline verdicts, |z| of the first, the naive |z|, the
 	# month-over-month |change|, the oracle's |z| (the truth's forecast and
@@ -34,12 +41,12 @@ for seed in "$@"; do
 	awk -F '\t' '
 	FNR == 1 { file++; for (i = 1; i <= NF; i++) col[file, $i] = i; next }
 	file == 1 {
-		truth[$1, $2] = $(col[1, "anomaly"])
+		truth[$1, $2] = $(col[1, "anomaly"]); tt[$1, $2] = $(col[1, "t"])
 		forecast[$1, $2] = $(col[1, "forecast"]); sd[$1, $2] = $(col[1, "usual_sd"])
 		next
 	}
 	file == 2 {	# the input: the naive rules, and which cells are scored
-		split($2, ym, "-"); t = ym[1] * 12 + ym[2] - 1
+		t = tt[$1, $2]
 		nps = $(col[2, "nps"]); se = $(col[2, "se"])
 		if ($1 != store) { store = $1; seen = 0; delete at }
 		key = $1 SUBSEP $2
@@ -58,7 +65,7 @@ for seed in "$@"; do
 	{
 		key = $1 SUBSEP $2
 		flag[file, key] = $(col[file, "flag"]) ~ /^(high|low)$/
-		z = $(col[file, "z"]); z = z == "NA" ? 1e9 : z < 0 ? -z : z
+		z = $(col[file, "z"]); z = z == "" ? 1e9 : z < 0 ? -z : z
 		if (file == 3) absz[key] = z
 		if (file == 4) ownz[key] = z
 	}
@@ -80,18 +87,18 @@ top() {
 	{ found += $1; if (found >= want) { print NR, found, $c; exit } }'
 }
 ours=$(awk '$4 { n += $1 } END { print n + 0 }' "$tmp/cells")
-awk -v shifts="$shifts${trend:+, trends}" -v seeds="$*" \
+awk -v shifts="$shifts${trend:+, trends}" -v seeds="$*" -v kind="$kind" \
 	-v at_mom="$(top 7 "$(awk '$2 { n += $1 } END { print n + 0 }' "$tmp/cells")")" \
 	-v at_z2="$(top 7 "$(awk '$3 { n += $1 } END { print n + 0 }' "$tmp/cells")")" \
 	-v z2_at_ours="$(top 8 "$ours")" -v mom_at_ours="$(top 9 "$ours")" '
 BEGIN {
-	name[2] = "naive: |month-over-month change| > 10 points"
-	name[3] = "naive: |z| > 2, trailing 12-month mean, sampling se"
-	name[4] = "nps-baseline --pool --events (k = 3)"
-	name[5] = "nps-baseline --events, no pooling (k = 3)"
-	name[6] = "nps-baseline --pool, no events file (k = 3)"
+	name[2] = "naive: |period-over-period change| > 10 points"
+	name[3] = "naive: |z| > 2, trailing 12-period mean, sampling se"
+	name[4] = "nps-baseline --events (pooled; k = 3)"
+	name[5] = "nps-baseline --events --no-pool (k = 3)"
+	name[6] = "nps-baseline, pooled, no events file (k = 3)"
 	same[2] = at_mom; same[3] = at_z2
-	fmt[2] = "  nps-baseline --pool --events -k %.2f (same recall)"
+	fmt[2] = "  nps-baseline --events -z %.2f (same recall)"
 	fmt[3] = fmt[2]
 	same[4] = mom_at_ours; same[5] = z2_at_ours
 	fmt[4] = "  naive change > %.2f points (same recall)"
@@ -103,8 +110,8 @@ function row(label, flagged, found) {
 		flagged ? found / flagged : 0, found / pos
 }
 END {
-	printf "shifts %s, seeds %s: %d scored store-months, %d shifted\n\n",
-		shifts, seeds, cells, pos
+	printf "%ss, shifts %s, seeds %s: %d scored store-%ss, %d shifted\n\n",
+		kind, shifts, seeds, cells, kind, pos
 	printf "%-52s %7s %5s %9s %6s\n", "method", "flagged", "true",
 		"precision", "recall"
 	for (m = 2; m <= 6; m++) {
@@ -123,8 +130,8 @@ END {
 # has found that share of the shifts.
 pos=$(awk '{ n += $1 } END { print n }' "$tmp/cells")
 printf '\n%-41s  0.50  0.65  0.80  0.90  0.95\n' 'precision at recall'
-for m in "9 naive: |month-over-month change|" "8 naive: |z|, 12-month mean, sampling se" \
-	"11 nps-baseline --events, no pooling" "7 nps-baseline --pool --events" \
+for m in "9 naive: |period-over-period change|" "8 naive: |z|, 12-period mean, sampling se" \
+	"11 nps-baseline --events --no-pool" "7 nps-baseline --events (pooled)" \
 	"10 oracle: true forecast and sd"; do
 	sort -k"${m%% *},${m%% *}"gr "$tmp/cells" | awk -v pos="$pos" -v name="${m#* }" -v c="${m%% *}" '
 	BEGIN { n = split("0.50 0.65 0.80 0.90 0.95", want, " "); j = 1; printf "%-41s", name }
