@@ -36,13 +36,11 @@
 #include "util.h"
 #include "version.h"
 
-/* A growable array of T; amortised doubling, so no allocation per row. */
+/* A growable array of T, grown by lib's one growth rule (array_grow in
+ * buf.h): no allocation per row. */
 #define VEC(T) struct { T *p; size_t n, cap; }
 #define VEC_PUSH(v, x) do { \
-	if ((v).n == (v).cap) { \
-		(v).cap = (v).cap ? (v).cap * 2 : 8; \
-		(v).p = xrealloc((v).p, (v).cap * sizeof *(v).p); \
-	} \
+	(v).p = array_grow((v).p, &(v).cap, (v).n + 1, sizeof *(v).p); \
 	(v).p[(v).n++] = (x); \
 } while (0)
 
@@ -199,15 +197,6 @@ static double median(double *a, size_t n)
 static double shrunk(double med, size_t k)
 {
 	return k ? med * (double)k / (double)(k + 1) : 0;
-}
-
-/* The season of a period: month 1..12, ISO week 1..53, quarter 1..4,
- * day of the week 1..7 (Monday 1); 0 for years. */
-static int season_of(enum period_kind kind, long key)
-{
-	if (kind == PERIOD_DAY)
-		return (int)(((key + 3) % 7 + 7) % 7) + 1; /* 1970-01-01: Thursday */
-	return kind == PERIOD_YEAR ? 0 : period_season(kind, key);
 }
 
 static long period_last_day(enum period_kind kind, long key)
@@ -374,7 +363,7 @@ static void read_rows(struct baseline *b, struct tsv_reader *r,
 		enum period_kind kind;
 		long period;
 		if (!period_parse(f, &kind, &period)) {
-			tsv_reject(r, "period must be a day, week, month, quarter or year (%s)",
+			tsv_reject(r, "period must be " PERIOD_EXPECTED " (%s)",
 				   tsv_quote(f));
 			continue;
 		}
@@ -987,7 +976,7 @@ static void model(struct baseline *b)
 		long period = b->rows.p[order[a]].period;
 		for (z = a; z < nrows && b->rows.p[order[z]].period == period; z++)
 			;
-		int season = b->season ? season_of(b->kind, period) : 0;
+		int season = b->season ? period_season(b->kind, period) : 0;
 		b->periods++;
 		events_active(b, period_first_day(b->kind, period),
 			      period_last_day(b->kind, period));
@@ -1124,7 +1113,7 @@ int main(int argc, char **argv)
 		case 'g': group_list = optarg; break;
 		case 'p':
 			if (!period_kind_parse(optarg, &b.kind))
-				die_usage("--period must be day, week, month, quarter or year (\"%s\")",
+				die_usage("--period must be " PERIOD_KIND_EXPECTED " (\"%s\")",
 					  optarg);
 			b.kind_known = b.kind_from_option = 1;
 			break;

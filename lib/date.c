@@ -290,11 +290,10 @@ int period_parse(struct slice s, enum period_kind *kind, long *key)
 int period_season(enum period_kind kind, long key)
 {
 	long y;
-	int m, d, w;
+	int w;
 	switch (kind) {
-	case PERIOD_DAY:
-		civil_from_days(key, &y, &m, &d);
-		return (int)(key - days_from_civil(y, 1, 1) + 1);
+	case PERIOD_DAY: /* 1970-01-01 was a Thursday */
+		return (int)(((key + 3) % 7 + 7) % 7) + 1;
 	case PERIOD_WEEK:
 		iso_week(week_monday(key), &y, &w);
 		return w;

@@ -44,7 +44,7 @@ void period_format(enum period_kind kind, long key, char out[48]);
 /* Reads one of those forms back, telling which kind it is. */
 int period_parse(struct slice s, enum period_kind *kind, long *key);
 /* The season a period falls in: month 1..12, ISO week 1..53, quarter 1..4,
- * day of year 1..366; 0 for years. */
+ * day of the week 1..7 (Monday 1; a daily series' cycle); 0 for years. */
 int period_season(enum period_kind kind, long key);
 /* The first day of a period. */
 long period_first_day(enum period_kind kind, long key);
