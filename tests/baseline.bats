@@ -550,3 +550,48 @@ nps-baseline: $BATS_TEST_TMPDIR/in:3: duplicate period in this series (\"2025-01
 	[ "$status" -eq 0 ]
 	[ "$output" = "$(tsv 'S199 2025-12 100 60 20 20 40.00 0.00 0.00 40.00 0.00 0.00 16.00 64.00 normal')" ]
 }
+
+@test "days: day-of-week seasons, learned across stores" {
+	# Stores A and B, 2025-01-06 (a Monday) to 2025-01-19, 40 every day
+	# (se 8) but Saturdays at 20 (44/32/24 -> 20). Pooled (the default).
+	# Sat 01-11, store A: level 40 (Monday-Friday); the Saturday deviations
+	#   of the panel are B's this day, 20 - 40 = -20, k = 1: seasonal
+	#   -20 * 1/2 = -10, expected 30, residual -10, z = -10/8 = -1.25.
+	# Sat 01-18, store A: level = median(eleven 40s, 01-11's adjusted 30)
+	#   = 40; deviations A's and B's of 01-11 and B's of this day, all -20,
+	#   k = 3: seasonal -15, expected 25, adjusted 35, residual -5,
+	#   z = -5/8 = -0.625 (process variance 0: the median residual is 0),
+	#   band 25 -+ 24.
+	{
+		printf 'store\tperiod\tn\tpromoters\tpassives\tdetractors\n'
+		for s in A B; do
+			for d in 06 07 08 09 10 11 12 13 14 15 16 17 18 19; do
+				case $d in 11|18) printf '%s\t2025-01-%s\t100\t44\t32\t24\n' $s $d ;;
+				*) printf '%s\t2025-01-%s\t100\t60\t20\t20\n' $s $d ;; esac
+			done
+		done
+	} >"$BATS_TEST_TMPDIR/in"
+	run sh -c 'nps-baseline -g store --precision 3 "$1" | cut -f 1,2,7-' sh "$BATS_TEST_TMPDIR/in"
+	[ "$status" -eq 0 ]
+	[ "${lines[6]}" = "$(tsv 'A 2025-01-11 30.000 -10.000 0.000 30.000 -10.000 -1.250 6.000 54.000 insufficient_history')" ]
+	[ "${lines[13]}" = "$(tsv 'A 2025-01-18 25.000 -15.000 0.000 35.000 -5.000 -0.625 1.000 49.000 normal')" ]
+}
+
+@test "days, pooled by default, with holidays: later days never change earlier verdicts" {
+	# Three stores, 40 days of varied counts, an unscoped holiday and a
+	# promotion for B; the first 30 days judged alone and within 40 days.
+	awk 'BEGIN { print "store\tperiod\tn\tpromoters\tpassives\tdetractors"
+		split("A B C", st, " ")
+		for (s = 1; s <= 3; s++) for (d = 0; d < 40; d++) {
+			p = 40 + (d * 7 + s * 5) % 21; q = 20 + (d * 3 + s) % 11
+			printf "%s\t2025-%02d-%02d\t100\t%d\t%d\t%d\n", st[s], d < 31 ? 1 : 2, d < 31 ? d + 1 : d - 30, p, 100 - p - q, q }}' >"$BATS_TEST_TMPDIR/in"
+	printf 'start\tend\tlabel\tstore\n2025-01-20\t2025-01-20\tholiday\t\n2025-01-10\t2025-01-12\tpromo\tB\n2025-02-01\t2025-02-02\tpromo\tB\n' >"$BATS_TEST_TMPDIR/ev"
+	awk -F '\t' 'NR == 1 || $2 <= "2025-01-30"' "$BATS_TEST_TMPDIR/in" >"$BATS_TEST_TMPDIR/in30"
+	for pool in --pool --no-pool; do
+		nps-baseline -g store $pool --events "$BATS_TEST_TMPDIR/ev" "$BATS_TEST_TMPDIR/in" 2>/dev/null |
+			awk -F '\t' 'NR == 1 || $2 <= "2025-01-30"' >"$BATS_TEST_TMPDIR/40"
+		nps-baseline -g store $pool --events "$BATS_TEST_TMPDIR/ev" "$BATS_TEST_TMPDIR/in30" 2>/dev/null >"$BATS_TEST_TMPDIR/30"
+		[ "$(wc -l <"$BATS_TEST_TMPDIR/30")" -eq 91 ]
+		cmp "$BATS_TEST_TMPDIR/30" "$BATS_TEST_TMPDIR/40"
+	done
+}
