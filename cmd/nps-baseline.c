@@ -1084,65 +1084,75 @@ static void run(struct baseline *b, struct tsv_reader *r, const char *group_list
 		write_row(b, &b->rows.p[i]);
 }
 
+static const struct option options[] = {
+	{ "group", required_argument, NULL, 'g' },
+	{ "period", required_argument, NULL, 'p' },
+	{ "pool", no_argument, NULL, 'P' },
+	{ "no-pool", no_argument, NULL, 'N' },
+	{ "season", required_argument, NULL, 'S' },
+	{ "events", required_argument, NULL, 'E' },
+	{ "threshold", required_argument, NULL, 'z' },
+	{ "min-history", required_argument, NULL, 'H' },
+	{ "window", required_argument, NULL, 'W' },
+	{ "level", required_argument, NULL, 'L' },
+	{ "precision", required_argument, NULL, 'D' },
+	{ "rejects", required_argument, NULL, 'R' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ 0 },
+};
+#define SHORT_OPTIONS "g:p:z:k:h"
+
+/* An option that is one of two words: 0 for the first, 1 for the second. */
+static int two_words(const char *name, const char *arg, const char *no,
+		     const char *yes)
+{
+	if (strcmp(arg, no) && strcmp(arg, yes))
+		die_usage("%s must be %s or %s (\"%s\")", name, no, yes, arg);
+	return strcmp(arg, yes) == 0;
+}
+
+static enum period_kind period_arg(const char *arg)
+{
+	enum period_kind kind;
+	if (!period_kind_parse(arg, &kind))
+		die_usage("--period must be " PERIOD_KIND_EXPECTED " (\"%s\")", arg);
+	return kind;
+}
+
+static double threshold_arg(const char *arg)
+{
+	double k;
+	if (!num_arg_double(arg, &k) || !(k > 0))
+		die_usage("--threshold must be a number above 0 (\"%s\")", arg);
+	return k;
+}
+
 int main(int argc, char **argv)
 {
 	const char *group_list = NULL, *events_path = NULL, *rejects = NULL;
-	static const struct option options[] = {
-		{ "group", required_argument, NULL, 'g' },
-		{ "period", required_argument, NULL, 'p' },
-		{ "pool", no_argument, NULL, 'P' },
-		{ "no-pool", no_argument, NULL, 'N' },
-		{ "season", required_argument, NULL, 'S' },
-		{ "events", required_argument, NULL, 'E' },
-		{ "threshold", required_argument, NULL, 'z' },
-		{ "min-history", required_argument, NULL, 'H' },
-		{ "window", required_argument, NULL, 'W' },
-		{ "level", required_argument, NULL, 'L' },
-		{ "precision", required_argument, NULL, 'D' },
-		{ "rejects", required_argument, NULL, 'R' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ 0 },
-	};
 	struct baseline b = { .pool = -1, .season = 1, .threshold = 3,
 			      .min_history = 8, .window = 12, .precision = 2 };
 	prog_init(argv[0]);
 	int c;
-	while ((c = getopt_long(argc, argv, "g:p:z:k:h", options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, SHORT_OPTIONS, options, NULL)) != -1) {
 		switch (c) {
 		case 'g': group_list = optarg; break;
-		case 'p':
-			if (!period_kind_parse(optarg, &b.kind))
-				die_usage("--period must be " PERIOD_KIND_EXPECTED " (\"%s\")",
-					  optarg);
-			b.kind_known = b.kind_from_option = 1;
-			break;
+		case 'p': b.kind = period_arg(optarg); b.kind_known = b.kind_from_option = 1; break;
 		case 'P': b.pool = 1; break;
 		case 'N': b.pool = 0; break;
-		case 'S':
-			if (strcmp(optarg, "on") && strcmp(optarg, "off"))
-				die_usage("--season must be on or off (\"%s\")", optarg);
-			b.season = strcmp(optarg, "on") == 0;
-			break;
+		case 'S': b.season = !two_words("--season", optarg, "on", "off"); break;
 		case 'E': events_path = optarg; break;
-		case 'z':
-			if (!num_arg_double(optarg, &b.threshold) || !(b.threshold > 0))
-				die_usage("--threshold must be a number above 0 (\"%s\")",
-					  optarg);
-			break;
+		case 'z': b.threshold = threshold_arg(optarg); break;
 		case 'k': die_usage("-k is a key column in npskit; the threshold is -z or --threshold");
 		case 'H': b.min_history = int_arg("--min-history", optarg, 1); break;
 		case 'W': b.window = int_arg("--window", optarg, 1); break;
-		case 'L':
-			if (strcmp(optarg, "median") && strcmp(optarg, "trend"))
-				die_usage("--level must be median or trend (\"%s\")", optarg);
-			b.trend = strcmp(optarg, "trend") == 0;
-			break;
+		case 'L': b.trend = two_words("--level", optarg, "median", "trend"); break;
 		case 'D': b.precision = num_opt_precision(optarg); break;
 		case 'R': rejects = optarg; break;
 		case 'h': usage(); exit_printed();
 		case 'V': printf("nps-baseline %s\n", NPSKIT_VERSION); exit_printed();
-		default: die_option(argv, "g:p:z:k:h");
+		default: die_option(argv, SHORT_OPTIONS);
 		}
 	}
 
