@@ -363,7 +363,7 @@ static void read_rows(struct baseline *b, struct tsv_reader *r,
 		enum period_kind kind;
 		long period;
 		if (!period_parse(f, &kind, &period)) {
-			tsv_reject(r, "period must be " PERIOD_EXPECTED " (%s)",
+			tsv_reject(r, "period must be a " PERIOD_KIND_EXPECTED ": " PERIOD_EXPECTED " (%s)",
 				   tsv_quote(f));
 			continue;
 		}

@@ -355,7 +355,7 @@ bad_row() { # rows after the header, expected message for line $2
 	[ "$stderr" = 'nps-baseline: stdin:2: period is not a week as --period says ("2025-05")' ]
 }
 @test "a period that is not one is a bad row" {
-	bad_row $'A\t2025-13\t1\t1\t0\t0' 2 'period must be YYYY-MM-DD, YYYY-Www, YYYY-MM, YYYY-Qn or YYYY ("2025-13")'
+	bad_row $'A\t2025-13\t1\t1\t0\t0' 2 'period must be a day, week, month, quarter or year: YYYY-MM-DD, YYYY-Www, YYYY-MM, YYYY-Qn or YYYY ("2025-13")'
 }
 @test "counts that do not add up are a bad row" {
 	bad_row $'A\t2025-01\t3\t1\t0\t0' 2 'n is not promoters + passives + detractors ("3")'
