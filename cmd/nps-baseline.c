@@ -849,13 +849,15 @@ static void event_effects(struct baseline *b, const size_t *at, size_t n,
 			struct label_row t = { b->rows.p[at[i]].label, i };
 			VEC_PUSH(b->taught_now, t);
 		}
-	qsort(b->taught_now.p, b->taught_now.n, sizeof *b->taught_now.p, by_label);
+	if (b->taught_now.n) /* qsort of a NULL array is undefined, even of 0 */
+		qsort(b->taught_now.p, b->taught_now.n, sizeof *b->taught_now.p, by_label);
 	for (size_t l = 0; l < b->common.n; l++) {
 		label_pool_sort(b, at, b->common.p[l]);
 		for (size_t i = 0; i < n; i++)
 			b->rows.p[at[i]].event += label_share(b, &b->rows.p[at[i]], b->common.p[l]);
 	}
-	qsort(b->scoped.p, b->scoped.n, sizeof *b->scoped.p, by_label);
+	if (b->scoped.n)
+		qsort(b->scoped.p, b->scoped.n, sizeof *b->scoped.p, by_label);
 	for (size_t k = 0; k < b->scoped.n; k++) {
 		size_t label = b->scoped.p[k].label;
 		if (k == 0 || b->scoped.p[k - 1].label != label)

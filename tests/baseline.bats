@@ -595,3 +595,16 @@ nps-baseline: $BATS_TEST_TMPDIR/in:3: duplicate period in this series (\"2025-01
 		cmp "$BATS_TEST_TMPDIR/30" "$BATS_TEST_TMPDIR/40"
 	done
 }
+
+@test "an event in a period where no row can teach it (found by fuzz-baseline: qsort of NULL)" {
+	# Pooled; the launch is in the first month, where no store has a level
+	# yet, so no deviation teaches it: an empty list to sort (a NULL array,
+	# undefined behaviour under UBSan). Its effect is 0.
+	printf 'start\tend\tlabel\n2025-01\t2025-01\tlaunch\n' >"$BATS_TEST_TMPDIR/ev"
+	tsv 'store period n promoters passives detractors' 'A 2025-01 100 60 20 20' \
+		'B 2025-01 100 60 20 20' 'A 2025-02 100 60 20 20' 'B 2025-02 100 60 20 20' >"$BATS_TEST_TMPDIR/in"
+	run --separate-stderr nps-baseline -g store --min-history 1 --events "$BATS_TEST_TMPDIR/ev" "$BATS_TEST_TMPDIR/in"
+	[ "$status" -eq 0 ]
+	[ "$(cut -f 1,2,7- <<<"${lines[1]}")" = "$(tsv 'A 2025-01  0.00 0.00 40.00     insufficient_history')" ]
+	[ "$(cut -f 1,2,7- <<<"${lines[3]}")" = "$(tsv 'A 2025-02 40.00 0.00 0.00 40.00 0.00 0.00 16.00 64.00 normal')" ]
+}
