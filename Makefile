@@ -126,12 +126,24 @@ clean:
 .PHONY: all man check bench install clean fuzz valgrind
 .SECONDARY:
 
-# The README's first command: build, run the monthly report (examples/monthly)
-# on the bundled sample into $(O)/demo/, and print its summary.
+# The README's first command: build, export the bundled sample as a survey
+# tool would (examples/export-csv: CSV, BOM, CRLF, the question as the score
+# column's name), import it back with nps-import (checked: the same bytes),
+# run the monthly report (examples/monthly) on it into $(O)/demo/, and
+# print its summary.
+$(O)/demo/export.csv: examples/sample.tsv examples/export-csv
+	@mkdir -p $(@D)
+	@examples/export-csv examples/sample.tsv > $@.tmp && mv $@.tmp $@
+
+$(O)/demo/imported.tsv: $(O)/demo/export.csv $(O)/nps-import
+	@$(O)/nps-import -r 'How likely are you*=score' $< > $@.tmp && mv $@.tmp $@
+	@cmp -s $@ examples/sample.tsv && echo "nps-import: $< read back into the sample's exact bytes"
+
 demo:
 	@tests/setup demo
-	@$(MAKE) --no-print-directory all
-	@$(MAKE) -s --no-print-directory -C examples/monthly NPS_BIN=$(CURDIR)/$(O) OUT=$(CURDIR)/$(O)/demo show
+	@$(MAKE) --no-print-directory all $(O)/demo/imported.tsv
+	@$(MAKE) -s --no-print-directory -C examples/monthly NPS_BIN=$(CURDIR)/$(O) \
+		INPUT=$(CURDIR)/$(O)/demo/imported.tsv OUT=$(CURDIR)/$(O)/demo show
 
 .PHONY: demo
 

@@ -39,6 +39,7 @@
 #include "version.h"
 
 #define BLOCK (1 << 20)
+#define START (1 << 16) /* the first buffer's size */
 /* Bytes kept free (and defined) after the decoded ones: the scanner reads
  * whole 64-byte windows and copies 16 bytes at a time past a run's end. */
 #define SLACK 64
@@ -65,6 +66,7 @@ struct source {
 	char *raw;               /* undecoded bytes, for every encoding but UTF-8 */
 	size_t rawlen, rawcap;
 	int raw_eof;
+	int filled;              /* the last read filled the room it was given */
 };
 
 /* cp1252's 0x80..0x9F; 0 for the five bytes it leaves undefined. */
@@ -193,8 +195,9 @@ static size_t read_some(struct source *s, char *dst, size_t n)
 }
 
 /* Adds at least one decoded byte after s->end, or sets s->eof. The
- * unparsed bytes move to the front first; the buffer doubles only when
- * they fill it (one record longer than the buffer). */
+ * unparsed bytes move to the front first. The buffer starts small (most
+ * exports are) and doubles while reads fill it, up to 2 BLOCKs, and
+ * beyond only while one record is longer than half of it. */
 static void source_fill(struct source *s)
 {
 	if (s->start) {
@@ -202,22 +205,26 @@ static void source_fill(struct source *s)
 		s->end -= s->start;
 		s->start = 0;
 	}
-	if (s->cap - s->end < BLOCK / 2) {
+	if (s->cap - s->end < s->cap / 2 || (s->filled && s->cap < 2 * BLOCK)) {
 		size_t old = s->cap;
-		s->cap = s->cap < BLOCK ? 2 * BLOCK : 2 * s->cap;
+		s->cap *= 2;
 		s->buf = xrealloc(s->buf, s->cap);
 		memset(s->buf + old, 0, s->cap - old);
 	}
 	size_t before = s->end;
 	while (s->end == before && !s->eof) {
 		if (s->enc == ENC_UTF8) {
-			size_t k = read_some(s, s->buf + s->end, s->cap - s->end - SLACK);
+			size_t room = s->cap - s->end - SLACK;
+			size_t k = read_some(s, s->buf + s->end, room);
+			s->filled = k == room;
 			s->end += k;
 			s->eof = k == 0;
 			continue;
 		}
 		if (!s->raw_eof && s->rawlen < s->rawcap) {
-			size_t k = read_some(s, s->raw + s->rawlen, s->rawcap - s->rawlen);
+			size_t room = s->rawcap - s->rawlen;
+			size_t k = read_some(s, s->raw + s->rawlen, room);
+			s->filled = k == room;
 			s->rawlen += k;
 			s->raw_eof = k == 0;
 		}
@@ -273,7 +280,7 @@ static void source_open(struct source *s, const char *path, const char *declared
 	s->eof = s->raw_eof = 0;
 	s->line = 1;
 	if (!s->raw) {
-		s->rawcap = BLOCK / 4;
+		s->rawcap = START / 2;
 		s->raw = xmalloc(s->rawcap);
 	}
 	/* the first bytes, for the byte-order mark */
@@ -293,8 +300,9 @@ static void source_open(struct source *s, const char *path, const char *declared
 		s->enc = ENC_UTF16BE, skip = 2;
 	s->rawlen -= skip;
 	memmove(s->raw, s->raw + skip, s->rawlen);
+	s->filled = s->raw_eof == 0;
 	if (!s->buf) {
-		s->cap = 2 * BLOCK;
+		s->cap = START;
 		s->buf = xmalloc(s->cap);
 		memset(s->buf, 0, s->cap);
 	}

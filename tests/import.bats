@@ -476,3 +476,9 @@ roundtrip_tsv() { # every special character, quotes, separators, non-ASCII
 	# the earlier instant, summer time: the documented choice
 	sed '5s/+01:00$/+02:00/' "$BATS_TEST_TMPDIR/rt.tsv" | cmp - "$BATS_TEST_TMPDIR/back.tsv"
 }
+
+@test "the bundled sample exported as a survey tool would (examples/export-csv) reads back into the same bytes" {
+	"$BATS_TEST_DIRNAME/../examples/export-csv" "$BATS_TEST_DIRNAME/../examples/sample.tsv" >"$BATS_TEST_TMPDIR/export.csv"
+	head -c 3 "$BATS_TEST_TMPDIR/export.csv" | od -An -tx1 | grep -q 'ef bb bf'
+	nps-import -r 'How likely are you*=score' "$BATS_TEST_TMPDIR/export.csv" | cmp - "$BATS_TEST_DIRNAME/../examples/sample.tsv"
+}
