@@ -5,8 +5,8 @@
 // Times the COPY, RUNS times (default 3) in one process, and prints the
 // best time in seconds and the mean CPU seconds (user + system, every
 // thread) of a run; OUT holds the last run's TSV (for the check that it
-// has nps-import's bytes). @duckdb/node-api is looked up in
-// bench/data/node_modules, as for duckdb-agg.mjs.
+// has nps-import's bytes). @duckdb/node-api is looked up where
+// duckdb-agg.mjs looks for it (build/node/node_modules, from tests/setup).
 import { createRequire } from 'node:module';
 
 const [file, out, runsArg, threadsArg] = process.argv.slice(2);
@@ -16,7 +16,7 @@ if (!file || !out) {
 }
 const runs = runsArg ? Number(runsArg) : 3;
 
-const require = createRequire(new URL('./data/package.json', import.meta.url));
+const require = createRequire(new URL('../build/node/package.json', import.meta.url));
 const { DuckDBInstance } = require('@duckdb/node-api');
 
 const instance = await DuckDBInstance.create(':memory:');

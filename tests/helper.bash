@@ -36,6 +36,9 @@ need() {
 	sshd)
 		command -v sshd >/dev/null || [ -x /usr/sbin/sshd ] ||
 			skip "sshd is not installed: run tests/setup check" ;;
+	tzdata)
+		[ -f /usr/share/zoneinfo/Europe/Paris ] ||
+			skip "the tz database (tzdata) is not installed: run tests/setup check" ;;
 	*)
 		command -v "$1" >/dev/null || skip "$1 is not installed: run tests/setup check" ;;
 	esac

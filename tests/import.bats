@@ -273,6 +273,7 @@ imp() { run --separate-stderr nps-import "$@"; }
 }
 
 @test "--tz: summer and winter offsets, the spring gap a bad row, the autumn repeat the earlier instant" {
+	need tzdata
 	# Europe/Paris: +01:00 in winter, +02:00 in summer; 2026-03-29 02:00
 	# jumps to 03:00, 2026-10-25 03:00 falls back to 02:00 (tz database)
 	put 'id,t\n1,2026-01-15 12:00\n2,2026-07-15 12:00\n3,2026-03-29 01:59\n4,2026-03-29 02:30\n5,2026-03-29 03:00\n6,2026-10-25 01:59\n7,2026-10-25 02:30\n8,2026-10-25 03:00\n'
@@ -283,6 +284,7 @@ imp() { run --separate-stderr nps-import "$@"; }
 }
 
 @test "--tz leaves dates without a time, and times with an offset, as they are" {
+	need tzdata
 	put 'a,b\n2026-07-01,2026-07-01 10:00 +0000\n'
 	imp --date 'a=%Y-%m-%d' --date 'b=%Y-%m-%d %H:%M %z' --tz America/New_York "$BATS_TEST_TMPDIR/in.csv"
 	[ "$status" -eq 0 ]
@@ -290,8 +292,8 @@ imp() { run --separate-stderr nps-import "$@"; }
 }
 
 @test "--tz around every change of offset agrees with Python's zoneinfo (tests/tz-ref.py)" {
-	command -v python3 >/dev/null || skip "python3 is not installed"
-	python3 -c 'import zoneinfo' 2>/dev/null || skip "python3 has no zoneinfo"
+	need python3
+	need tzdata
 	local t=$BATS_TEST_TMPDIR zy
 	# Lord Howe moves by 30 minutes; Sao Paulo (2018) changed at midnight
 	for zy in Europe/Paris:2026 America/New_York:2026 Australia/Lord_Howe:2026 America/Sao_Paulo:2018; do
@@ -437,7 +439,7 @@ roundtrip_tsv() { # every special character, quotes, separators, non-ASCII
 }
 
 @test "round trip through Miller's CSV: the same bytes" {
-	command -v mlr >/dev/null || skip "mlr (miller) is not installed"
+	need mlr
 	roundtrip_tsv >"$BATS_TEST_TMPDIR/rt.tsv"
 	mlr --itsv --ocsv cat "$BATS_TEST_TMPDIR/rt.tsv" >"$BATS_TEST_TMPDIR/rt.csv"
 	nps-import "$BATS_TEST_TMPDIR/rt.csv" >"$BATS_TEST_TMPDIR/back.tsv"
@@ -449,7 +451,7 @@ roundtrip_tsv() { # every special character, quotes, separators, non-ASCII
 }
 
 @test "round trip through Miller's CSV in every encoding (iconv), with a BOM where one is needed" {
-	command -v mlr >/dev/null || skip "mlr (miller) is not installed"
+	need mlr
 	roundtrip_tsv | grep -v '価格' >"$BATS_TEST_TMPDIR/rt.tsv" # Latin-1 cannot hold it
 	mlr --itsv --ocsv cat "$BATS_TEST_TMPDIR/rt.tsv" >"$BATS_TEST_TMPDIR/rt.csv"
 	for enc in ISO-8859-1:latin1 CP1252:cp1252 ISO-8859-15:ISO-8859-15 UTF-16LE:bom UTF-16BE:bom UTF-8:bom UTF-16LE:utf-16le; do
@@ -466,7 +468,8 @@ roundtrip_tsv() { # every special character, quotes, separators, non-ASCII
 }
 
 @test "round trip of DST edges: ISO times -> local times in CSV -> --tz gives them back" {
-	command -v mlr >/dev/null || skip "mlr (miller) is not installed"
+	need tzdata
+	need mlr
 	roundtrip_tsv | cut -f 1,4 >"$BATS_TEST_TMPDIR/rt.tsv"
 	# the export a survey tool writes: local wall-clock time, day first, no offset
 	mlr --itsv --ocsv put 'if ($when != "") { $when = sub($when, "^([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9:]{5}):00.*", "\3/\2/\1 \4") }' \
