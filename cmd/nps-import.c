@@ -8,6 +8,7 @@
 #include <getopt.h>
 #include <iconv.h>
 #include <limits.h>
+#include <pthread.h>
 #include <regex.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -40,8 +41,7 @@ struct import {
 	const char *rejects_path;
 
 	struct source src;
-	struct csv csv;     /* the separator (0: detected), --na, the record */
-	struct tz_cache tzc;
+	struct csv csv;     /* the separator (0: detected), --na, the header */
 
 	/* the columns, from the first input's header */
 	struct buf header;  /* the names as read (escaped), TAB after each */
@@ -55,8 +55,6 @@ struct import {
 	int identity;       /* every column, in input order */
 	char ***formats;    /* per input column: its --date formats, or NULL */
 	int any_date;
-	char (*stamp)[96];  /* per output column: a rewritten date */
-	size_t *stamp_len;
 
 	/* bad rows */
 	struct writer rejects;
@@ -262,69 +260,45 @@ static void setup_columns(struct import *im, const struct record *r)
 		im->formats[i][c + 1] = NULL;
 		im->any_date = 1;
 	}
-	im->stamp = xmalloc(im->nout * sizeof *im->stamp);
-	im->stamp_len = xmalloc(im->nout * sizeof *im->stamp_len);
 }
 
-/* ---- bad rows ---- */
+/* ---- rows, in lanes ---- */
 
-/* Writes s with the escapes of npskit(7); for an input not in UTF-8, a
- * unit that could not be decoded as U+FFFD. */
-static void write_escaped(struct writer *w, const char *p, size_t n, int decoded)
-{
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)p[i];
-		switch (c) {
-		case '\t': writer_write(w, "\\t", 2); break;
-		case '\n': writer_write(w, "\\n", 2); break;
-		case '\r': writer_write(w, "\\r", 2); break;
-		case '\\': writer_write(w, "\\\\", 2); break;
-		default:
-			if (c == BAD_UNIT && decoded)
-				writer_write(w, "\xEF\xBF\xBD", 3);
-			else
-				writer_char(w, (char)c);
-		}
-	}
-}
-
-struct where {
-	const char *file;
-	unsigned long line;
-	struct slice raw;
+/* The records of a block are taken by one lane, or when the machine has a
+ * second core, by two: the first from the block's start, the second from
+ * the first line start past the middle, in a thread of its own. The first
+ * lane stops at the first record that reaches that point; if it ends
+ * exactly there, the point was a record's start and both lanes' work
+ * stands, else (a quoted line break across it) the second lane's is
+ * dropped and its records are taken on the next round. A lane keeps the
+ * rows it writes and the bad records it meets, with line numbers counted
+ * from its own start, until the main thread writes them in input order. */
+struct lane {
+	struct csv csv;      /* csv.row: the rows written so far, then the record */
+	char (*stamp)[96];   /* per output column: a rewritten date */
+	size_t *stamp_len;
+	struct tz_cache tzc;
+	struct buf scratch;  /* a record to rewrite */
+	struct buf bad;      /* bad records: relative line, TAB, the rest of a
+			      * rejects line (record TAB reason), newline */
+	unsigned long nbad;
+	int failed;          /* a bad record without --rejects: the lane stopped */
+	unsigned long failed_line;
+	char message[640];
+	/* the run: records of [from, end) starting before stop */
+	struct import *im;
+	const char *from, *stop, *end;
+	int eof;
+	const char *next;    /* where the lane stopped */
+	unsigned long lines; /* the physical lines it went through */
 };
 
-static void reject(struct import *im, const struct where *at, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+#define QUOTED_MAX (40 * 4 + 8)
 
-/* The record is bad: with --rejects, into the rejects file (file, line,
- * the raw record, the reason); without, the message and exit 65. */
-static void reject(struct import *im, const struct where *at, const char *fmt, ...)
+/* A value for a message, into q: at most 40 bytes, quoted, bytes that are
+ * not text as \xHH. */
+static const char *quote_bytes(struct slice s, char q[QUOTED_MAX])
 {
-	char reason[512];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(reason, sizeof reason, fmt, ap);
-	va_end(ap);
-	if (!im->rejecting)
-		die(EX_DATA_, "%s:%lu: %s", at->file, at->line, reason);
-	struct writer *w = &im->rejects;
-	write_escaped(w, at->file, strlen(at->file), 0);
-	writer_char(w, '\t');
-	writer_u64(w, at->line);
-	writer_char(w, '\t');
-	write_escaped(w, at->raw.p, at->raw.n, im->src.enc != ENC_UTF8);
-	writer_char(w, '\t');
-	write_escaped(w, reason, strlen(reason), 0);
-	writer_char(w, '\n');
-	im->nrejected++;
-}
-
-/* A value for a message: at most 40 bytes, bytes that are not text as
- * \xHH, quoted. */
-static const char *quote_bytes(struct slice s)
-{
-	static char q[40 * 4 + 8];
 	char *o = q;
 	*o++ = '"';
 	for (size_t i = 0; i < s.n && i < 40; i++) {
@@ -360,12 +334,61 @@ static const char *encoding_name(const struct import *im)
 	}
 }
 
-/* ---- rows ---- */
-
-static struct slice field_of(const struct import *im, size_t i)
+/* Appends s with the escapes of npskit(7); for an input not in UTF-8, a
+ * unit that could not be decoded as U+FFFD. */
+static void add_escaped(struct buf *b, const char *p, size_t n, int decoded)
 {
-	return (struct slice){ im->csv.row.p + im->csv.field[i],
-			       im->csv.field[i + 1] - im->csv.field[i] - 1 };
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)p[i];
+		switch (c) {
+		case '\t': buf_add(b, "\\t", 2); break;
+		case '\n': buf_add(b, "\\n", 2); break;
+		case '\r': buf_add(b, "\\r", 2); break;
+		case '\\': buf_add(b, "\\\\", 2); break;
+		default:
+			if (c == BAD_UNIT && decoded)
+				buf_add(b, "\xEF\xBF\xBD", 3);
+			else
+				buf_addc(b, (char)c);
+		}
+	}
+}
+
+static void reject(struct lane *ln, unsigned long line, struct slice raw,
+		   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* The record (at line, counted from the lane's start) is bad: kept for
+ * the rejects file, or, without --rejects, the lane stops on it. Its
+ * bytes in the lane's rows are dropped. */
+static void reject(struct lane *ln, unsigned long line, struct slice raw,
+		   const char *fmt, ...)
+{
+	char reason[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(reason, sizeof reason, fmt, ap);
+	va_end(ap);
+	ln->csv.row.len = ln->csv.rec;
+	if (!ln->im->rejecting) {
+		ln->failed = 1;
+		ln->failed_line = line;
+		snprintf(ln->message, sizeof ln->message, "%s", reason);
+		return;
+	}
+	char num[24];
+	buf_add(&ln->bad, num, (size_t)snprintf(num, sizeof num, "%lu\t", line));
+	add_escaped(&ln->bad, raw.p, raw.n, ln->im->src.enc != ENC_UTF8);
+	buf_addc(&ln->bad, '\t');
+	add_escaped(&ln->bad, reason, strlen(reason), 0);
+	buf_addc(&ln->bad, '\n');
+	ln->nbad++;
+}
+
+/* Field i of the lane's current record, or of its copy in scratch. */
+static struct slice field_in(const struct lane *ln, const char *rec, size_t i)
+{
+	return (struct slice){ rec + ln->csv.field[i],
+			       ln->csv.field[i + 1] - ln->csv.field[i] - 1 };
 }
 
 static inline int is_na(const struct import *im, struct slice s)
@@ -378,23 +401,24 @@ static inline int is_na(const struct import *im, struct slice s)
 	return 0;
 }
 
-/* Rewrites input column i's value (a date) into stamp; 0 after
- * rejecting the row. */
-static int rewrite_date(struct import *im, const struct where *at, size_t j,
-			struct slice v)
+/* Rewrites output column j's value (a date) into the lane's stamp; 0
+ * after rejecting the record. */
+static int rewrite_date(struct lane *ln, unsigned long line, struct slice raw,
+			size_t j, struct slice v)
 {
+	const struct import *im = ln->im;
 	size_t i = im->order[j];
 	struct slice t = slice_trim(v);
 	struct stamp st;
-	char **f = im->formats[i];
+	char **f = im->formats[i], q[QUOTED_MAX];
 	for (; *f; f++)
 		if (when_scan(*f, t, &st))
 			break;
 	if (!*f) {
 		struct slice name = entry(&im->names, im->name_at, j);
-		reject(im, at, "%.*s is not a date of the form %s%s (%s)", (int)name.n,
+		reject(ln, line, raw, "%.*s is not a date of the form %s%s (%s)", (int)name.n,
 		       name.p, im->formats[i][0], im->formats[i][1] ? " or the others given" : "",
-		       tsv_quote(v));
+		       quote_bytes(v, q));
 		return 0;
 	}
 	long off = st.zone * 60L;
@@ -402,79 +426,206 @@ static int rewrite_date(struct import *im, const struct where *at, size_t j,
 	if (st.has_time && !st.has_zone && im->tz) {
 		long long local = (long long)days_from_civil(st.year, st.month, st.day) * 86400 +
 				  st.hour * 3600 + st.min * 60 + st.sec;
-		if (!when_tz_offset(&im->tzc, local, &off)) {
-			reject(im, at, "local time does not exist in %s (%s)", im->tz,
-			       tsv_quote(v));
+		if (!when_tz_offset(&ln->tzc, local, &off)) {
+			reject(ln, line, raw, "local time does not exist in %s (%s)", im->tz,
+			       quote_bytes(v, q));
 			return 0;
 		}
 		has_offset = 1;
 	}
-	im->stamp_len[j] = when_format(&st, has_offset, off, im->stamp[j]);
+	ln->stamp_len[j] = when_format(&st, has_offset, off, ln->stamp[j]);
 	return 1;
 }
 
-/* One data record: checked, rewritten, written (or rejected). */
-static void take_row(struct import *im, const struct record *r, const struct where *at)
+/* One data record, parsed onto the end of the lane's rows: checked, then
+ * left there as it is (a TAB made a newline), rewritten, or dropped. */
+static void take_row(struct lane *ln, const struct record *r, unsigned long line,
+		     struct slice raw)
 {
+	const struct import *im = ln->im;
+	struct buf *row = &ln->csv.row;
+	char q[QUOTED_MAX];
 	if (r->fault == FAULT_UNTERMINATED) {
-		reject(im, at, "quoted field not closed before the end of the file");
+		reject(ln, line, raw, "quoted field not closed before the end of the file");
 		return;
 	}
 	if (r->fault == FAULT_AFTER_QUOTE) {
-		reject(im, at, "text after a closing quote (%s)", quote_bytes(at->raw));
+		reject(ln, line, raw, "text after a closing quote (%s)", quote_bytes(raw, q));
 		return;
 	}
 	if (r->nfields != im->ncols) {
-		reject(im, at, "expected %zu fields, found %zu", im->ncols, r->nfields);
+		reject(ln, line, raw, "expected %zu fields, found %zu", im->ncols, r->nfields);
 		return;
 	}
+	const char *rec = row->p + ln->csv.rec;
 	if (r->high) {
 		for (size_t i = 0; i < r->nfields; i++) {
-			struct slice v = field_of(im, i);
+			struct slice v = field_in(ln, rec, i);
 			if (utf8_valid((const unsigned char *)v.p, v.n) == v.n)
 				continue;
 			struct slice name = entry(&im->header, im->header_at, i);
 			if (im->src.enc == ENC_UTF8)
-				reject(im, at, "%.*s is not valid UTF-8 (%s); "
+				reject(ln, line, raw, "%.*s is not valid UTF-8 (%s); "
 				       "try --encoding latin1 or cp1252", (int)name.n, name.p,
-				       quote_bytes(v));
+				       quote_bytes(v, q));
 			else
-				reject(im, at, "%.*s has bytes not valid in %s (%s)", (int)name.n,
-				       name.p, encoding_name(im), quote_bytes(v));
+				reject(ln, line, raw, "%.*s has bytes not valid in %s (%s)",
+				       (int)name.n, name.p, encoding_name(im), quote_bytes(v, q));
 			return;
 		}
 	}
 	if (im->identity && !im->any_date) {
 		int plain = 1;
 		for (size_t i = 0; i < r->nfields && plain && r->maybe_na; i++)
-			plain = !is_na(im, field_of(im, i));
+			plain = !is_na(im, field_in(ln, rec, i));
 		if (plain) {
-			im->csv.row.p[im->csv.row.len - 1] = '\n';
-			out_write(im->csv.row.p, im->csv.row.len);
+			row->p[row->len - 1] = '\n';
 			return;
 		}
 	}
-	/* column by column: missing values emptied, dates rewritten first
-	 * (a bad date rejects the row before anything is written) */
+	/* column by column, from a copy: dates first (a bad one rejects the
+	 * record before anything is written), missing values emptied */
 	for (size_t j = 0; j < im->nout && im->any_date; j++) {
 		size_t i = im->order[j];
-		struct slice v = field_of(im, i);
-		if (im->formats[i] && v.n && !is_na(im, v) && !rewrite_date(im, at, j, v))
+		struct slice v = field_in(ln, rec, i);
+		if (im->formats[i] && v.n && !is_na(im, v) && !rewrite_date(ln, line, raw, j, v))
 			return;
 	}
+	ln->scratch.len = 0;
+	buf_add(&ln->scratch, rec, row->len - ln->csv.rec);
+	rec = ln->scratch.p;
+	row->len = ln->csv.rec;
 	for (size_t j = 0; j < im->nout; j++) {
 		size_t i = im->order[j];
-		struct slice v = field_of(im, i);
-		if (j)
-			out_char('\t');
-		if (v.n == 0 || is_na(im, v))
-			continue;
-		if (im->formats[i])
-			out_write(im->stamp[j], im->stamp_len[j]);
-		else
-			out_write(v.p, v.n);
+		struct slice v = field_in(ln, rec, i);
+		if (v.n && !is_na(im, v)) {
+			if (im->formats[i])
+				buf_add(row, ln->stamp[j], ln->stamp_len[j]);
+			else
+				buf_add(row, v.p, v.n);
+		}
+		buf_addc(row, j + 1 < im->nout ? '\t' : '\n');
 	}
-	out_char('\n');
+}
+
+/* Takes the records of [from, end) that start before stop. */
+static void *lane_run(void *arg)
+{
+	struct lane *ln = arg;
+	const char *p = ln->from;
+	ln->lines = 0;
+	while (p < ln->stop && !ln->failed) {
+		struct record r;
+		if (csv_parse(&ln->csv, p, ln->end, ln->eof, &r) != PARSED)
+			break;
+		if (!r.blank)
+			take_row(ln, &r, ln->lines, (struct slice){ p, r.rawlen });
+		p += r.len;
+		ln->lines += r.lines;
+	}
+	ln->next = p;
+	return NULL;
+}
+
+static void lane_reset(struct lane *ln)
+{
+	ln->csv.row.len = 0;
+	ln->bad.len = 0;
+	ln->nbad = 0;
+	ln->failed = 0;
+}
+
+/* Writes what the lane took (its first line is line), or exits 65 on the
+ * record it stopped at. */
+static void lane_write(struct import *im, struct lane *ln, unsigned long line)
+{
+	if (ln->failed)
+		die(EX_DATA_, "%s:%lu: %s", im->src.name, line + ln->failed_line, ln->message);
+	if (ln->csv.row.len)
+		out_write(ln->csv.row.p, ln->csv.row.len);
+	for (const char *p = ln->bad.p, *e = p + ln->bad.len; p < e;) {
+		char *tab;
+		unsigned long rel = strtoul(p, &tab, 10);
+		const char *nl = memchr(tab, '\n', (size_t)(e - tab));
+		struct writer *w = &im->rejects;
+		struct buf file = { 0 };
+		add_escaped(&file, im->src.name, strlen(im->src.name), 0);
+		writer_write(w, file.p, file.len);
+		buf_free(&file);
+		writer_char(w, '\t');
+		writer_u64(w, line + rel);
+		writer_write(w, tab, (size_t)(nl + 1 - tab));
+		p = nl + 1;
+	}
+	im->nrejected += ln->nbad;
+	lane_reset(ln);
+}
+static void lane_init(struct lane *ln, struct import *im)
+{
+	memset(ln, 0, sizeof *ln);
+	ln->im = im;
+	ln->csv.sep = im->csv.sep;
+	ln->csv.na_max = im->csv.na_max;
+	memcpy(ln->csv.na_first, im->csv.na_first, sizeof ln->csv.na_first);
+	ln->tzc = (struct tz_cache){ LONG_MIN, 0 };
+	ln->stamp = xmalloc(im->nout * sizeof *ln->stamp);
+	ln->stamp_len = xmalloc(im->nout * sizeof *ln->stamp_len);
+}
+
+static void lane_free(struct lane *ln)
+{
+	csv_free(&ln->csv);
+	free(ln->stamp);
+	free(ln->stamp_len);
+	buf_free(&ln->scratch);
+	buf_free(&ln->bad);
+}
+
+/* A block this big or more is split between two lanes. */
+#define SPLIT_MIN (32 << 10)
+
+/* The records of the current input after its header, a block at a time. */
+static void take_records(struct import *im, struct lane lanes[2], int threads)
+{
+	struct source *s = &im->src;
+	struct lane *one = &lanes[0], *two = &lanes[1];
+	for (;;) {
+		const char *b = s->buf + s->start, *e = s->buf + s->end, *mid = NULL;
+		if (threads && e - b >= SPLIT_MIN) {
+			const char *half = b + (e - b) / 2;
+			const char *nl = memchr(half, '\n', (size_t)(e - half));
+			if (nl && nl + 1 < e)
+				mid = nl + 1;
+		}
+		one->from = b, one->stop = mid ? mid : e, one->end = e, one->eof = s->eof;
+		pthread_t thread;
+		int started = 0;
+		if (mid) {
+			two->from = mid, two->stop = e, two->end = e, two->eof = s->eof;
+			started = pthread_create(&thread, NULL, lane_run, two) == 0;
+			if (!started)
+				one->stop = e;
+		}
+		lane_run(one);
+		if (started)
+			pthread_join(thread, NULL);
+		const char *next = one->next;
+		unsigned long lines = one->lines;
+		lane_write(im, one, s->line);
+		if (started && next == mid) {
+			lane_write(im, two, s->line + lines);
+			next = two->next;
+			lines += two->lines;
+		} else if (started) {
+			lane_reset(two); /* its start was inside a record */
+		}
+		s->start = (size_t)(next - s->buf);
+		s->line += lines;
+		if (s->start == s->end && s->eof)
+			return;
+		source_fill(s); /* the bytes move: the lanes' windows are stale */
+		one->csv.win.blk = two->csv.win.blk = NULL;
+	}
 }
 
 /* ---- options ---- */
@@ -551,7 +702,7 @@ static void check_tz(const char *zone)
 
 int main(int argc, char **argv)
 {
-	struct import im = { .src = { .fd = -1 }, .tzc = { LONG_MIN, 0 } };
+	struct import im = { .src = { .fd = -1 } };
 	static const struct option options[] = {
 		{ "separator", required_argument, NULL, 'F' },
 		{ "encoding", required_argument, NULL, 'E' },
@@ -616,7 +767,8 @@ int main(int argc, char **argv)
 	char **files = nfiles > 0 ? argv + optind : std_in;
 	if (nfiles == 0)
 		nfiles = 1;
-	int have_header = 0;
+	int have_header = 0, threads = threads_wanted();
+	struct lane lanes[2];
 	for (int f = 0; f < nfiles; f++) {
 		struct source *s = &im.src;
 		source_open(s, files[f], im.encoding);
@@ -634,37 +786,34 @@ int main(int argc, char **argv)
 			source_close(s);
 			continue;
 		}
-		struct where at = { s->name, s->line, { s->buf + s->start, r.rawlen } };
+		unsigned long line = s->line;
+		struct slice raw = { s->buf + s->start, r.rawlen };
+		char q[QUOTED_MAX];
 		if (r.fault == FAULT_UNTERMINATED)
 			die(EX_DATA_, "%s:%lu: quoted field not closed before the end of the file",
-			    at.file, at.line);
+			    s->name, line);
 		if (r.fault == FAULT_AFTER_QUOTE)
-			die(EX_DATA_, "%s:%lu: text after a closing quote (%s)", at.file,
-			    at.line, quote_bytes(at.raw));
+			die(EX_DATA_, "%s:%lu: text after a closing quote (%s)", s->name, line,
+			    quote_bytes(raw, q));
 		if (r.high && utf8_valid((const unsigned char *)im.csv.row.p, im.csv.row.len) != im.csv.row.len)
-			die(EX_DATA_, "%s:%lu: header is not valid %s (%s)", at.file, at.line,
-			    encoding_name(&im), quote_bytes(at.raw));
+			die(EX_DATA_, "%s:%lu: header is not valid %s (%s)", s->name, line,
+			    encoding_name(&im), quote_bytes(raw, q));
 		if (!have_header) {
 			have_header = 1;
 			im.header_file = s->name;
 			setup_columns(&im, &r);
 			out_write(im.names.p, im.names.len - 1);
 			out_char('\n');
+			lane_init(&lanes[0], &im);
+			lane_init(&lanes[1], &im);
 		} else if (im.csv.row.len != im.header.len ||
 			   memcmp(im.csv.row.p, im.header.p, im.csv.row.len) != 0) {
-			die(EX_DATA_, "%s:%lu: header differs from the header of %s", at.file,
-			    at.line, im.header_file);
+			die(EX_DATA_, "%s:%lu: header differs from the header of %s", s->name,
+			    line, im.header_file);
 		}
 		s->start += r.len;
 		s->line += r.lines;
-		while ((st = csv_next(&im.csv, s, &r)) == REC_OK) {
-			at.line = s->line;
-			at.raw = (struct slice){ s->buf + s->start, r.rawlen };
-			if (!r.blank)
-				take_row(&im, &r, &at);
-			s->start += r.len;
-			s->line += r.lines;
-		}
+		take_records(&im, lanes, threads);
 		source_close(s);
 	}
 	writer_close(&out);
@@ -678,8 +827,10 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < im.ncols; i++)
 		free(im.formats[i]);
 	free(im.formats);
-	free(im.stamp);
-	free(im.stamp_len);
+	if (have_header) {
+		lane_free(&lanes[0]);
+		lane_free(&lanes[1]);
+	}
 	free(im.header_at);
 	free(im.order);
 	free(im.name_at);

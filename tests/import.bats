@@ -485,3 +485,35 @@ roundtrip_tsv() { # every special character, quotes, separators, non-ASCII
 	head -c 3 "$BATS_TEST_TMPDIR/export.csv" | od -An -tx1 | grep -q 'ef bb bf'
 	nps-import -r 'How likely are you*=score' "$BATS_TEST_TMPDIR/export.csv" | cmp - "$BATS_TEST_DIRNAME/../examples/sample.tsv"
 }
+
+@test "two lanes (a second core) and one (NPSKIT_THREADS=1) write the same bytes, rejects and lines too" {
+	# 4000 records over 300 KB: blocks are split between two lanes, often
+	# inside a quoted field of three lines (then the second lane's work is
+	# dropped and redone); every 97th record has a bad date, every 89th
+	# a missing field
+	awk 'BEGIN { print "id,comment,when"
+		for (i = 1; i <= 4000; i++) {
+			d = i % 97 == 0 ? "31/02/2020" : sprintf("%02d/%02d/2020 10:%02d", i % 28 + 1, i % 12 + 1, i % 60)
+			if (i % 89 == 0) printf "%d,\"only two\"\n", i
+			else printf "%d,\"line one, of %d\nline \"\"two\"\"\r\nthree\",%s\n", i, i, d
+		} }' >"$BATS_TEST_TMPDIR/big.csv"
+	local args=(--date 'when=%d/%m/%Y %H:%M' --tz Europe/Paris "$BATS_TEST_TMPDIR/big.csv")
+	NPSKIT_THREADS=1 nps-import --rejects "$BATS_TEST_TMPDIR/rej1" "${args[@]}" >"$BATS_TEST_TMPDIR/out1" 2>/dev/null
+	nps-import --rejects "$BATS_TEST_TMPDIR/rej2" "${args[@]}" >"$BATS_TEST_TMPDIR/out2" 2>/dev/null
+	cmp "$BATS_TEST_TMPDIR/out1" "$BATS_TEST_TMPDIR/out2"
+	cmp "$BATS_TEST_TMPDIR/rej1" "$BATS_TEST_TMPDIR/rej2"
+	# records in = rows out + rejected, the bad ones counted by awk
+	bad=$(awk 'BEGIN { for (i = 1; i <= 4000; i++) if (i % 89 == 0 || i % 97 == 0) n++; print n }')
+	[ "$(($(wc -l <"$BATS_TEST_TMPDIR/out1") - 1))" -eq $((4000 - bad)) ]
+	[ "$(($(wc -l <"$BATS_TEST_TMPDIR/rej1") - 1))" -eq "$bad" ]
+	# record i starts on physical line 2 + 3 * (i - 1), less 2 for each
+	# short (one-line) record before it; the first bad one is record 89
+	awk -F '\t' 'NR > 1 { split($3, f, ","); i = f[1]; short = int((i - 1) / 89)
+		if ($2 != 2 + 3 * (i - 1) - 2 * short) { print "record " i " at line " $2; exit 1 } }' "$BATS_TEST_TMPDIR/rej1"
+	NPSKIT_THREADS=1 run --separate-stderr nps-import "${args[@]}"
+	[ "$status" -eq 65 ]
+	[ "$stderr" = "nps-import: $BATS_TEST_TMPDIR/big.csv:266: expected 3 fields, found 2" ]
+	run --separate-stderr nps-import "${args[@]}"
+	[ "$status" -eq 65 ]
+	[ "$stderr" = "nps-import: $BATS_TEST_TMPDIR/big.csv:266: expected 3 fields, found 2" ]
+}

@@ -14,8 +14,6 @@
 #include "import.h"
 #include "util.h"
 
-enum parsed { PARSED, NO_BYTES, NEED_MORE };
-
 /* Grows the field index to hold n + 2 entries. */
 static void fields_room(struct csv *c, size_t n)
 {
@@ -104,16 +102,13 @@ static inline char *copy_run(char *o, const char *p, const char *q)
 	return o + n;
 }
 
-/* Parses one record at [p, end) into c->row and c->field. NEED_MORE: the
- * bytes end inside it (and the input goes on); NO_BYTES: none are left. */
-static enum parsed parse_record(struct csv *c, const char *p,
-				const char *end, int eof, struct record *r)
+enum parsed csv_parse(struct csv *c, const char *p, const char *end, int eof,
+		       struct record *r)
 {
 	const char *begin = p;
 	if (p == end)
 		return eof ? NO_BYTES : NEED_MORE;
 	struct buf *row = &c->row;
-	row->len = 0;
 	buf_grow(row, 2 * (size_t)(end - p) + 64);
 	if (!c->win.blk || p < c->win.blk || p >= c->win.blk + 64)
 		window_at(c, p, end);
@@ -121,7 +116,8 @@ static enum parsed parse_record(struct csv *c, const char *p,
 	r->lines = 0;
 	r->fault = FAULT_NONE;
 	r->maybe_na = 0;
-	char *base = row->p, *o = base, *field = o;
+	c->rec = row->len;
+	char *base = row->p + row->len, *o = base, *field = o;
 	size_t nf = 0;
 	const char sep = c->sep;
 	for (;;) { /* a field */
@@ -205,7 +201,7 @@ done:
 	*o++ = '\t';
 	c->field[nf] = (size_t)(o - base);
 	r->nfields = nf;
-	row->len = (size_t)(o - base);
+	row->len += (size_t)(o - base);
 	r->blank = r->rawlen == 0;
 	return PARSED;
 }
@@ -213,8 +209,9 @@ done:
 enum record_status csv_next(struct csv *c, struct source *s, struct record *r)
 {
 	for (;;) {
-		enum parsed st = parse_record(c, s->buf + s->start, s->buf + s->end,
-					      s->eof, r);
+		c->row.len = 0;
+		enum parsed st = csv_parse(c, s->buf + s->start, s->buf + s->end,
+					   s->eof, r);
 		if (st != NEED_MORE)
 			return st == PARSED ? REC_OK : REC_EOF;
 		source_fill(s);

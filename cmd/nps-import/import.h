@@ -89,15 +89,24 @@ struct csv {
 	char sep;
 	size_t na_max;               /* the longest --na value */
 	unsigned char na_first[256]; /* the first bytes of the --na values */
-	/* the current record: field i is row[field[i], field[i + 1] - 1),
-	 * escaped as npskit(7) says, a TAB after each */
+	/* the current record: field i is row[rec + field[i], rec + field[i +
+	 * 1] - 1), escaped as npskit(7) says, a TAB after each; rows before
+	 * rec are the caller's (csv_parse appends) */
 	struct buf row;
+	size_t rec;
 	size_t *field;
 	size_t field_cap;
 	struct window win;
 };
 
-/* The next record of s into c (the source refilled as needed): REC_EOF
+enum parsed { PARSED, NO_BYTES, NEED_MORE };
+/* Parses one record at [p, end) into c, after what c->row holds: PARSED,
+ * or NEED_MORE when the bytes end inside it and eof is 0, or NO_BYTES
+ * when p is end. c->row.len covers the record only when PARSED. */
+enum parsed csv_parse(struct csv *c, const char *p, const char *end, int eof,
+		      struct record *r);
+/* The next record of s into c, alone in c->row (the source refilled as
+ * needed): REC_EOF
  * when no bytes are left. The record's raw bytes are at s->buf + s->start;
  * the caller moves s->start and s->line past it. A malformed record still
  * ends where a reader would end it, with its fault set. */
