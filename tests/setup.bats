@@ -26,8 +26,7 @@ setup_sh="$BATS_TEST_DIRNAME/setup"
 
 @test "without root or sudo, a missing tool stops setup with the package to install, exit 69" {
 	# A PATH holding the shell tools setup uses, but no bats, no scdoc and
-	# no parallel, mlr, python3 and no sudo: as user 1000 it can install
-	# nothing.
+	# no parallel and no sudo: as user 1000 it can install nothing.
 	fake="$BATS_TEST_TMPDIR/bin"
 	mkdir -p "$fake"
 	for t in sh id grep sed sort tr cat dirname mkdir locale dpkg cc make; do
