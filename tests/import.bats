@@ -517,3 +517,19 @@ roundtrip_tsv() { # every special character, quotes, separators, non-ASCII
 	[ "$status" -eq 65 ]
 	[ "$stderr" = "nps-import: $BATS_TEST_TMPDIR/big.csv:266: expected 3 fields, found 2" ]
 }
+
+@test "nps-import(1)'s examples: a Google Forms export (case 040) by month; an Excel export in cp1252 with semicolons" {
+	need tzdata
+	run --separate-stderr bash -c 'nps-import -r "On a scale of 0-10, how would you rate Sudzilla*=score" --tz Europe/Paris \
+		--date "Timestamp=%m/%d/%Y %H:%M:%S" "$1" | nps-classify | nps-agg -t Timestamp -p month' \
+		bash "$BATS_TEST_DIRNAME/data/prepbench/case_040_input_01.csv"
+	[ "$status" -eq 0 ]
+	[ "$(printf '%s\n' "$output" | cut -f 1-5)" = "$(printf 'period\tn\tpromoters\tpassives\tdetractors\n2019-11\t39\t8\t9\t22')" ]
+	# "Köln" and "€" in cp1252; a day-first date written two ways
+	printf 'id;Datum;Q1 Wie wahrscheinlich (0-10);Kommentar\r\n1;03.11.2026 14:05;9;K\xf6ln\r\n2;04.11.2026;6;zu teuer \x80\r\n' >"$BATS_TEST_TMPDIR/export.csv"
+	run --separate-stderr nps-import --encoding cp1252 -r '/^Q1[^a-z]/=score' \
+		--date 'Datum=%d.%m.%Y %H:%M' --date 'Datum=%d.%m.%Y' \
+		--keep id,Datum,score "$BATS_TEST_TMPDIR/export.csv"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(printf 'id\tDatum\tscore\n1\t2026-11-03T14:05:00\t9\n2\t2026-11-04\t6')" ]
+}
