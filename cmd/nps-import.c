@@ -543,7 +543,7 @@ static void lane_write(struct import *im, struct lane *ln, unsigned long line)
 		die(EX_DATA_, "%s:%lu: %s", im->src.name, line + ln->failed_line, ln->message);
 	if (ln->csv.row.len)
 		out_write(ln->csv.row.p, ln->csv.row.len);
-	for (const char *p = ln->bad.p, *e = p + ln->bad.len; p < e;) {
+	for (const char *p = ln->bad.p, *e = p ? p + ln->bad.len : p; p < e;) {
 		char *tab;
 		unsigned long rel = strtoul(p, &tab, 10);
 		const char *nl = memchr(tab, '\n', (size_t)(e - tab));
