@@ -23,7 +23,6 @@
 #include "nps-import/import.h"
 #include "num.h"
 #include "out.h"
-#include "tsv.h"
 #include "util.h"
 #include "version.h"
 

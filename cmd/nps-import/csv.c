@@ -15,15 +15,9 @@
 #include "util.h"
 
 /* Grows the field index to hold n + 2 entries. */
-static void fields_room(struct csv *c, size_t n)
+static inline void fields_room(struct csv *c, size_t n)
 {
-	if (n + 2 <= c->field_cap)
-		return;
-	size_t cap = c->field_cap ? c->field_cap : 64;
-	while (cap < n + 2)
-		cap *= 2;
-	c->field = xrealloc(c->field, cap * sizeof *c->field);
-	c->field_cap = cap;
+	c->field = array_grow(c->field, &c->field_cap, n + 2, sizeof *c->field);
 }
 
 static void window_at(struct csv *c, const char *blk, const char *end)

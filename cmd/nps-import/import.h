@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 #include "buf.h"
-#include "tsv.h"
+#include "slice.h"
 
 #define BLOCK (1 << 20) /* reads, once an input is seen to be big */
 #define START (1 << 16) /* the first buffer's size: most exports are small */
