@@ -107,7 +107,7 @@ struct baseline {
 	int pooled;        /* whether the model pools, once it is known */
 	int season, trend;
 	double threshold;
-	int min_history, window, precision;
+	int min_history, window, precision; /* window 0: the default */
 	size_t ngroup, *group; /* the -g columns */
 	size_t nscope;
 	long *scope_col;   /* per scope column of the events file: its -g index */
@@ -159,7 +159,8 @@ static void usage(void)
 	       "                        [and group columns that scope them]\n"
 	       "  -z, --threshold K     flag |z| > K (default 3)\n"
 	       "      --min-history N   judge only after N earlier periods (default 8)\n"
-	       "      --window N        periods behind the level (default 12; spread: 3N)\n"
+	       "      --window N        periods behind the level (default 12; days: 28,\n"
+	       "                        four of each weekday; spread: 3N)\n"
 	       "      --level KIND      median: the window's median (default); trend: that\n"
 	       "                        median carried along the trend of the last 2N periods\n"
 	       "      --precision N     decimals of the figures (default 2)\n"
@@ -1079,6 +1080,8 @@ static void run(struct baseline *b, struct tsv_reader *r, const char *group_list
 	read_rows(b, r, period_col, &cc);
 	if (b->kind == PERIOD_YEAR)
 		b->season = 0;
+	if (!b->window) /* days: four whole weeks, each weekday as often */
+		b->window = b->kind == PERIOD_DAY ? 28 : 12;
 	model(b);
 	tsv_write_header(r, &out);
 	out_str("\texpected\tseasonal\tevent_effect\tadjusted\tresidual\tz\tlower\tupper\tflag\n");
@@ -1134,7 +1137,7 @@ int main(int argc, char **argv)
 {
 	const char *group_list = NULL, *events_path = NULL, *rejects = NULL;
 	struct baseline b = { .pool = -1, .season = 1, .threshold = 3,
-			      .min_history = 8, .window = 12, .precision = 2 };
+			      .min_history = 8, .precision = 2 };
 	prog_init(argv[0]);
 	int c;
 	while ((c = getopt_long(argc, argv, SHORT_OPTIONS, options, NULL)) != -1) {
