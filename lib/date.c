@@ -75,7 +75,7 @@ static const struct date_seen *check_date(const char *p)
 		if (set[i].valid && set[i].head == head && set[i].tail == tail)
 			return &set[i];
 	int y, m, d;
-	if (!fixed_digits(p, 4, &y) || p[4] != '-' ||
+	if (!fixed_digits(p, 4, &y) || y < DATE_YEAR_MIN || y > DATE_YEAR_MAX || p[4] != '-' ||
 	    !fixed_digits(p + 5, 2, &m) || p[7] != '-' ||
 	    !fixed_digits(p + 8, 2, &d) || m < 1 || m > 12 || d < 1 ||
 	    d > days_in_month(y, m))
@@ -248,7 +248,8 @@ int period_parse(struct slice s, enum period_kind *kind, long *key)
 	const char *p = s.p;
 	int y, a;
 	struct when w;
-	if (s.n < 4 || !fixed_digits(p, 4, &y))
+	if (s.n < 4 || !fixed_digits(p, 4, &y) || y < DATE_YEAR_MIN ||
+	    y > DATE_YEAR_MAX)
 		return 0;
 	if (s.n == 4) {
 		*kind = PERIOD_YEAR;

@@ -25,9 +25,17 @@ struct when {
 enum period_kind { PERIOD_DAY, PERIOD_WEEK, PERIOD_MONTH, PERIOD_QUARTER,
 		   PERIOD_YEAR };
 
+/* The years a date or period may have: 0001 to 9998. Year 0000's first
+ * days fall in ISO week 52 of year -1, and a time in 9999 plus an SLA or a
+ * time zone reaches year 10000: outside these years a period or a time
+ * could not be written with four digits, so such dates are bad input. */
+#define DATE_YEAR_MIN 1
+#define DATE_YEAR_MAX 9998
+
 /* "YYYY-MM-DD", or "YYYY-MM-DDThh:mm[:ss[.fff]]" followed by nothing
  * (UTC), "Z" or "+hh:mm"/"-hh:mm"; a space may stand for the "T".
- * 1 on success; 0 for anything else, including 2026-02-30. */
+ * 1 on success; 0 for anything else, including 2026-02-30 and a year
+ * outside DATE_YEAR_MIN..DATE_YEAR_MAX. */
 int date_parse(struct slice s, struct when *w);
 
 long days_from_civil(long y, int m, int d);

@@ -106,18 +106,19 @@ size_t hash_intern(struct hash *h, const void *key, size_t n, int *added)
 {
 	if (h->count >= h->slots / 2)
 		grow(h);
-	if (n > UINT32_MAX)
-		die(EX_SOFTWARE_, "a key of %zu bytes is too long", n);
 	uint64_t hv = hash_of(key, n);
 	size_t mask = h->slots - 1, j = hv & mask;
 	for (struct hash_slot *s; (s = &h->slot[j])->hash; j = (j + 1) & mask) {
-		if (s->hash == hv && s->len == n && same_bytes(h->keys[s->id], key, n)) {
+		if (s->hash == hv && s->len == (uint32_t)n && h->lens[s->id] == n &&
+		    same_bytes(h->keys[s->id], key, n)) {
 			*added = 0;
 			return s->id;
 		}
 	}
+	/* 2^32 keys take more than 128 GiB of slots alone: memory runs out
+	 * first, so this is not a limit short of memory. */
 	if (h->count >= UINT32_MAX)
-		die(EX_SOFTWARE_, "more than %u distinct keys", UINT32_MAX);
+		die(EX_SOFTWARE_, "out of memory (more than %u distinct keys)", UINT32_MAX);
 	size_t id = h->count++;
 	h->slot[j] = (struct hash_slot){ hv, (uint32_t)id, (uint32_t)n };
 	h->keys[id] = arena_copy(h, key, n);

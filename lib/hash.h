@@ -10,7 +10,7 @@
 
 struct hash_slot {
 	uint64_t hash; /* the key's hash; 0: an empty slot */
-	uint32_t id, len;
+	uint32_t id, len; /* len: the low 32 bits (lens[id] is the whole) */
 };
 
 struct hash {

@@ -7,16 +7,17 @@
 #include <stdlib.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define WRITER_CAP (1 << 16)
 
 static char stdout_buf[WRITER_CAP];
-struct writer out = { 1, "standard output", stdout_buf, 0, WRITER_CAP };
+struct writer out = { 1, "standard output", stdout_buf, 0, WRITER_CAP, 0 };
 
-void writer_open(struct writer *w, const char *path)
+static void open_flags(struct writer *w, const char *path, int flags)
 {
-	w->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0666);
+	w->fd = open(path, O_WRONLY | O_CREAT | flags, 0666);
 	if (w->fd < 0)
 		die(EX_IOERR_, "cannot open %s for writing: %s", path,
 		    strerror(errno));
@@ -24,6 +25,19 @@ void writer_open(struct writer *w, const char *path)
 	w->buf = xmalloc(WRITER_CAP);
 	w->len = 0;
 	w->cap = WRITER_CAP;
+	w->truncate_first = 0;
+}
+
+void writer_open(struct writer *w, const char *path)
+{
+	open_flags(w, path, O_TRUNC);
+}
+
+void writer_open_keep(struct writer *w, const char *path)
+{
+	struct stat st;
+	open_flags(w, path, 0);
+	w->truncate_first = fstat(w->fd, &st) == 0 && S_ISREG(st.st_mode);
 }
 
 static void write_all(struct writer *w, const char *p, size_t n)
@@ -43,6 +57,12 @@ static void write_all(struct writer *w, const char *p, size_t n)
 
 void writer_flush(struct writer *w)
 {
+	if (w->truncate_first) {
+		w->truncate_first = 0;
+		if (ftruncate(w->fd, 0) != 0)
+			die(EX_IOERR_, "write error on %s: %s", w->name,
+			    strerror(errno));
+	}
 	write_all(w, w->buf, w->len);
 	w->len = 0;
 }

@@ -13,12 +13,17 @@ struct writer {
 	const char *name; /* for error messages */
 	char *buf;
 	size_t len, cap;
+	int truncate_first; /* writer_open_keep: empty the file at the first flush */
 };
 
 extern struct writer out;
 
 /* Opens path for writing (truncating); exits 73/74-style on failure. */
 void writer_open(struct writer *w, const char *path);
+/* The same, but the file keeps its old content until the first flush
+ * (writer_close flushes): a run that stops before writing anything out
+ * (a usage error found late, a fatal bad row) leaves it as it was. */
+void writer_open_keep(struct writer *w, const char *path);
 void writer_flush(struct writer *w);
 /* Flushes and closes; a failure on close is a write error too. */
 void writer_close(struct writer *w);

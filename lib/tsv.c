@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #ifdef __SSE2__
 #include <emmintrin.h>
@@ -38,12 +39,21 @@ struct batch {
 	const char *name;        /* the input the rows come from */
 	unsigned long first_line; /* the line of row 0 */
 	int code;                /* BATCH_ERROR: exit code and message */
-	char message[600];
+	struct buf message;
+};
+
+/* A regular file, by device and inode: the same file whatever its name. */
+struct file_id {
+	dev_t dev;
+	ino_t ino;
+	const char *name;
 };
 
 struct tsv_input {
 	char **files;
 	int nfiles, next_file;
+	struct file_id *ids; /* the inputs that are regular files */
+	size_t nids;
 	/* the producer's side */
 	int fd, eof, at_header;
 	const char *name;
@@ -63,11 +73,13 @@ struct tsv_input {
 static void fail(struct batch *b, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+static void vreason(struct buf *b, const char *fmt, va_list ap);
+
 static void fail(struct batch *b, int code, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(b->message, sizeof b->message, fmt, ap);
+	vreason(&b->message, fmt, ap);
 	va_end(ap);
 	b->kind = BATCH_ERROR;
 	b->code = code;
@@ -281,8 +293,8 @@ static void produce(struct tsv_reader *r, struct batch *b)
 				k = read(in->fd, b->buf + len, b->cap - len);
 			while (k < 0 && errno == EINTR);
 			if (k < 0) {
-				fail(b, errno == EISDIR ? EX_NOINPUT_ : EX_IOERR_,
-				     "cannot read %s: %s", in->name, strerror(errno));
+				fail(b, EX_NOINPUT_, "cannot read %s: %s", in->name,
+				     strerror(errno));
 				return;
 			}
 			if (k == 0) {
@@ -363,7 +375,37 @@ static void give_back(struct tsv_input *in)
 
 static _Noreturn void die_batch(const struct batch *b)
 {
-	die(b->code, "%s", b->message);
+	die(b->code, "%s", b->message.p);
+}
+
+static int file_id_of(int fd, const char *path, struct file_id *id)
+{
+	struct stat st;
+	if ((path ? stat(path, &st) : fstat(fd, &st)) != 0 || !S_ISREG(st.st_mode))
+		return 0;
+	id->dev = st.st_dev;
+	id->ino = st.st_ino;
+	return 1;
+}
+
+/* The input that is the same regular file as fd, or NULL. */
+static const char *same_input(const struct tsv_input *in, int fd)
+{
+	struct file_id id;
+	if (!file_id_of(fd, NULL, &id))
+		return NULL;
+	for (size_t i = 0; i < in->nids; i++)
+		if (in->ids[i].dev == id.dev && in->ids[i].ino == id.ino)
+			return in->ids[i].name;
+	return NULL;
+}
+
+void tsv_check_output(const struct tsv_reader *r, int fd, const char *name)
+{
+	const char *input = same_input(r->in, fd);
+	if (input)
+		die(EX_USAGE_, "%s is the input %s: writing it would destroy the "
+			       "input while it is read", name, input);
 }
 
 void tsv_open(struct tsv_reader *r, int nfiles, char **files)
@@ -378,6 +420,18 @@ void tsv_open(struct tsv_reader *r, int nfiles, char **files)
 	in->nfiles = nfiles > 0 ? nfiles : 1;
 	in->fd = -1;
 	r->name = in->files[0][0] == '-' && !in->files[0][1] ? "stdin" : in->files[0];
+	/* Before anything is read or written: the inputs that are regular
+	 * files, so that no output may be one of them. */
+	in->ids = xmalloc((size_t)in->nfiles * sizeof *in->ids);
+	for (int i = 0; i < in->nfiles; i++) {
+		int is_std = strcmp(in->files[i], "-") == 0;
+		struct file_id *id = &in->ids[in->nids];
+		if (file_id_of(0, is_std ? NULL : in->files[i], id)) {
+			id->name = is_std ? "stdin" : in->files[i];
+			in->nids++;
+		}
+	}
+	tsv_check_output(r, 1, "standard output");
 	/* The header must be known before tsv_open returns: the first batch
 	 * is made here, in order; the rest may come from a thread. */
 	struct batch *b = &in->batches[0];
@@ -460,8 +514,10 @@ static void input_close(struct tsv_reader *r)
 		free(in->batches[i].buf);
 		free(in->batches[i].fields);
 		free(in->batches[i].row_first);
+		buf_free(&in->batches[i].message);
 	}
 	buf_free(&in->carry);
+	free(in->ids);
 	free(in);
 	r->in = NULL;
 }
@@ -487,6 +543,16 @@ size_t tsv_col(const struct tsv_reader *r, const char *name)
 		return i >= 0 ? (size_t)i : 0;
 	struct buf list = { 0 };
 	tsv_format_cols(&list, r->cols, r->ncols, ", ");
+	/* One name holding commas or semicolons: not TSV at all. */
+	const char *sep = r->ncols != 1 ? NULL
+			  : memchr(r->cols[0].p, ',', r->cols[0].n) ? "commas"
+			  : memchr(r->cols[0].p, ';', r->cols[0].n) ? "semicolons"
+								    : NULL;
+	if (sep)
+		die_usage("no column \"%s\" in %s: its header has no TAB but "
+			  "has %s, so the input looks like CSV; convert it with "
+			  "nps-import first (header: %s)",
+			  name, r->header_file, sep, buf_cstr(&list));
 	die_usage("no column \"%s\" in %s (columns: %s)", name, r->header_file,
 		  buf_cstr(&list));
 }
@@ -495,7 +561,7 @@ size_t tsv_cols(const struct tsv_reader *r, const char *list, size_t **idx)
 {
 	size_t n = 0, cap = 0;
 	*idx = NULL;
-	if (!list || !*list)
+	if (!list) /* "" is not "none": it names one column, "" */
 		return 0;
 	const char *p = list;
 	for (;;) {
@@ -530,7 +596,19 @@ void tsv_write_header(const struct tsv_reader *r, struct writer *w)
 
 void tsv_rejects_open(struct tsv_reader *r, const char *path)
 {
-	writer_open(&r->rejects, path);
+	/* Opened now, so that a path that cannot be written stops the run
+	 * before it starts; emptied only when the first bytes go out. */
+	writer_open_keep(&r->rejects, path);
+	struct file_id rejects, std_out;
+	const char *input = same_input(r->in, r->rejects.fd);
+	if (input)
+		die(EX_USAGE_, "--rejects %s is the input %s: writing it would "
+			       "destroy the input while it is read", path, input);
+	if (file_id_of(r->rejects.fd, NULL, &rejects) &&
+	    file_id_of(1, NULL, &std_out) && rejects.dev == std_out.dev &&
+	    rejects.ino == std_out.ino)
+		die(EX_USAGE_, "--rejects %s is standard output: the bad rows "
+			       "would be mixed into the output", path);
 	r->rejecting = 1;
 	if (r->has_header) {
 		tsv_write_header(r, &r->rejects);
@@ -538,6 +616,7 @@ void tsv_rejects_open(struct tsv_reader *r, const char *path)
 	}
 }
 
+/* Formats into b (its content replaced, NUL-terminated). */
 static void vreason(struct buf *b, const char *fmt, va_list ap)
 {
 	char tmp[256];
@@ -555,6 +634,7 @@ static void vreason(struct buf *b, const char *fmt, va_list ap)
 		b->len = (size_t)n;
 	}
 	va_end(ap2);
+	buf_cstr(b);
 }
 
 void tsv_reject(struct tsv_reader *r, const char *fmt, ...)
@@ -582,13 +662,12 @@ int tsv_reject_width(struct tsv_reader *r)
 _Noreturn void tsv_die(const struct tsv_reader *r, int code, const char *fmt,
 		       ...)
 {
+	struct buf message = { 0 };
 	va_list ap;
-	fprintf(stderr, "%s: %s:%lu: ", prog_name, r->name, r->line);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vreason(&message, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
-	exit(code);
+	die(code, "%s:%lu: %s", r->name, r->line, buf_cstr(&message));
 }
 
 void tsv_close(struct tsv_reader *r)
@@ -596,9 +675,8 @@ void tsv_close(struct tsv_reader *r)
 	input_close(r);
 	if (r->rejecting) {
 		writer_close(&r->rejects);
-		fprintf(stderr, "%s: %lu bad row%s written to %s\n", prog_name,
-			r->nrejected, r->nrejected == 1 ? "" : "s",
-			r->rejects.name);
+		say("%lu bad row%s written to %s", r->nrejected,
+		    r->nrejected == 1 ? "" : "s", r->rejects.name);
 	}
 	free(r->cols);
 	buf_free(&r->header);
@@ -608,7 +686,7 @@ void tsv_close(struct tsv_reader *r)
 const char *tsv_quote(struct slice s)
 {
 	enum { MAX = 40 };
-	static char bufs[2][MAX * 2 + 8];
+	static char bufs[2][MAX * 4 + 8];
 	static int which;
 	char *q = bufs[which ^= 1], *o = q;
 	*o++ = '"';
@@ -618,8 +696,10 @@ const char *tsv_quote(struct slice s)
 		if (c == '\r') {
 			*o++ = '\\';
 			*o++ = 'r';
+		} else if (c < 0x20 || c == 0x7f) {
+			o += sprintf(o, "\\x%02x", c);
 		} else {
-			*o++ = c < 0x20 || c == 0x7f ? '?' : (char)c;
+			*o++ = (char)c;
 		}
 	}
 	if (s.n > MAX)

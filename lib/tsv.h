@@ -93,7 +93,8 @@ int tsv_buffered(const struct tsv_reader *r);
 size_t tsv_col(const struct tsv_reader *r, const char *name);
 /* The same, but -1 when the column is absent. */
 long tsv_col_find(const struct tsv_reader *r, const char *name);
-/* Resolves "a,b,c" into column indexes; returns the count. */
+/* Resolves "a,b,c" into column indexes; returns the count (0 for a NULL
+ * list; "" names one column, "", and is refused like any absent name). */
 size_t tsv_cols(const struct tsv_reader *r, const char *list, size_t **idx);
 
 /* Appends the names, sep between them, to `to`: "a, b, c" for a message. */
@@ -126,7 +127,8 @@ _Noreturn void tsv_die(const struct tsv_reader *r, int code, const char *fmt,
 /* Closes the rejects file, reports their count on stderr, frees. */
 void tsv_close(struct tsv_reader *r);
 
-/* Quotes a value for a message: at most 40 bytes, escapes kept. */
+/* Quotes a value for a message: at most 40 bytes, control bytes shown
+ * as \x01 (a CR as \r). */
 const char *tsv_quote(struct slice s);
 
 #endif

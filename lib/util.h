@@ -4,6 +4,7 @@
 #ifndef NPS_UTIL_H
 #define NPS_UTIL_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 enum {
@@ -18,10 +19,22 @@ enum {
 extern const char *prog_name;
 
 /* Sets prog_name and makes a closed downstream pipe end the program
- * silently (SIGPIPE default), whatever the parent left it at. */
+ * silently (SIGPIPE default), whatever the parent left it at. Before any
+ * file is opened it makes descriptors 0-2 valid: a closed one gets
+ * /dev/null, opened so that using it still fails (reading a closed stdin
+ * is 66, writing a closed stdout 74), and so that a rejects file can
+ * never take the number of standard output or standard error. */
 void prog_init(const char *argv0);
 
-/* Prints "prog: message" on stderr and exits with code. */
+/* Every message goes through say(): "prog: message" on stderr, with any
+ * control byte in it (from a file, a header name, an argument) shown
+ * escaped (\x1b, \t), never sent raw to the terminal. */
+void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void vsay(const char *fmt, va_list ap);
+/* "Try 'prog --help' for more information." */
+void say_hint(void);
+
+/* Prints "prog: message" (as say) on stderr and exits with code. */
 _Noreturn void die(int code, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 

@@ -105,12 +105,12 @@ no_crash() { # the status is a documented one and no sanitizer spoke
 	done
 }
 
-@test "a NUL byte in a number is a bad row (65), shown as ?" {
+@test "a NUL byte in a number is a bad row (65), shown escaped as \\x00" {
 	for p in $PROGS; do
 		{ header $p; echo; row $p k1 $'9\x01'; echo; } | sed 's/\x01/\x00/' >"$BATS_TEST_TMPDIR/in"
 		runp $p "$BATS_TEST_TMPDIR/in"
 		[ "$status" -eq 65 ] || { echo "$p: $status $stderr"; false; }
-		[[ $stderr == "$p: $BATS_TEST_TMPDIR/in:2: $(numcol $p) "*'("9?")' ]]
+		[[ $stderr == "$p: $BATS_TEST_TMPDIR/in:2: $(numcol $p) "*'("9\x00")' ]]
 	done
 }
 
@@ -474,4 +474,147 @@ no_crash() { # the status is a documented one and no sanitizer spoke
 		[ "$status" -eq 0 ]
 		[ "$output" = "$(nps-baseline "$data/baseline-constant.tsv")" ]
 	done
+}
+
+# The general rules of the second reliability round: each holds for every
+# program, because it lives in lib.
+
+@test "--rejects naming an input is refused (64) before anything is written; so is output appended to an input" {
+	local d=$BATS_TEST_TMPDIR
+	for p in $PROGS; do
+		{ header $p; echo; row $p k1; echo; row $p k2; echo; } >"$d/in"
+		cp "$d/in" "$d/copy"
+		runp $p "$d/in" --rejects "$d/in"
+		[ "$status" -eq 64 ] || { echo "$p: $status $stderr"; false; }
+		[ "$stderr" = "$p: --rejects $d/in is the input $d/in: writing it would destroy the input while it is read" ]
+		[ "$output" = "" ]
+		cmp "$d/in" "$d/copy"
+		# another name for the same file, and the input given as stdin
+		ln -f "$d/in" "$d/link"
+		run --separate-stderr bash -c "$p $(args $p) --rejects '$d/link' <'$d/in'"
+		[ "$status" -eq 64 ] || { echo "$p: $status $stderr"; false; }
+		[ "$stderr" = "$p: --rejects $d/link is the input stdin: writing it would destroy the input while it is read" ]
+		cmp "$d/in" "$d/copy"
+		run --separate-stderr bash -c "$p $(args $p) '$d/in' >>'$d/in'"
+		[ "$status" -eq 64 ] || { echo "$p: $status $stderr"; false; }
+		[ "$stderr" = "$p: standard output is the input $d/in: writing it would destroy the input while it is read" ]
+		cmp "$d/in" "$d/copy"
+		# the rejects file and the output the same file: refused too
+		run --separate-stderr bash -c "$p $(args $p) --rejects '$d/out' '$d/in' >'$d/out'"
+		[ "$status" -eq 64 ] || { echo "$p: $status $stderr"; false; }
+		[ "$stderr" = "$p: --rejects $d/out is standard output: the bad rows would be mixed into the output" ]
+	done
+	# /dev/null as input and output is no file: accepted
+	run nps-classify </dev/null >/dev/null
+	[ "$status" -eq 0 ]
+}
+
+@test "closed standard output, error or input: no file takes their place" {
+	local d=$BATS_TEST_TMPDIR
+	tsv 'id score' 'a 9' 'b 11' >"$d/in"
+	# stdout closed: the rejects file would have become fd 1 and taken
+	# the output (exit 0); now writing the output fails (74) and no
+	# output row is in the rejects file.
+	run --separate-stderr bash -c "nps-classify --rejects '$d/rej' '$d/in' >&-"
+	[ "$status" -eq 74 ]
+	[ "$stderr" = "nps-classify: write error on standard output: Bad file descriptor" ]
+	run grep -c promoter "$d/rej"
+	[ "$output" = 0 ]
+	# stderr closed: the summary does not land in the rejects file
+	run bash -c "nps-classify --rejects '$d/rej' '$d/in' 2>&-"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(tsv 'id score segment nps_points' 'a 9 promoter 100')" ]
+	[ "$(cat "$d/rej")" = "$(printf 'id\tscore\treject_reason\nb\t11\tscore must be an integer 0..10 ("11")')" ]
+	# stdin closed: it cannot be read (66), for every program
+	for p in $PROGS; do
+		run --separate-stderr bash -c "$p $(args $p) <&-"
+		[ "$status" -eq 66 ] || { echo "$p: $status $stderr"; false; }
+		[ "$stderr" = "$p: cannot read stdin: Bad file descriptor" ]
+	done
+}
+
+@test "a read error on an input is 66 (cannot read), not 74" {
+	[ -r /proc/self/mem ] || skip "no /proc/self/mem"
+	for p in $PROGS; do
+		runp $p /proc/self/mem
+		[ "$status" -eq 66 ] || { echo "$p: $status $stderr"; false; }
+		[ "$stderr" = "$p: cannot read /proc/self/mem: Input/output error" ]
+	done
+}
+
+@test "names and values in messages: control bytes and escape sequences are shown escaped" {
+	local d=$BATS_TEST_TMPDIR
+	# a header name with a terminal escape sequence, in the "no column" list
+	printf 'id\t\033[31mred\033]0;title\007\nx\ty\n' >"$d/in"
+	run --separate-stderr nps-classify "$d/in"
+	[ "$status" -eq 64 ]
+	[ "${stderr%%$'\n'*}" = 'nps-classify: no column "score" in '"$d"'/in (columns: id, \x1b[31mred\x1b]0;title\x07)' ]
+	# an option value, a column name asked for, a file name
+	run --separate-stderr nps-agg -p $'\033[2J' "$d/in"
+	[ "$status" -eq 64 ]
+	[ "${stderr%%$'\n'*}" = 'nps-agg: --period must be day, week, month, quarter or year ("\x1b[2J")' ]
+	run --separate-stderr nps-classify -s $'sc\rore' "$d/in"
+	[ "$status" -eq 64 ]
+	[[ ${stderr%%$'\n'*} == 'nps-classify: no column "sc\rore" in '* ]]
+	run --separate-stderr nps-classify "$d/no"$'\033'"[1mfile"
+	[ "$status" -eq 66 ]
+	[ "$stderr" = "nps-classify: cannot open $d/no\\x1b[1mfile: No such file or directory" ]
+	# a value in a bad row: a NUL and an ESC, and a C1 control (U+009B, CSI)
+	printf 'id\tscore\na\t9\001\033\302\233\n' >"$d/in"
+	run --separate-stderr nps-classify "$d/in"
+	[ "$status" -eq 65 ]
+	[ "$stderr" = 'nps-classify: '"$d"'/in:2: score must be an integer 0..10 ("9\x01\x1b\xc2\x9b")' ]
+	# no raw control byte anywhere on stderr
+	run bash -c "nps-classify '$d/in' 2>&1 >/dev/null | LC_ALL=C tr -d '\n' | LC_ALL=C grep -c '[[:cntrl:]]'"
+	[ "$output" = 0 ]
+}
+
+@test "a usage error found after reading leaves an old rejects file as it was" {
+	local d=$BATS_TEST_TMPDIR
+	echo "the rejects of an earlier run" >"$d/old.rej"
+	tsv 'brand n promoters passives detractors' 'A 10 5 3 2' 'B 10 2 3 5' >"$d/in"
+	run --separate-stderr nps-signif --ref nosuch --rejects "$d/old.rej" "$d/in"
+	[ "$status" -eq 64 ]
+	[ "$(cat "$d/old.rej")" = "the rejects of an earlier run" ]
+	# an unknown column, found after the header is read: the same
+	for p in $PROGS; do
+		{ header $p; echo; row $p k1; echo; } >"$d/in"
+		runp $p "$d/in" --rejects "$d/old.rej" -s nosuch
+		[ "$status" -eq 64 ] || { echo "$p: $status $stderr"; false; }
+		[ "$(cat "$d/old.rej")" = "the rejects of an earlier run" ]
+	done
+	# a run that goes through empties it and writes its own
+	tsv 'id score' 'a 9' >"$d/in"
+	run --separate-stderr nps-classify --rejects "$d/old.rej" "$d/in"
+	[ "$status" -eq 0 ]
+	[ "$(cat "$d/old.rej")" = "$(tsv 'id score reject_reason')" ]
+}
+
+@test "nps-agg -g '' is refused (64): it names no column" {
+	tsv 'store score' 'S 9' >"$BATS_TEST_TMPDIR/in"
+	run --separate-stderr nps-agg -g '' "$BATS_TEST_TMPDIR/in"
+	[ "$status" -eq 64 ]
+	[ "${stderr%%$'\n'*}" = "nps-agg: no column \"\" in $BATS_TEST_TMPDIR/in (columns: store, score)" ]
+}
+
+@test "years 0000 and 9999 are bad dates (65): no period or time is written with a sign or five digits" {
+	local d=$BATS_TEST_TMPDIR
+	for date in 0000-01-01 0000-06-15 9999-12-31 9999-01-01T00:00Z; do
+		for p in nps-agg nps-route; do
+			{ header $p; echo; row $p k1 "" "$date"; echo; } >"$d/in"
+			runp $p "$d/in"
+			[ "$status" -eq 65 ] || { echo "$p $date: $status $stderr"; false; }
+			[[ $stderr == "$p: $d/in:2: $(datecol $p) must be a "*"(\"$date\")" ]]
+		done
+	done
+	for period in 0000-01 0000-W01 0000 9999-Q4; do
+		{ header nps-baseline; echo; row nps-baseline k1 "" "$period"; echo; } >"$d/in"
+		runp nps-baseline "$d/in"
+		[ "$status" -eq 65 ] || { echo "$period: $status $stderr"; false; }
+	done
+	# the years next to them are fine: 0001-01-01 is a Monday, in week 1
+	tsv 'store date score' 'S 0001-01-01 9' 'S 9998-12-31 9' >"$d/in"
+	run --separate-stderr nps-agg -g store -t date -p week "$d/in"
+	[ "$status" -eq 0 ]
+	[ "$(cut -f 1-3 <<<"$output")" = "$(tsv 'store period n' 'S 0001-W01 1' 'S 9998-W53 1')" ]
 }
