@@ -32,6 +32,7 @@ static void usage(void)
 	       "      --min-n N           append low_n: 1 when n < N\n"
 	       "      --merge             input is nps-agg output: re-aggregate it\n"
 	       "      --rejects FILE      write bad rows to FILE instead of stopping\n"
+	       TSV_HEADER_USAGE
 	       "  -h, --help              show this help\n"
 	       "      --version           show the version\n");
 }
@@ -44,6 +45,7 @@ struct options {
 	double confidence;
 	unsigned long long min_n;
 	int has_min_n;
+	struct tsv_header given; /* --columns, --header-from */
 };
 
 /* The aggregates of one level: the detail (all group columns) or a
@@ -174,6 +176,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{ "min-n", required_argument, NULL, 'm' },
 		{ "merge", no_argument, NULL, 'M' },
 		{ "rejects", required_argument, NULL, 'R' },
+		TSV_HEADER_OPTIONS,
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ 0 },
@@ -218,6 +221,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 			break;
 		case 'M': o->merge = 1; break;
 		case 'R': o->rejects = optarg; break;
+		case TSV_OPT_COLUMNS: case TSV_OPT_HEADER_FROM: tsv_header_option(&o->given, c, optarg); break;
 		case 'h': usage(); exit_printed();
 		case 'V': printf("nps-agg %s\n", NPSKIT_VERSION); exit_printed();
 		default: die_option(argv, "g:t:p:s:w:h");
@@ -336,7 +340,7 @@ int main(int argc, char **argv)
 	parse_options(argc, argv, &o);
 
 	struct tsv_reader r;
-	tsv_open(&r, argc - optind, argv + optind);
+	tsv_open_header(&r, &o.given, argc - optind, argv + optind);
 	struct table t = { 0 };
 	size_t *group_cols;
 	t.ngroups = tsv_cols(&r, o.group, &group_cols);

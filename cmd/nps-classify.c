@@ -18,6 +18,7 @@ static void usage(void)
 	       "  -s, --score COL     score column (default: score)\n"
 	       "  -u, --unique COL    keep only the first response of each COL value\n"
 	       "      --rejects FILE  write bad rows to FILE instead of stopping\n"
+	       TSV_HEADER_USAGE
 	       "  -h, --help          show this help\n"
 	       "      --version       show the version\n");
 }
@@ -25,10 +26,12 @@ static void usage(void)
 int main(int argc, char **argv)
 {
 	const char *score_name = "score", *unique_name = NULL, *rejects = NULL;
+	struct tsv_header given = { 0 };
 	static const struct option options[] = {
 		{ "score", required_argument, NULL, 's' },
 		{ "unique", required_argument, NULL, 'u' },
 		{ "rejects", required_argument, NULL, 'R' },
+		TSV_HEADER_OPTIONS,
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ 0 },
@@ -40,6 +43,7 @@ int main(int argc, char **argv)
 		case 's': score_name = optarg; break;
 		case 'u': unique_name = optarg; break;
 		case 'R': rejects = optarg; break;
+		case TSV_OPT_COLUMNS: case TSV_OPT_HEADER_FROM: tsv_header_option(&given, c, optarg); break;
 		case 'h': usage(); exit_printed();
 		case 'V': printf("nps-classify %s\n", NPSKIT_VERSION); exit_printed();
 		default: die_option(argv, "s:u:h");
@@ -47,7 +51,7 @@ int main(int argc, char **argv)
 	}
 
 	struct tsv_reader r;
-	tsv_open(&r, argc - optind, argv + optind);
+	tsv_open_header(&r, &given, argc - optind, argv + optind);
 	size_t score_col = tsv_col(&r, score_name);
 	long unique_col = unique_name ? (long)tsv_col(&r, unique_name) : -1;
 	if (rejects)

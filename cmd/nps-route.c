@@ -41,6 +41,7 @@ static void usage(void)
 	       "                        high-value (default: 1500)\n"
 	       "      --no-sort         write each ticket as its response arrives\n"
 	       "      --rejects FILE    write bad rows to FILE instead of stopping\n"
+	       TSV_HEADER_USAGE
 	       "  -h, --help            show this help\n"
 	       "      --version         show the version\n");
 }
@@ -1490,6 +1491,7 @@ int main(int argc, char **argv)
 		   *time_name = "responded_at", *value_name = NULL,
 		   *owner_name = "store", *escalate_name = "region",
 		   *rules_path = NULL, *rejects = NULL;
+	struct tsv_header given = { 0 };
 	double high = 1500;
 	int print_rules = 0, no_sort = 0;
 	enum { O_OWNER = 256, O_ESCALATE, O_RULES, O_PRINT, O_HIGH, O_NOSORT,
@@ -1506,6 +1508,7 @@ int main(int argc, char **argv)
 		{ "high-value", required_argument, NULL, O_HIGH },
 		{ "no-sort", no_argument, NULL, O_NOSORT },
 		{ "rejects", required_argument, NULL, O_REJECTS },
+		TSV_HEADER_OPTIONS,
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, O_VERSION },
 		{ 0 },
@@ -1528,6 +1531,7 @@ int main(int argc, char **argv)
 			break;
 		case O_NOSORT: no_sort = 1; break;
 		case O_REJECTS: rejects = optarg; break;
+		case TSV_OPT_COLUMNS: case TSV_OPT_HEADER_FROM: tsv_header_option(&given, c, optarg); break;
 		case 'h': usage(); exit_printed();
 		case O_VERSION: printf("nps-route %s\n", NPSKIT_VERSION); exit_printed();
 		default: die_option(argv, "i:s:t:v:h");
@@ -1555,7 +1559,7 @@ int main(int argc, char **argv)
 	}
 
 	struct tsv_reader r;
-	tsv_open(&r, argc - optind, argv + optind);
+	tsv_open_header(&r, &given, argc - optind, argv + optind);
 	if (!r.has_header) { /* empty input, empty output */
 		writer_close(&out);
 		tsv_close(&r);

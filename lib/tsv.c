@@ -56,6 +56,7 @@ struct tsv_input {
 	size_t nids;
 	/* the producer's side */
 	int fd, eof, at_header;
+	int header_given; /* --columns or --header-from: no input has a header */
 	const char *name;
 	unsigned long line; /* lines read from the current input */
 	struct buf carry;   /* bytes after the last whole line read */
@@ -101,7 +102,7 @@ static int open_next(struct tsv_input *in, struct batch *b)
 	}
 	in->line = 0;
 	in->eof = 0;
-	in->at_header = 1;
+	in->at_header = !in->header_given;
 	in->carry.len = 0;
 	return 1;
 }
@@ -111,6 +112,80 @@ static void close_input(struct tsv_input *in)
 	if (in->fd > 0)
 		close(in->fd);
 	in->fd = -1;
+}
+
+/* Makes h (a copy of it) the header of every input. */
+static void keep_header(struct tsv_reader *r, struct slice h, const char *from)
+{
+	r->has_header = 1;
+	r->header_file = from;
+	buf_grow(&r->header, 1); /* never NULL, even if empty */
+	buf_add(&r->header, h.p, h.n);
+	/* the names, as slices into our own copy */
+	size_t n = 1;
+	for (size_t i = 0; i < h.n; i++)
+		n += h.p[i] == '\t';
+	r->ncols = n;
+	r->cols = xmalloc(n * sizeof *r->cols);
+	const char *p = r->header.p, *e = p + r->header.len;
+	for (size_t i = 0; i < n; i++) {
+		const char *t = memchr(p, '\t', (size_t)(e - p));
+		r->cols[i].p = p;
+		r->cols[i].n = (size_t)((t ? t : e) - p);
+		p = t ? t + 1 : e;
+	}
+}
+
+/* The header given apart from the data: "a,b,c" (--columns) or the first
+ * line of a file (--header-from), made the reader's header. */
+static void given_header(struct tsv_reader *r, const struct tsv_header *g)
+{
+	struct buf line = { 0 };
+	if (g->columns && g->from)
+		die_usage("--columns and --header-from both give the header: give one");
+	if (g->columns) {
+		if (!*g->columns)
+			die_usage("--columns needs the names of the columns, as a,b,c");
+		for (const char *p = g->columns; *p; p++)
+			buf_addc(&line, *p == ',' ? '\t' : *p);
+		keep_header(r, (struct slice){ line.p, line.len }, "--columns");
+		buf_free(&line);
+		return;
+	}
+	int fd = open(g->from, O_RDONLY);
+	if (fd < 0)
+		die(EX_NOINPUT_, "cannot open %s: %s", g->from, strerror(errno));
+	char *nl = NULL;
+	while (!nl) {
+		buf_grow(&line, BLOCK);
+		ssize_t k = read(fd, line.p + line.len, line.cap - line.len);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0)
+			die(EX_NOINPUT_, "cannot read %s: %s", g->from, strerror(errno));
+		if (k == 0)
+			break;
+		nl = memchr(line.p + line.len, '\n', (size_t)k);
+		line.len += (size_t)k;
+	}
+	close(fd);
+	struct slice h = { line.p, nl ? (size_t)(nl - line.p) : line.len };
+	if (h.n > 0 && h.p[h.n - 1] == '\r')
+		h.n--;
+	if (h.n >= 3 && memcmp(h.p, "\xEF\xBB\xBF", 3) == 0)
+		h.p += 3, h.n -= 3;
+	if (h.n == 0)
+		die(EX_DATA_, "%s: no header line (--header-from)", g->from);
+	keep_header(r, h, g->from);
+	buf_free(&line);
+}
+
+void tsv_header_option(struct tsv_header *g, int option, const char *arg)
+{
+	if (option == TSV_OPT_COLUMNS)
+		g->columns = arg;
+	else
+		g->from = arg;
 }
 
 /* The first line of an input: take it as the header or check it against
@@ -128,23 +203,7 @@ static int take_header(struct tsv_reader *r, struct batch *b, struct slice h)
 	if (h.n >= 3 && memcmp(h.p, "\xEF\xBB\xBF", 3) == 0)
 		h.p += 3, h.n -= 3;
 	if (!r->has_header) {
-		r->has_header = 1;
-		r->header_file = in->name;
-		buf_grow(&r->header, 1); /* never NULL, even if empty */
-		buf_add(&r->header, h.p, h.n);
-		/* the names, as slices into our own copy */
-		size_t n = 1;
-		for (size_t i = 0; i < h.n; i++)
-			n += h.p[i] == '\t';
-		r->ncols = n;
-		r->cols = xmalloc(n * sizeof *r->cols);
-		const char *p = r->header.p, *e = p + r->header.len;
-		for (size_t i = 0; i < n; i++) {
-			const char *t = memchr(p, '\t', (size_t)(e - p));
-			r->cols[i].p = p;
-			r->cols[i].n = (size_t)((t ? t : e) - p);
-			p = t ? t + 1 : e;
-		}
+		keep_header(r, h, in->name);
 		return 1;
 	}
 	if (h.n != r->header.len || memcmp(h.p, r->header.p, h.n) != 0) {
@@ -410,6 +469,12 @@ void tsv_check_output(const struct tsv_reader *r, int fd, const char *name)
 
 void tsv_open(struct tsv_reader *r, int nfiles, char **files)
 {
+	tsv_open_header(r, NULL, nfiles, files);
+}
+
+void tsv_open_header(struct tsv_reader *r, const struct tsv_header *given,
+		     int nfiles, char **files)
+{
 	static char *std_in[] = { "-" };
 	memset(r, 0, sizeof *r);
 	struct tsv_input *in = xmalloc(sizeof *in);
@@ -432,6 +497,10 @@ void tsv_open(struct tsv_reader *r, int nfiles, char **files)
 		}
 	}
 	tsv_check_output(r, 1, "standard output");
+	if (given && (given->columns || given->from)) {
+		given_header(r, given);
+		in->header_given = 1;
+	}
 	/* The header must be known before tsv_open returns: the first batch
 	 * is made here, in order; the rest may come from a thread. */
 	struct batch *b = &in->batches[0];

@@ -49,8 +49,37 @@ struct tsv_reader {
 };
 
 /* Opens the inputs (none: stdin) and reads the header. Exits 66 when a
- * file cannot be opened. */
+ * file cannot be opened, 64 when standard output is one of the inputs. */
 void tsv_open(struct tsv_reader *r, int nfiles, char **files);
+
+/* A header given apart from the data, for input without one (a byte range
+ * of a file, as Hadoop or Spark hand a mapper): --columns a,b,c or
+ * --header-from FILE (its first line), the same options in every program
+ * that reads responses. Then every line of every input is data, except a
+ * line equal to the header (the split that starts the file holds it),
+ * which is skipped as always. A program adds
+ *	TSV_HEADER_OPTIONS,                       to its long options,
+ *	case TSV_OPT_COLUMNS: case TSV_OPT_HEADER_FROM:
+ *		tsv_header_option(&given, c, optarg); break;
+ * and opens with tsv_open_header(&r, &given, ...). */
+struct tsv_header {
+	const char *columns; /* "a,b,c", or NULL */
+	const char *from;    /* a file, or NULL */
+};
+enum { TSV_OPT_COLUMNS = 0x7e00, TSV_OPT_HEADER_FROM };
+#define TSV_HEADER_OPTIONS                                                 \
+	{ "columns", required_argument, NULL, TSV_OPT_COLUMNS },           \
+	{ "header-from", required_argument, NULL, TSV_OPT_HEADER_FROM }
+/* The usage lines of the two options, for a program's --help. */
+#define TSV_HEADER_USAGE                                                   \
+	"      --columns a,b,c      the input has no header line: these are its columns\n" \
+	"      --header-from FILE   the input has no header line: FILE's first line is it\n"
+void tsv_header_option(struct tsv_header *given, int option, const char *arg);
+/* tsv_open, with the header given (NULL or nothing set: read from the
+ * inputs). Both options at once, or an empty --columns, is a usage error
+ * (64); a --header-from file that cannot be read is 66, an empty one 65. */
+void tsv_open_header(struct tsv_reader *r, const struct tsv_header *given,
+		     int nfiles, char **files);
 
 /* tsv_next's slow path (a new batch, or a repeated header skipped) and
  * its common case, inline: internal, call tsv_next. */

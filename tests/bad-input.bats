@@ -618,3 +618,23 @@ no_crash() { # the status is a documented one and no sanitizer spoke
 	[ "$status" -eq 0 ]
 	[ "$(cut -f 1-3 <<<"$output")" = "$(tsv 'store period n' 'S 0001-W01 1' 'S 9998-W53 1')" ]
 }
+
+@test "a header with no TAB but commas or semicolons: the input looks like CSV, convert it with nps-import (64)" {
+	local d=$BATS_TEST_TMPDIR
+	for p in $PROGS; do
+		for sep in , ';'; do
+			{ header $p | tr '\t' "$sep"; echo; row $p k1 | tr '\t' "$sep"; echo; } >"$d/in.csv"
+			runp $p "$d/in.csv"
+			[ "$status" -eq 64 ] || { echo "$p: $status $stderr"; false; }
+			local what=commas
+			[ "$sep" = , ] || what=semicolons
+			[[ ${stderr%%$'\n'*} == "$p: no column \""*"\" in $d/in.csv: its header has no TAB but has $what, so the input looks like CSV; convert it with nps-import first (header: $(header $p | tr '\t' "$sep"))" ]] ||
+				{ echo "$p: $stderr"; false; }
+		done
+	done
+	# a TSV header (it has a TAB) with a comma in a name: the plain message
+	printf 'id,x\tscore\n' >"$d/in"
+	run --separate-stderr nps-classify -s nosuch "$d/in"
+	[ "$status" -eq 64 ]
+	[ "${stderr%%$'\n'*}" = "nps-classify: no column \"nosuch\" in $d/in (columns: id,x, score)" ]
+}
