@@ -322,7 +322,7 @@ H='segment\tscore\tvalue\taction\tsla_hours\tpriority\n'
 	bad_rules '' ' no rules (a header line and at least one rule are needed)'
 	bad_rules '# only\n# comments\n' ' no rules (a header line and at least one rule are needed)'
 	bad_rules "$H" ' no rules (a header line and at least one rule are needed)'
-	bad_rules '\x7fELF\x02\x01\x01\x00\x00\n' '1: unknown column "?ELF?????" (known: segment, score, value, action, sla_hours, priority, owner, escalate, reason)'
+	bad_rules '\x7fELF\x02\x01\x01\x00\x00\n' '1: unknown column "\x7fELF\x02\x01\x01\x00\x00" (known: segment, score, value, action, sla_hours, priority, owner, escalate, reason)'
 	bad_rules 'action,sla_hours,priority\ncall,24,1\n' '1: unknown column "action,sla_hours,priority" (known: segment, score, value, action, sla_hours, priority, owner, escalate, reason)'
 }
 @test "bad rules: more than 1000 rules" {
