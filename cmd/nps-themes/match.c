@@ -50,7 +50,7 @@ fold(struct scan *s, const unsigned char *in, size_t n, const int offsets)
 		if (!fold_special[c]) {
 			if (offsets)
 				s->off[j] = i;
-			o[j++] = c >= 'A' && c <= 'Z' ? c | 0x20 : c;
+			o[j++] = (unsigned char)(c + ((unsigned)(c - 'A') < 26) * 32);
 			space = 0;
 			i++;
 			continue;
@@ -192,38 +192,75 @@ static int utf8_valid(const unsigned char *p, size_t n)
 
 /* ---- Negation ---------------------------------------------------------- */
 
-static int in_list(const char *const *list, const unsigned char *w, size_t n)
+/* A word of at most 8 bytes as one number (zero-padded), so that the word
+ * before each match is looked up by a few comparisons. */
+static uint64_t word_key(const void *w, size_t n)
 {
-	for (; *list; list++)
-		if ((*list)[0] == w[0] && strncmp(*list, (const char *)w, n) == 0 &&
-		    (*list)[n] == '\0')
+	uint64_t k = 0;
+	memcpy(&k, w, n);
+	return k;
+}
+
+static int key_cmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* Whether the word (of any length) is one whose key is in keys (sorted). */
+static int in_keys(const uint64_t *keys, size_t count, const unsigned char *w, size_t n)
+{
+	if (n > 8)
+		return 0;
+	uint64_t k = word_key(w, n);
+	size_t lo = 0, hi = count;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (keys[mid] == k)
 			return 1;
+		if (keys[mid] < k)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
 	return 0;
 }
 
-/* Folded words that negate what follows them in their clause. */
+/* Folded words that negate what follows them in their clause: English,
+ * French (and n' at the start of a word, below), German, Spanish (8 bytes
+ * at most). */
 static const char *const negators[] = {
-	/* English */
-	"not", "no", "never", "nothing", "none", "nobody", "nor", "neither",
-	"without", "hardly", "cannot", "cant", "dont", "didnt", "doesnt", "isnt",
-	"wasnt", "werent", "arent", "wont", "wouldnt", "couldnt", "havent",
-	"hasnt", "hadnt",
-	/* French (and n' at the start of a word, below) */
-	"ne", "pas", "jamais", "aucun", "aucune", "rien", "sans", "ni", "guere",
-	/* German, Spanish */
-	"nicht", "kein", "keine", "keinen", "keinem", "keiner", "nie", "niemals",
-	"ohne", "nunca", "sin", "ningun", "ninguna", "ninguno", "jamas", "tampoco",
-	NULL,
+	"arent", "aucun", "aucune", "cannot", "cant", "couldnt", "didnt", "doesnt",
+	"dont", "guere", "hadnt", "hardly", "hasnt", "havent", "isnt", "jamais",
+	"jamas", "kein", "keine", "keinem", "keinen", "keiner", "ne", "neither",
+	"never", "ni", "nicht", "nie", "niemals", "ningun", "ninguna", "ninguno",
+	"no", "nobody", "none", "nor", "not", "nothing", "nunca", "ohne", "pas",
+	"rien", "sans", "sin", "tampoco", "wasnt", "werent", "without", "wont",
+	"wouldnt",
 };
-/* Words that end a clause, as punctuation does. */
+/* Words that end a clause, as punctuation does (8 bytes at most). */
 static const char *const clause_words[] = {
-	"but", "however", "although", "though", "mais", "cependant", "pourtant",
-	"aber", "jedoch", "pero", "sino", NULL,
+	"aber", "although", "but", "however", "jedoch", "mais", "pero",
+	"pourtant", "sino", "though",
 };
+#define COUNT(a) (sizeof a / sizeof *a)
+_Static_assert(COUNT(negators) <= COUNT(((struct dict *)0)->negator_keys), "negator_keys");
+_Static_assert(COUNT(clause_words) <= COUNT(((struct dict *)0)->clause_keys), "clause_keys");
 
-static int negator_word(const unsigned char *w, size_t n)
+/* The lists' keys, sorted (every word is 8 bytes or less). */
+static void negation_keys(struct dict *d)
 {
-	if (in_list(negators, w, n))
+	for (size_t i = 0; i < COUNT(negators); i++)
+		d->negator_keys[i] = word_key(negators[i], strlen(negators[i]));
+	for (size_t i = 0; i < COUNT(clause_words); i++)
+		d->clause_keys[i] = word_key(clause_words[i], strlen(clause_words[i]));
+	qsort(d->negator_keys, COUNT(negators), sizeof *d->negator_keys, key_cmp);
+	qsort(d->clause_keys, COUNT(clause_words), sizeof *d->clause_keys, key_cmp);
+}
+
+static int negator_word(const struct dict *d, const unsigned char *w, size_t n)
+{
+	if (in_keys(d->negator_keys, COUNT(negators), w, n))
 		return 1;
 	if (n >= 3 && w[0] == 'n' && w[1] == '\'') /* n'est, n'ai */
 		return 1;
@@ -273,7 +310,8 @@ enum { NEG_WORDS = 3, NEG_HANZI = 4 };
 /* Whether a negator stands in the same clause within the NEG_WORDS words
  * or NEG_HANZI Chinese characters before t[start], after t[limit] (the end
  * of the match before: "not expensive, rude staff" negates one phrase). */
-static int negated(const unsigned char *t, size_t n, size_t start, size_t limit)
+static int negated(const struct dict *d, const unsigned char *t, size_t n, size_t start,
+		   size_t limit)
 {
 	size_t i = start;
 	int words = 0, hanzi = 0;
@@ -313,9 +351,9 @@ static int negated(const unsigned char *t, size_t n, size_t start, size_t limit)
 			i--;
 			continue;
 		}
-		if (in_list(clause_words, t + i, e - i))
+		if (in_keys(d->clause_keys, COUNT(clause_words), t + i, e - i))
 			return 0;
-		if (negator_word(t + i, e - i))
+		if (negator_word(d, t + i, e - i))
 			return 1;
 		if (++words >= NEG_WORDS)
 			return 0;
@@ -365,7 +403,7 @@ static uint32_t ac_step_slow(const struct dict *d, uint32_t s, unsigned char c)
 {
 	for (;;) {
 		if (s < d->ndense)
-			return d->dense[(size_t)s << 8 | c];
+			return d->dense[(size_t)s * d->nclasses + d->byte_class[c]];
 		const struct ac_state *st = &d->st[s];
 		const unsigned char *eb = d->edge_byte + st->edges;
 		for (uint32_t k = 0; k < st->nedges; k++)
@@ -378,13 +416,33 @@ static uint32_t ac_step_slow(const struct dict *d, uint32_t s, unsigned char c)
 static inline uint32_t ac_step(const struct dict *d, uint32_t s, unsigned char c)
 {
 	if (s < d->ndense)
-		return d->dense[(size_t)s << 8 | c];
+		return d->dense[(size_t)s * d->nclasses + d->byte_class[c]];
 	return ac_step_slow(d, s, c);
 }
 
-/* States with a full row of transitions: the first this many, breadth
- * first (8 MB at most), which the scan visits most. */
-enum { DENSE_STATES = 8192 };
+/* States with a full row of transitions: the first ones breadth first,
+ * which the scan visits most, as many as fit in this many bytes (about a
+ * core's L2 cache: a row read from memory costs more than a few edges). */
+enum { DENSE_BYTES = 2 << 20 };
+
+/* Bytes no phrase holds all behave alike: class 0. The others get a class
+ * each, so that a dense row has one transition per class, not per byte. */
+static void byte_classes(struct dict *d, const struct trie *t, uint16_t *rep)
+{
+	int used[256] = { 0 };
+	for (size_t k = 1; k < t->n; k++)
+		used[t->byte[k]] = 1;
+	d->nclasses = 1;
+	rep[0] = 0;
+	for (int c = 255; c >= 0; c--) /* some unused byte stands for class 0 */
+		if (!used[c])
+			rep[0] = (uint16_t)c;
+	for (int c = 0; c < 256; c++) {
+		d->byte_class[c] = used[c] ? (uint16_t)d->nclasses : 0;
+		if (used[c])
+			rep[d->nclasses++] = (uint16_t)c;
+	}
+}
 
 /* Turns the trie into the automaton: states renumbered breadth first,
  * edges sorted, failure links, output links, dense rows. */
@@ -431,8 +489,11 @@ static void ac_build(struct dict *d, struct trie *t)
 		st->fail = st->output = 0;
 	}
 	free(tmp);
-	size_t ndense = n < DENSE_STATES ? n : DENSE_STATES;
-	d->dense = xmalloc(ndense * 256 * sizeof *d->dense);
+	uint16_t rep[257]; /* a byte of each class */
+	byte_classes(d, t, rep);
+	size_t fit = DENSE_BYTES / (d->nclasses * sizeof *d->dense);
+	size_t ndense = n < fit ? n : fit;
+	d->dense = xmalloc(ndense * d->nclasses * sizeof *d->dense);
 	d->ndense = 0; /* while the rows are filled, every state is sparse */
 	/* Breadth first: a state's failure target is shallower, so done. */
 	for (size_t s = 0; s < n; s++) {
@@ -447,11 +508,11 @@ static void ac_build(struct dict *d, struct trie *t)
 				d->edge_to[st->edges + a] |= AC_OUT;
 		}
 		if (s < ndense) {
-			uint32_t *row = d->dense + s * 256;
-			for (int c = 0; c < 256; c++)
-				row[c] = s == 0 ? 0 : ac_step(d, st->fail, (unsigned char)c);
+			uint32_t *row = d->dense + s * d->nclasses;
+			for (size_t c = 0; c < d->nclasses; c++)
+				row[c] = s == 0 ? 0 : ac_step(d, st->fail, (unsigned char)rep[c]);
 			for (uint32_t a = 0; a < st->nedges; a++)
-				row[d->edge_byte[st->edges + a]] = d->edge_to[st->edges + a];
+				row[d->byte_class[d->edge_byte[st->edges + a]]] = d->edge_to[st->edges + a];
 			d->ndense = s + 1;
 		}
 	}
@@ -542,6 +603,7 @@ void dict_load(struct dict *d, const char *path)
 {
 	memset(d, 0, sizeof *d);
 	d->path = path;
+	negation_keys(d);
 	struct tsv_reader r;
 	char *files[1] = { (char *)path };
 	tsv_open(&r, 1, files);
@@ -654,6 +716,21 @@ static int by_start(const void *a, const void *b)
 	return x->start < y->start ? -1 : x->start > y->start;
 }
 
+/* A text has a few matches: insertion sort, qsort past 16. */
+static void sort_matches(struct match *m, size_t n, int (*cmp)(const void *, const void *))
+{
+	if (n > 16) {
+		qsort(m, n, sizeof *m, cmp);
+		return;
+	}
+	for (size_t i = 1; i < n; i++)
+		for (size_t j = i; j > 0 && cmp(&m[j - 1], &m[j]) > 0; j--) {
+			struct match x = m[j];
+			m[j] = m[j - 1];
+			m[j - 1] = x;
+		}
+}
+
 /* Keeps the longest of overlapping matches (the earlier of two as long),
  * then sorts the kept ones by where they start. */
 static void resolve(struct scan *s)
@@ -666,7 +743,7 @@ static void resolve(struct scan *s)
 		s->covered = xrealloc(s->covered, s->covcap);
 	}
 	memset(s->covered, 0, n);
-	qsort(s->m, s->nm, sizeof *s->m, longest_first);
+	sort_matches(s->m, s->nm, longest_first);
 	size_t kept = 0;
 	for (size_t i = 0; i < s->nm; i++) {
 		struct match m = s->m[i];
@@ -676,7 +753,7 @@ static void resolve(struct scan *s)
 		s->m[kept++] = m;
 	}
 	s->nm = kept;
-	qsort(s->m, s->nm, sizeof *s->m, by_start);
+	sort_matches(s->m, s->nm, by_start);
 }
 
 static int theme_cmp(const void *a, const void *b)
@@ -705,7 +782,7 @@ void scan_text(const struct dict *d, struct scan *s, const char *p, size_t n, in
 	resolve(s);
 	for (size_t i = 0; i < s->nm; i++) {
 		struct match *m = &s->m[i];
-		m->negated = negated(t, len, m->start, i ? s->m[i - 1].end : 0);
+		m->negated = negated(d, t, len, m->start, i ? s->m[i - 1].end : 0);
 		touch(s, d->pat[m->pattern].theme, m->negated ? THEME_NEGATED : THEME_PLAIN);
 	}
 	if (s->ntouched > 1)

@@ -49,8 +49,11 @@ struct dict {
 
 	struct ac_state *st;
 	size_t nstates;
-	uint32_t *dense; /* states below ndense: 256 transitions each */
+	uint32_t *dense; /* states below ndense: a transition per class */
 	size_t ndense;
+	uint16_t byte_class[256];
+	size_t nclasses;
+	uint64_t negator_keys[64], clause_keys[16]; /* match.c's word lists */
 	unsigned char *edge_byte;
 	uint32_t *edge_to;
 };
