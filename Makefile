@@ -153,3 +153,14 @@ all: $(O)/gen-drivers
 $(O)/gen-drivers: eval/drivers/gen.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< -lm
+
+# nps-drivers links its analysis, kept beside it in cmd/drivers/ (a
+# command's private objects, as mblaze links mshow's).
+DRIVERS_OBJ = $(O)/drivers/analysis.o
+$(O)/drivers/%.o: cmd/drivers/%.c cmd/drivers/drivers.h $(HEADERS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -c -o $@ $<
+$(O)/nps-drivers: cmd/nps-drivers.c $(DRIVERS_OBJ) $(LIB_OBJ) $(HEADERS) cmd/drivers/drivers.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(DRIVERS_OBJ) $(LIB_OBJ) $(LDLIBS)
+build-fuzz/fuzz-drivers: cmd/drivers/analysis.c cmd/drivers/drivers.h

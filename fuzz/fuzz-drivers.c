@@ -5,6 +5,7 @@
 #define main prog_main
 #include "../cmd/nps-drivers.c"
 #undef main
+#include "../cmd/drivers/analysis.c"
 
 const char *const fuzz_default_args[] = { "-g", "store", "-d", "a,b,c", "--bootstrap", "20",
 					  "--buckets", "4", "--levels", "@aux", NULL };
