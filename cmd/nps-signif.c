@@ -20,29 +20,51 @@
 
 enum mode { PAIRS, REF, TIERS, TREND, PVALUES };
 enum adjust { ADJUST_HOLM, ADJUST_BH, ADJUST_BONFERRONI, ADJUST_NONE };
+enum test { TEST_ADJUSTED, TEST_WALD };
 
 /* One input row that survived: its counts, what they give, where it was. */
 struct entry {
 	struct nps_counts counts;
 	struct nps_stats stats;
-	size_t group; /* --trend: the group's id */
-	long period;  /* --trend: the period's key */
+	double centre;   /* the NPS the test uses: adjusted, or as observed */
+	double var;      /* the variance of centre, points^2 */
+	double unit_var; /* one response's variance, points^2 (n_needed) */
+	int small;       /* below --min-n */
+	size_t group;    /* --trend: the group's id */
+	long period;     /* --trend: the period's key */
 	const char *file;
 	unsigned long line;
 };
 
-/* a against b: diff = nps_a - nps_b. */
+/* a against b: diff = nps_a - nps_b; centre is the difference the test
+ * measures (the adjusted one by default). */
 struct comparison {
 	size_t a, b;
-	double diff, se, z, p, p_adj;
+	double diff, centre, se, z, p, p_adj;
+	int judged; /* in the adjustment family: neither side below --min-n */
 };
 
-static struct {
-	int weighted;
-	int precision;
-	double alpha, z_conf, z_alpha, z_power, min_n, detect;
-	int mdd, sample_size;
-} opt;
+/* Everything one run knows: the options, the input and what it gave. */
+struct signif {
+	enum mode mode;
+	enum adjust adjust;
+	enum test test;
+	int weighted, precision, mdd, sample_size, include_small;
+	double alpha, confidence, power, min_n, detect;
+	double z_conf, z_alpha, z_power;
+	const char *key_name, *ref, *group_list, *period_name, *rejects, *p_col;
+	int time_given;
+
+	struct tsv_reader r;
+	struct nps_count_cols cc;
+	size_t key_col, *group_cols, ngroups, period_col;
+	struct hash keys; /* keys, or --trend's groups */
+	enum period_kind kind;
+	struct entry *all;
+	size_t k;
+	struct comparison *cmp;
+	size_t ncmp;
+};
 
 static void usage(void)
 {
@@ -54,13 +76,16 @@ static void usage(void)
 	       "      --trend           each period against the previous one\n"
 	       "  -g, --group COLS      --trend: one series per value of COLS\n"
 	       "  -t, --time COL        --trend: the period column (default: period)\n"
+	       "      --test METHOD     adjusted (default: adjusted Wald) or wald\n"
 	       "      --adjust METHOD   holm (default), bh, bonferroni or none\n"
 	       "      --alpha A         significance level (default 0.05)\n"
 	       "      --confidence C    interval of the difference (default 0.95)\n"
 	       "      --mdd             add the minimum detectable difference\n"
-	       "      --power P         power for --mdd and --sample-size (default 0.8)\n"
+	       "      --power P         power for --mdd and --sample-size, 0.5..1\n"
+	       "                        (default 0.8)\n"
 	       "      --sample-size D   add the responses per group to detect D points\n"
-	       "      --min-n N         flag comparisons with a side below N (default 30)\n"
+	       "      --min-n N         groups below N responses are not judged (default 30)\n"
+	       "      --include-small   judge them all the same\n"
 	       "      --p-values COL    adjust the p-values in COL of any TSV instead\n"
 	       "      --precision N     decimals (default 2; p-values get N+2)\n"
 	       "      --rejects FILE    write bad rows to FILE instead of stopping\n"
@@ -69,22 +94,19 @@ static void usage(void)
 }
 
 /* Compares the NPS of two entries exactly: (P - D) / N by cross products
- * in 128 bits, so that equal shares are equal whatever their counts. */
-static int nps_order(const struct entry *x, const struct entry *y)
+ * in 128 bits, so that equal shares are equal whatever their counts.
+ * Weighted, the NPS computed from the exact weight sums decides. */
+static int nps_order(const struct signif *s, const struct entry *x,
+		     const struct entry *y)
 {
 	__int128 top[2], total[2];
 	const struct entry *e[2] = { x, y };
 	for (int i = 0; i < 2; i++) {
 		const struct nps_counts *c = &e[i]->counts;
-		if (opt.weighted) {
-			top[i] = (__int128)c->w[PROMOTER] - c->w[DETRACTOR];
-			total[i] = (__int128)c->w[0] + c->w[1] + c->w[2];
-		} else {
-			top[i] = (__int128)c->n[PROMOTER] - (__int128)c->n[DETRACTOR];
-			total[i] = (__int128)c->n[0] + c->n[1] + c->n[2];
-		}
+		top[i] = (__int128)c->n[PROMOTER] - (__int128)c->n[DETRACTOR];
+		total[i] = (__int128)c->n[0] + c->n[1] + c->n[2];
 		/* Beyond 2^62 the products could overflow: doubles decide. */
-		if (total[i] > ((__int128)1 << 62)) {
+		if (s->weighted || total[i] > ((__int128)1 << 62)) {
 			double a = x->stats.nps, b = y->stats.nps;
 			return (a > b) - (a < b);
 		}
@@ -93,22 +115,25 @@ static int nps_order(const struct entry *x, const struct entry *y)
 	return (l > r) - (l < r);
 }
 
-static void compare(struct comparison *c, const struct entry *all, size_t a,
+static void compare(const struct signif *s, struct comparison *c, size_t a,
 		    size_t b)
 {
-	const struct nps_stats *x = &all[a].stats, *y = &all[b].stats;
+	const struct entry *x = &s->all[a], *y = &s->all[b];
+	int tie = nps_order(s, x, y) == 0;
 	c->a = a;
 	c->b = b;
-	c->diff = nps_order(&all[a], &all[b]) == 0 ? 0 : x->nps - y->nps;
-	c->se = sqrt(x->se * x->se + y->se * y->se);
+	c->diff = tie ? 0 : x->stats.nps - y->stats.nps;
+	c->centre = s->test == TEST_WALD ? c->diff : x->centre - y->centre;
+	c->se = sqrt(x->var + y->var);
+	c->judged = s->include_small || (!x->small && !y->small);
 	if (c->se > 0) {
-		c->z = c->diff / c->se;
+		c->z = c->centre / c->se;
 		c->p = erfc(fabs(c->z) / sqrt(2.0));
-	} else if (c->diff == 0) {
-		c->z = 0; /* nothing varies and nothing differs */
+	} else if (c->centre == 0) {
+		c->z = 0; /* --test wald: nothing varies and nothing differs */
 		c->p = 1;
 	} else {
-		c->z = NAN; /* infinite: written NA */
+		c->z = NAN; /* infinite: written as an empty field */
 		c->p = 0;
 	}
 }
@@ -126,120 +151,122 @@ static int by_p(const void *x, const void *y)
 	return (a->i > b->i) - (a->i < b->i);
 }
 
-/* p_adj for the p of each comparison (stride apart). NaN p-values are left
- * out of the family and get NaN. */
-static void adjust_p(double *p, size_t stride, size_t count, enum adjust how)
+/* p_adj[i] for each p[i], as R's p.adjust computes it (so that a value
+ * at alpha is at alpha, not an ulp above it). NaN p-values are left out
+ * of the family and get NaN. */
+static void adjust_p(const double *p, double *p_adj, size_t count,
+		     enum adjust how)
 {
-#define P(k) (*(double *)((char *)p + (k) * stride))
-#define PADJ(k) (*(double *)((char *)p + (k) * stride + sizeof(double)))
 	struct ranked *r = xmalloc((count ? count : 1) * sizeof *r);
 	size_t m = 0;
 	for (size_t k = 0; k < count; k++) {
-		PADJ(k) = NAN;
-		if (!isnan(P(k)))
-			r[m++] = (struct ranked){ P(k), k };
+		p_adj[k] = NAN;
+		if (!isnan(p[k]))
+			r[m++] = (struct ranked){ p[k], k };
 	}
 	qsort(r, m, sizeof *r, by_p);
-	double run = 0;
-	for (size_t i = 0; i < m; i++) {
+	double run = how == ADJUST_BH ? 1 : 0;
+	for (size_t j = 0; j < m; j++) {
+		/* Holm: cummax of (m - j + 1) p(j); BH: cummin from the top
+		 * of (m / j) p(j); both then at most 1. */
+		size_t i = how == ADJUST_BH ? m - 1 - j : j;
 		double v = r[i].p;
 		if (how == ADJUST_BONFERRONI)
-			v *= (double)m;
+			v = (double)m * v;
 		else if (how == ADJUST_HOLM)
-			v *= (double)(m - i);
-		if (v > 1)
-			v = 1;
-		if (how == ADJUST_HOLM) {
-			if (v < run)
-				v = run;
-			run = v;
-		}
-		PADJ(r[i].i) = v;
-	}
-	if (how == ADJUST_BH) {
-		run = 1;
-		for (size_t i = m; i-- > 0;) {
-			double v = r[i].p * (double)m / (double)(i + 1);
-			if (v < run)
-				run = v;
-			PADJ(r[i].i) = run;
-		}
+			v = run = fmax(run, (double)(m - i) * v);
+		else if (how == ADJUST_BH)
+			v = run = fmin(run, (double)m / (double)(i + 1) * v);
+		p_adj[r[i].i] = fmin(v, 1);
 	}
 	free(r);
-#undef P
-#undef PADJ
 }
 
-static void adjust_comparisons(struct comparison *c, size_t count,
-			       enum adjust how)
+/* Adjusts the comparisons that are judged, over them alone. */
+static void adjust_comparisons(struct signif *s)
 {
-	/* p and p_adj are adjacent doubles in struct comparison. */
-	_Static_assert(offsetof(struct comparison, p_adj) ==
-			       offsetof(struct comparison, p) + sizeof(double),
-		       "p_adj follows p");
-	adjust_p(count ? &c[0].p : NULL, sizeof *c, count, how);
+	double *p = xmalloc((s->ncmp ? s->ncmp : 1) * 2 * sizeof *p);
+	double *p_adj = p + (s->ncmp ? s->ncmp : 1);
+	for (size_t i = 0; i < s->ncmp; i++)
+		p[i] = s->cmp[i].judged ? s->cmp[i].p : NAN;
+	adjust_p(p, p_adj, s->ncmp, s->adjust);
+	for (size_t i = 0; i < s->ncmp; i++)
+		s->cmp[i].p_adj = p_adj[i];
+	free(p);
 }
 
-static void put_num(double v)
-{
-	out_char('\t');
-	writer_fixed(&out, v, opt.precision);
-}
-
-static void put_p(double v)
+/* A number, or an empty field when there is none. */
+static void put_num(const struct signif *s, double v)
 {
 	out_char('\t');
-	writer_pvalue(&out, v, opt.precision + 2);
+	if (!isnan(v))
+		writer_fixed(&out, v, s->precision);
+}
+
+/* A p-value with at least three significant digits: fixed with
+ * precision + 2 decimals or as many more as that takes, scientific
+ * (8.04e-06) below 10^-(precision + 2). */
+static void put_p(const struct signif *s, double v)
+{
+	int decimals = s->precision + 2;
+	out_char('\t');
+	if (isnan(v))
+		return;
+	if (v > 0 && v < pow(10, -decimals)) {
+		writer_printf(&out, "%.2e", v);
+		return;
+	}
+	while (v > 0 && v < pow(10, 2 - decimals))
+		decimals++;
+	writer_fixed(&out, v, decimals);
 }
 
 static const char *yes_no(int v) { return v ? "yes" : "no"; }
 
-static int significant(double p_adj) { return p_adj <= opt.alpha; }
-
-static int small(const struct entry *e) { return e->stats.n_eff < opt.min_n; }
-
-/* Per-response variance of NPS points from a group's shares. */
-static double response_var(const struct nps_stats *s)
+static int significant(const struct signif *s, double p_adj)
 {
-	double p = s->share[PROMOTER], d = s->share[DETRACTOR];
-	return 10000 * (p + d - (p - d) * (p - d));
+	return p_adj <= s->alpha;
+}
+
+static const char *verdict(const struct signif *s, const struct comparison *c)
+{
+	return c->judged ? yes_no(significant(s, c->p_adj)) : "small";
 }
 
 /* diff se_diff ci_low ci_high z p p_adj significant small_n [mdd]
  * [n_needed], each preceded by a tab. */
-static void put_tail(const struct comparison *c, const struct entry *all)
+static void put_tail(const struct signif *s, const struct comparison *c)
 {
-	double lo = c->diff - opt.z_conf * c->se, hi = c->diff + opt.z_conf * c->se;
-	put_num(c->diff);
-	put_num(c->se);
-	put_num(lo < -200 ? -200 : lo);
-	put_num(hi > 200 ? 200 : hi);
-	put_num(c->z);
-	put_p(c->p);
-	put_p(c->p_adj);
+	double lo = c->centre - s->z_conf * c->se, hi = c->centre + s->z_conf * c->se;
+	put_num(s, c->diff);
+	put_num(s, c->se);
+	put_num(s, lo < -200 ? -200 : lo);
+	put_num(s, hi > 200 ? 200 : hi);
+	put_num(s, c->z);
+	put_p(s, c->p);
+	put_p(s, c->p_adj);
 	out_char('\t');
-	out_str(yes_no(significant(c->p_adj)));
+	out_str(verdict(s, c));
 	out_char('\t');
-	out_str(yes_no(small(&all[c->a]) || small(&all[c->b])));
-	double zz = opt.z_alpha + opt.z_power;
-	if (opt.mdd)
-		put_num(zz * c->se);
-	if (opt.sample_size) {
-		double v = response_var(&all[c->a].stats) +
-			   response_var(&all[c->b].stats);
-		double n = ceil(zz * zz * v / (opt.detect * opt.detect) * (1 - 1e-12));
+	out_str(yes_no(s->all[c->a].small || s->all[c->b].small));
+	double zz = s->z_alpha + s->z_power;
+	if (s->mdd)
+		put_num(s, zz * c->se);
+	if (s->sample_size) {
+		double v = s->all[c->a].unit_var + s->all[c->b].unit_var;
+		double n = ceil(zz * zz * v / (s->detect * s->detect) * (1 - 1e-12));
 		out_char('\t');
 		writer_u64(&out, n < 1 ? 1 : (unsigned long long)n);
 	}
 	out_char('\n');
 }
 
-static void put_tail_header(void)
+static void put_tail_header(const struct signif *s)
 {
 	out_str("\tci_low\tci_high\tz\tp\tp_adj\tsignificant\tsmall_n");
-	if (opt.mdd)
+	if (s->mdd)
 		out_str("\tmdd");
-	if (opt.sample_size)
+	if (s->sample_size)
 		out_str("\tn_needed");
 	out_char('\n');
 }
@@ -268,18 +295,33 @@ static int set_within(const uint64_t *a, const uint64_t *b, size_t words)
 	return 1;
 }
 
-static size_t set_words;
+/* A letter while letters are sorted: its set and the set's length. */
+struct letter_ref {
+	uint64_t *set;
+	size_t words;
+};
 
 /* The set holding the best-ranked key that only one of them holds first. */
 static int by_best_member(const void *x, const void *y)
 {
-	const uint64_t *a = *(uint64_t *const *)x, *b = *(uint64_t *const *)y;
-	for (size_t w = 0; w < set_words; w++) {
-		uint64_t d = a[w] ^ b[w];
+	const struct letter_ref *a = x, *b = y;
+	for (size_t w = 0; w < a->words; w++) {
+		uint64_t d = a->set[w] ^ b->set[w];
 		if (d)
-			return (a[w] & d & -d) ? -1 : 1;
+			return (a->set[w] & d & -d) ? -1 : 1;
 	}
 	return 0;
+}
+
+static void letters_sort(struct letters *L)
+{
+	struct letter_ref *v = xmalloc((L->count ? L->count : 1) * sizeof *v);
+	for (size_t s = 0; s < L->count; s++)
+		v[s] = (struct letter_ref){ L->sets[s], L->words };
+	qsort(v, L->count, sizeof *v, by_best_member);
+	for (size_t s = 0; s < L->count; s++)
+		L->sets[s] = v[s].set;
+	free(v);
 }
 
 static void letters_build(struct letters *L, const unsigned char *sig, size_t k)
@@ -308,7 +350,7 @@ static void letters_build(struct letters *L, const unsigned char *sig, size_t k)
 					L->sets = xrealloc(L->sets,
 							   L->cap * sizeof *L->sets);
 				}
-				uint64_t *copy = xmalloc(words * sizeof *copy);
+				uint64_t *copy = xmalloc(words * sizeof(uint64_t));
 				memcpy(copy, set, words * sizeof *copy);
 				copy[j / 64] &= ~((uint64_t)1 << (j % 64));
 				set[i / 64] &= ~((uint64_t)1 << (i % 64));
@@ -349,8 +391,14 @@ static void letters_build(struct letters *L, const unsigned char *sig, size_t k)
 		}
 	free(changed);
 	free(gone);
-	set_words = words;
-	qsort(L->sets, L->count, sizeof *L->sets, by_best_member);
+	letters_sort(L);
+}
+
+static void letters_free(struct letters *L)
+{
+	for (size_t s = 0; s < L->count; s++)
+		free(L->sets[s]);
+	free(L->sets);
 }
 
 static void put_letter(size_t s, int numbered, int first)
@@ -366,76 +414,94 @@ static void put_letter(size_t s, int numbered, int first)
 	writer_u64(&out, s + 1);
 }
 
-static const struct entry *rank_base;
-
-static int by_rank(const void *x, const void *y)
+/* Ranks entries best first: insertion sort would be quadratic, so a merge
+ * sort that can see the run's state (qsort's comparator cannot). */
+static void rank_sort(const struct signif *s, size_t *v, size_t *tmp, size_t n)
 {
-	size_t a = *(const size_t *)x, b = *(const size_t *)y;
-	int o = nps_order(&rank_base[b], &rank_base[a]);
-	return o ? o : (a > b) - (a < b);
+	if (n < 2)
+		return;
+	size_t h = n / 2;
+	rank_sort(s, v, tmp, h);
+	rank_sort(s, v + h, tmp, n - h);
+	size_t i = 0, j = h, o = 0;
+	while (i < h && j < n)
+		/* better NPS first; equal ones keep input order (stable) */
+		tmp[o++] = nps_order(s, &s->all[v[j]], &s->all[v[i]]) > 0 ? v[j++] : v[i++];
+	while (i < h)
+		tmp[o++] = v[i++];
+	while (j < n)
+		tmp[o++] = v[j++];
+	memcpy(v, tmp, n * sizeof *v);
 }
 
-static void tiers(struct entry *all, size_t k, const struct hash *keys,
-		  enum adjust how)
+/* --tiers: keys ranked, the judged ones (not below --min-n) put in tiers
+ * and letters from all pairs among them. */
+static void run_tiers(struct signif *s)
 {
-	size_t *rank = xmalloc((k ? k : 1) * sizeof *rank);
+	size_t k = s->k, m = 0;
+	size_t *rank = xmalloc((k ? k : 1) * 2 * sizeof *rank);
 	for (size_t i = 0; i < k; i++)
 		rank[i] = i;
-	rank_base = all;
-	qsort(rank, k, sizeof *rank, by_rank);
-	size_t npairs = k * (k - 1) / 2, n = 0;
-	struct comparison *c = xmalloc((npairs ? npairs : 1) * sizeof *c);
+	rank_sort(s, rank, rank + k, k);
+	/* judged[0..m): the ranked keys that take part */
+	size_t *judged = rank + k;
 	for (size_t i = 0; i < k; i++)
-		for (size_t j = i + 1; j < k; j++)
-			compare(&c[n++], all, rank[i], rank[j]);
-	adjust_comparisons(c, npairs, how);
-	unsigned char *sig = xmalloc(k * k + 1);
-	memset(sig, 0, k * k + 1);
-	n = 0;
-	for (size_t i = 0; i < k; i++)
-		for (size_t j = i + 1; j < k; j++, n++)
-			sig[i * k + j] = sig[j * k + i] =
-				(unsigned char)significant(c[n].p_adj);
+		if (s->include_small || !s->all[rank[i]].small)
+			judged[m++] = rank[i];
+	s->cmp = xmalloc((m > 1 ? m * (m - 1) / 2 : 1) * sizeof *s->cmp);
+	for (size_t i = 0; i < m; i++)
+		for (size_t j = i + 1; j < m; j++)
+			compare(s, &s->cmp[s->ncmp++], judged[i], judged[j]);
+	adjust_comparisons(s);
+	unsigned char *sig = xmalloc(m * m + 1);
+	memset(sig, 0, m * m + 1);
+	for (size_t i = 0, n = 0; i < m; i++)
+		for (size_t j = i + 1; j < m; j++, n++)
+			sig[i * m + j] = sig[j * m + i] =
+				(unsigned char)significant(s, s->cmp[n].p_adj);
 	/* Tiers from the top: the best key left and every key left that is
 	 * not significantly below it. */
-	size_t *tier = xmalloc((k ? k : 1) * sizeof *tier);
-	memset(tier, 0, (k ? k : 1) * sizeof *tier);
+	size_t *tier = xmalloc((m ? m : 1) * sizeof *tier);
+	memset(tier, 0, (m ? m : 1) * sizeof *tier);
 	size_t t = 0;
-	for (size_t i = 0; i < k; i++) {
+	for (size_t i = 0; i < m; i++) {
 		if (tier[i])
 			continue;
 		tier[i] = ++t;
-		for (size_t j = i + 1; j < k; j++)
-			if (!tier[j] && !sig[i * k + j])
+		for (size_t j = i + 1; j < m; j++)
+			if (!tier[j] && !sig[i * m + j])
 				tier[j] = t;
 	}
 	struct letters L = { 0 };
-	if (k)
-		letters_build(&L, sig, k);
+	if (m)
+		letters_build(&L, sig, m);
 	int numbered = L.count > 52;
 	out_str("key\tnps\ttier\tletters\tsmall_n\n");
-	for (size_t i = 0; i < k; i++) {
-		put_key(keys, rank[i]);
-		put_num(all[rank[i]].stats.nps);
+	for (size_t i = 0, at = 0; i < k; i++) {
+		const struct entry *e = &s->all[rank[i]];
+		put_key(&s->keys, rank[i]);
+		put_num(s, e->stats.nps);
 		out_char('\t');
-		writer_u64(&out, tier[i]);
+		if (at < m && judged[at] == rank[i]) {
+			writer_u64(&out, tier[at]);
+			out_char('\t');
+			int first = 1;
+			for (size_t l = 0; l < L.count; l++)
+				if (has(L.sets[l], at)) {
+					put_letter(l, numbered, first);
+					first = 0;
+				}
+			at++;
+		} else {
+			out_char('\t'); /* below --min-n: no tier, no letters */
+		}
 		out_char('\t');
-		int first = 1;
-		for (size_t s = 0; s < L.count; s++)
-			if (has(L.sets[s], i)) {
-				put_letter(s, numbered, first);
-				first = 0;
-			}
-		out_char('\t');
-		out_str(yes_no(small(&all[rank[i]])));
+		out_str(yes_no(e->small));
 		out_char('\n');
 	}
-	for (size_t s = 0; s < L.count; s++)
-		free(L.sets[s]);
-	free(L.sets);
+	letters_free(&L);
 	free(tier);
 	free(sig);
-	free(c);
 	free(rank);
 }
 
@@ -447,16 +513,72 @@ static int by_series(const void *x, const void *y)
 	return (a->period > b->period) - (a->period < b->period);
 }
 
-/* Reads every row of r: its counts and, in --trend, its group and period;
- * or its key. Returns the entries (*count of them). */
-static struct entry *read_entries(struct tsv_reader *r, size_t *count,
-				  const struct nps_count_cols *cc, enum mode mode,
-				  size_t key_col, size_t *group_cols,
-				  size_t ngroups, size_t period_col,
-				  struct hash *keys, enum period_kind *kind)
+/* The test's figures of an entry whose stats are computed. */
+static void entry_test(const struct signif *s, struct entry *e)
 {
-	struct entry *all = NULL;
-	size_t n = 0, cap = 0;
+	const struct nps_stats *st = &e->stats;
+	double ne = st->n_eff;
+	if (s->test == TEST_WALD) {
+		e->centre = st->nps;
+		e->var = st->se * st->se;
+		e->unit_var = 10000 * nps_share_var(st->share[PROMOTER],
+						    st->share[DETRACTOR]);
+	} else {
+		nps_adjusted(ne, st->share[PROMOTER], st->share[DETRACTOR],
+			     &e->centre, &e->var, &e->unit_var);
+	}
+	/* n_eff of 30 weights of 0.003 is 29.999999999999996: not below 30 */
+	e->small = ne < s->min_n * (1 - 1e-9);
+}
+
+/* --trend: the row's group and period; 0 when rejected. */
+static int trend_key(struct signif *s, struct entry *e, struct hash *seen,
+		     struct buf *group, int *have_kind, size_t *id)
+{
+	struct tsv_reader *r = &s->r;
+	struct slice f = r->fields[s->period_col];
+	enum period_kind k;
+	int added;
+	if (!period_parse(f, &k, &e->period)) {
+		tsv_reject(r, "period must be like 2026-11-24, 2026-W48, "
+			      "2026-11, 2026-Q4 or 2026 (%s)",
+			   tsv_quote(f));
+		return 0;
+	}
+	if (*have_kind && k != s->kind) {
+		tsv_reject(r, "period is a %s, the first period a %s (%s)",
+			   period_kind_name(k), period_kind_name(s->kind), tsv_quote(f));
+		return 0;
+	}
+	*have_kind = 1;
+	s->kind = k;
+	group->len = 0;
+	for (size_t g = 0; g < s->ngroups; g++) {
+		if (g)
+			buf_addc(group, '\t');
+		struct slice v = r->fields[s->group_cols[g]];
+		buf_add(group, v.p, v.n);
+	}
+	e->group = hash_intern(&s->keys, group->p ? group->p : "", group->len, &added);
+	struct { size_t group; long period; } at;
+	memset(&at, 0, sizeof at);
+	at.group = e->group;
+	at.period = e->period;
+	*id = hash_intern(seen, &at, sizeof at, &added);
+	if (!added) {
+		tsv_reject(r, "group and period appear twice, first on %s:%lu (%s)",
+			   s->all[*id].file, s->all[*id].line, tsv_quote(f));
+		return 0;
+	}
+	return 1;
+}
+
+/* Reads every row: its counts and its key (or, with --trend, its group
+ * and period) into s->all. */
+static void read_entries(struct signif *s)
+{
+	struct tsv_reader *r = &s->r;
+	size_t cap = 0;
 	struct hash seen = { 0 };
 	struct buf group = { 0 };
 	int have_kind = 0;
@@ -464,83 +586,193 @@ static struct entry *read_entries(struct tsv_reader *r, size_t *count,
 		if (!tsv_check_width(r))
 			continue;
 		struct entry e = { 0 };
-		if (!nps_counts_read(r, cc, &e.counts))
+		if (!nps_counts_read(r, &s->cc, &e.counts))
 			continue;
-		nps_compute(&e.counts, opt.weighted, INTERVAL_WALD, 1.96, &e.stats);
+		nps_compute(&e.counts, s->weighted, INTERVAL_WALD, 1.96, &e.stats);
 		if (isnan(e.stats.nps)) {
-			if (opt.weighted)
+			if (s->weighted)
 				tsv_reject(r, "the weight sum is 0: no NPS to compare");
 			else
 				tsv_reject(r, "n is 0: no NPS to compare");
+			nps_counts_free(&e.counts);
 			continue;
 		}
+		entry_test(s, &e);
 		e.file = r->name;
 		e.line = r->line;
 		size_t id;
 		int added;
-		if (mode == TREND) {
-			struct slice f = r->fields[period_col];
-			enum period_kind k;
-			if (!period_parse(f, &k, &e.period)) {
-				tsv_reject(r, "period must be like 2026-11-24, 2026-W48, "
-					      "2026-11, 2026-Q4 or 2026 (%s)",
-					   tsv_quote(f));
-				continue;
-			}
-			if (have_kind && k != *kind) {
-				tsv_reject(r, "period is a %s, the first period a %s (%s)",
-					   period_kind_name(k), period_kind_name(*kind),
-					   tsv_quote(f));
-				continue;
-			}
-			have_kind = 1;
-			*kind = k;
-			group.len = 0;
-			for (size_t g = 0; g < ngroups; g++) {
-				if (g)
-					buf_addc(&group, '\t');
-				struct slice v = r->fields[group_cols[g]];
-				buf_add(&group, v.p, v.n);
-			}
-			e.group = hash_intern(keys, group.p ? group.p : "", group.len,
-					      &added);
-			struct { size_t group; long period; } at;
-			memset(&at, 0, sizeof at);
-			at.group = e.group;
-			at.period = e.period;
-			id = hash_intern(&seen, &at, sizeof at, &added);
-			if (!added) {
-				tsv_reject(r, "group and period appear twice, first on %s:%lu (%s)",
-					   all[id].file, all[id].line, tsv_quote(f));
+		if (s->mode == TREND) {
+			if (!trend_key(s, &e, &seen, &group, &have_kind, &id)) {
+				nps_counts_free(&e.counts);
 				continue;
 			}
 		} else {
-			struct slice f = r->fields[key_col];
-			id = hash_intern(keys, f.p, f.n, &added);
+			struct slice f = r->fields[s->key_col];
+			id = hash_intern(&s->keys, f.p, f.n, &added);
 			if (!added) {
 				tsv_reject(r, "key appears twice, first on %s:%lu (%s)",
-					   all[id].file, all[id].line, tsv_quote(f));
+					   s->all[id].file, s->all[id].line, tsv_quote(f));
+				nps_counts_free(&e.counts);
 				continue;
 			}
 		}
-		if (n == cap) {
+		if (s->k == cap) {
 			cap = cap ? cap * 2 : 64;
-			all = xrealloc(all, cap * sizeof *all);
+			s->all = xrealloc(s->all, cap * sizeof *s->all);
 		}
-		all[n++] = e;
+		s->all[s->k++] = e;
 	}
 	hash_free(&seen);
 	buf_free(&group);
-	*count = n;
-	return all;
+}
+
+/* Levenshtein distance, for suggesting keys. */
+static size_t distance(const char *a, size_t na, const char *b, size_t nb,
+		       size_t *row)
+{
+	for (size_t j = 0; j <= nb; j++)
+		row[j] = j;
+	for (size_t i = 1; i <= na; i++) {
+		size_t diag = row[0];
+		row[0] = i;
+		for (size_t j = 1; j <= nb; j++) {
+			size_t up = row[j];
+			size_t best = diag + (a[i - 1] != b[j - 1]);
+			if (up + 1 < best)
+				best = up + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			row[j] = best;
+			diag = up;
+		}
+	}
+	return row[nb];
+}
+
+/* --ref naming no key: a usage error naming the nearest keys (at most
+ * three, closest first, ties in input order). */
+static _Noreturn void no_such_ref(const struct signif *s)
+{
+	size_t nref = strlen(s->ref), best[3], dist[3], nbest = 0;
+	size_t *row = xmalloc((nref + 1) * sizeof *row);
+	for (size_t i = 0; i < s->k; i++) {
+		size_t d = distance(s->keys.keys[i], s->keys.lens[i], s->ref, nref, row);
+		size_t at = nbest < 3 ? nbest++ : 3;
+		while (at > 0 && dist[at - 1] > d) {
+			if (at < 3) {
+				best[at] = best[at - 1];
+				dist[at] = dist[at - 1];
+			}
+			at--;
+		}
+		if (at < 3) {
+			best[at] = i;
+			dist[at] = d;
+		}
+	}
+	free(row);
+	struct buf msg = { 0 };
+	for (size_t i = 0; i < nbest; i++) {
+		struct slice key = { s->keys.keys[best[i]], s->keys.lens[best[i]] };
+		const char *q = tsv_quote(key);
+		buf_add(&msg, i ? ", " : " (nearest: ", i ? 2 : 11);
+		buf_add(&msg, q, strlen(q));
+	}
+	if (nbest)
+		buf_addc(&msg, ')');
+	struct slice col = s->r.cols[s->key_col];
+	die_usage("--ref %s is not a key in column %.*s%s",
+		  tsv_quote((struct slice){ s->ref, nref }), (int)col.n, col.p,
+		  buf_cstr(&msg));
+}
+
+static void put_pair_rows(struct signif *s)
+{
+	adjust_comparisons(s);
+	out_str("a\tb\tnps_a\tnps_b\tdiff\tse_diff");
+	put_tail_header(s);
+	for (size_t i = 0; i < s->ncmp; i++) {
+		const struct comparison *c = &s->cmp[i];
+		put_key(&s->keys, c->a);
+		out_char('\t');
+		put_key(&s->keys, c->b);
+		put_num(s, s->all[c->a].stats.nps);
+		put_num(s, s->all[c->b].stats.nps);
+		put_tail(s, c);
+	}
+}
+
+/* Default: every pair, a before b in input order. */
+static void run_pairs(struct signif *s)
+{
+	size_t k = s->k;
+	s->cmp = xmalloc((k > 1 ? k * (k - 1) / 2 : 1) * sizeof *s->cmp);
+	for (size_t i = 0; i < k; i++)
+		for (size_t j = i + 1; j < k; j++)
+			compare(s, &s->cmp[s->ncmp++], i, j);
+	put_pair_rows(s);
+}
+
+/* --ref: every other key against the reference. */
+static void run_ref(struct signif *s)
+{
+	size_t ref_id = s->k, n = strlen(s->ref);
+	for (size_t i = 0; i < s->k; i++)
+		if (s->keys.lens[i] == n && memcmp(s->keys.keys[i], s->ref, n) == 0)
+			ref_id = i;
+	if (ref_id == s->k)
+		no_such_ref(s);
+	s->cmp = xmalloc((s->k ? s->k : 1) * sizeof *s->cmp);
+	for (size_t i = 0; i < s->k; i++)
+		if (i != ref_id)
+			compare(s, &s->cmp[s->ncmp++], ref_id, i);
+	put_pair_rows(s);
+}
+
+/* --trend: each period against the previous one present in its group. */
+static void run_trend(struct signif *s)
+{
+	if (s->k > 1)
+		qsort(s->all, s->k, sizeof *s->all, by_series);
+	s->cmp = xmalloc((s->k ? s->k : 1) * sizeof *s->cmp);
+	for (size_t i = 1; i < s->k; i++)
+		if (s->all[i].group == s->all[i - 1].group)
+			compare(s, &s->cmp[s->ncmp++], i, i - 1);
+	adjust_comparisons(s);
+	for (size_t g = 0; g < s->ngroups; g++) {
+		struct slice name = s->r.cols[s->group_cols[g]];
+		out_write(name.p, name.n);
+		out_char('\t');
+	}
+	struct slice pname = s->r.cols[s->period_col];
+	out_write(pname.p, pname.n);
+	out_str("\tprevious\tnps_previous\tnps\tchange\tse_change");
+	put_tail_header(s);
+	for (size_t i = 0; i < s->ncmp; i++) {
+		const struct entry *now = &s->all[s->cmp[i].a];
+		const struct entry *before = &s->all[s->cmp[i].b];
+		char when[48];
+		if (s->ngroups) {
+			put_key(&s->keys, now->group);
+			out_char('\t');
+		}
+		period_format(s->kind, now->period, when);
+		out_str(when);
+		out_char('\t');
+		period_format(s->kind, before->period, when);
+		out_str(when);
+		put_num(s, before->stats.nps);
+		put_num(s, now->stats.nps);
+		put_tail(s, &s->cmp[i]);
+	}
 }
 
 /* --p-values: any TSV; appends p_adj and significant to every row. */
-static void p_values(struct tsv_reader *r, const char *col_name, enum adjust how)
+static void run_p_values(struct signif *s)
 {
-	size_t col = tsv_col(r, col_name);
-	if (!r->has_header)
-		return;
+	struct tsv_reader *r = &s->r;
+	size_t col = tsv_col(r, s->p_col);
 	struct buf rows = { 0 };
 	size_t *ends = NULL;
 	double *p = NULL;
@@ -548,55 +780,45 @@ static void p_values(struct tsv_reader *r, const char *col_name, enum adjust how
 	while (tsv_next(r)) {
 		if (!tsv_check_width(r))
 			continue;
-		struct slice f = r->fields[col];
+		struct slice f = slice_trim(r->fields[col]);
 		double v = NAN;
-		if (!slice_eq(slice_trim(f), "NA") &&
-		    (!num_double(f, &v) || v < 0 || v > 1)) {
-			tsv_reject(r, "%s must be a p-value 0..1 or NA (%s)", col_name,
-				   tsv_quote(f));
+		if (f.n && !slice_eq(f, "NA") && (!num_double(f, &v) || v < 0 || v > 1)) {
+			tsv_reject(r, "%s must be a p-value 0..1, empty or NA (%s)",
+				   s->p_col, tsv_quote(f));
 			continue;
 		}
 		if (n == cap) {
 			cap = cap ? cap * 2 : 64;
 			ends = xrealloc(ends, cap * sizeof *ends);
-			p = xrealloc(p, 2 * cap * sizeof *p);
+			p = xrealloc(p, cap * sizeof *p);
 		}
 		buf_add(&rows, r->row.p, r->row.n);
 		ends[n] = rows.len;
-		p[2 * n] = v;
-		n++;
+		p[n++] = v;
 	}
-	adjust_p(p, 2 * sizeof *p, n, how);
+	double *p_adj = xmalloc((n ? n : 1) * sizeof *p_adj);
+	adjust_p(p, p_adj, n, s->adjust);
 	tsv_write_header(r, &out);
 	out_str("\tp_adj\tsignificant\n");
 	for (size_t i = 0, start = 0; i < n; start = ends[i], i++) {
 		out_write(rows.p + start, ends[i] - start);
-		put_p(p[2 * i + 1]);
+		put_p(s, p_adj[i]);
 		out_char('\t');
-		out_str(isnan(p[2 * i + 1]) ? "NA"
-					    : yes_no(significant(p[2 * i + 1])));
+		if (!isnan(p_adj[i]))
+			out_str(yes_no(significant(s, p_adj[i])));
 		out_char('\n');
 	}
 	buf_free(&rows);
 	free(ends);
 	free(p);
+	free(p_adj);
 }
 
-int main(int argc, char **argv)
+static void parse_options(struct signif *s, int argc, char **argv)
 {
-	const char *key_name = NULL, *ref = NULL, *group_list = NULL,
-		   *period_name = "period", *rejects = NULL, *p_col = NULL;
-	enum mode mode = PAIRS;
-	int modes = 0, time_given = 0;
-	enum adjust how = ADJUST_HOLM;
-	double confidence = 0.95, power = 0.8;
-	unsigned long long ull;
-	opt.alpha = 0.05;
-	opt.min_n = 30;
-	opt.precision = 2;
-	enum { O_REF = 256, O_TIERS, O_TREND, O_ADJUST, O_ALPHA, O_CONF, O_MDD,
-	       O_POWER, O_SIZE, O_MIN_N, O_PVALUES, O_PRECISION, O_REJECTS,
-	       O_VERSION };
+	enum { O_REF = 256, O_TIERS, O_TREND, O_TEST, O_ADJUST, O_ALPHA, O_CONF,
+	       O_MDD, O_POWER, O_SIZE, O_MIN_N, O_SMALL, O_PVALUES, O_PRECISION,
+	       O_REJECTS, O_VERSION };
 	static const struct option options[] = {
 		{ "key", required_argument, NULL, 'k' },
 		{ "ref", required_argument, NULL, O_REF },
@@ -604,6 +826,7 @@ int main(int argc, char **argv)
 		{ "trend", no_argument, NULL, O_TREND },
 		{ "group", required_argument, NULL, 'g' },
 		{ "time", required_argument, NULL, 't' },
+		{ "test", required_argument, NULL, O_TEST },
 		{ "adjust", required_argument, NULL, O_ADJUST },
 		{ "alpha", required_argument, NULL, O_ALPHA },
 		{ "confidence", required_argument, NULL, O_CONF },
@@ -611,6 +834,7 @@ int main(int argc, char **argv)
 		{ "power", required_argument, NULL, O_POWER },
 		{ "sample-size", required_argument, NULL, O_SIZE },
 		{ "min-n", required_argument, NULL, O_MIN_N },
+		{ "include-small", no_argument, NULL, O_SMALL },
 		{ "p-values", required_argument, NULL, O_PVALUES },
 		{ "precision", required_argument, NULL, O_PRECISION },
 		{ "rejects", required_argument, NULL, O_REJECTS },
@@ -618,48 +842,66 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, O_VERSION },
 		{ 0 },
 	};
-	prog_init(argv[0]);
-	int c;
+	static const char *const adjusts[] = { "holm", "bh", "bonferroni", "none" };
+	int c, modes = 0;
+	unsigned long long ull;
+	s->alpha = 0.05;
+	s->confidence = 0.95;
+	s->power = 0.8;
+	s->min_n = 30;
+	s->precision = 2;
+	s->period_name = "period";
 	while ((c = getopt_long(argc, argv, "k:g:t:h", options, NULL)) != -1) {
 		switch (c) {
-		case 'k': key_name = optarg; break;
-		case 'g': group_list = optarg; break;
-		case 't': period_name = optarg; time_given = 1; break;
-		case O_REF: ref = optarg; mode = REF; modes++; break;
-		case O_TIERS: mode = TIERS; modes++; break;
-		case O_TREND: mode = TREND; modes++; break;
-		case O_PVALUES: p_col = optarg; mode = PVALUES; modes++; break;
-		case O_ADJUST:
-			if (strcmp(optarg, "holm") == 0)
-				how = ADJUST_HOLM;
-			else if (strcmp(optarg, "bh") == 0)
-				how = ADJUST_BH;
-			else if (strcmp(optarg, "bonferroni") == 0)
-				how = ADJUST_BONFERRONI;
-			else if (strcmp(optarg, "none") == 0)
-				how = ADJUST_NONE;
+		case 'k': s->key_name = optarg; break;
+		case 'g': s->group_list = optarg; break;
+		case 't': s->period_name = optarg; s->time_given = 1; break;
+		case O_REF: s->ref = optarg; s->mode = REF; modes++; break;
+		case O_TIERS: s->mode = TIERS; modes++; break;
+		case O_TREND: s->mode = TREND; modes++; break;
+		case O_PVALUES: s->p_col = optarg; s->mode = PVALUES; modes++; break;
+		case O_TEST:
+			if (strcmp(optarg, "adjusted") == 0)
+				s->test = TEST_ADJUSTED;
+			else if (strcmp(optarg, "wald") == 0)
+				s->test = TEST_WALD;
 			else
+				die_usage("--test must be adjusted or wald (\"%s\")", optarg);
+			break;
+		case O_ADJUST:
+			for (s->adjust = 0; s->adjust < 4; s->adjust++)
+				if (strcmp(optarg, adjusts[s->adjust]) == 0)
+					break;
+			if (s->adjust == 4)
 				die_usage("--adjust must be holm, bh, bonferroni or none (\"%s\")",
 					  optarg);
 			break;
-		case O_ALPHA: opt.alpha = num_opt_between("--alpha", optarg, 0, 1); break;
-		case O_CONF: confidence = num_opt_between("--confidence", optarg, 0, 1); break;
-		case O_POWER: power = num_opt_between("--power", optarg, 0, 1); break;
-		case O_MDD: opt.mdd = 1; break;
+		case O_ALPHA: s->alpha = num_opt_between("--alpha", optarg, 0, 1); break;
+		case O_CONF: s->confidence = num_opt_between("--confidence", optarg, 0, 1); break;
+		case O_POWER:
+			/* below 0.5 z_power is negative and so could be the mdd */
+			if (!num_arg_double(optarg, &s->power) || !(s->power >= 0.5) ||
+			    !(s->power < 1))
+				die_usage("--power must be a number from 0.5 to below 1 (\"%s\")",
+					  optarg);
+			break;
+		case O_MDD: s->mdd = 1; break;
 		case O_SIZE:
-			if (!num_arg_double(optarg, &opt.detect) || !(opt.detect > 0) ||
-			    opt.detect > 200)
+			/* from 0.01 points, n_needed stays far below 2^63 */
+			if (!num_arg_double(optarg, &s->detect) || !(s->detect >= 0.01) ||
+			    s->detect > 200)
 				die_usage("--sample-size must be a difference in points, "
-					  "0 < DIFF <= 200 (\"%s\")", optarg);
-			opt.sample_size = 1;
+					  "0.01 <= DIFF <= 200 (\"%s\")", optarg);
+			s->sample_size = 1;
 			break;
 		case O_MIN_N:
 			if (!num_arg_count(optarg, &ull))
 				die_usage("--min-n must be a count (\"%s\")", optarg);
-			opt.min_n = (double)ull;
+			s->min_n = (double)ull;
 			break;
-		case O_PRECISION: opt.precision = num_opt_precision(optarg); break;
-		case O_REJECTS: rejects = optarg; break;
+		case O_SMALL: s->include_small = 1; break;
+		case O_PRECISION: s->precision = num_opt_precision(optarg); break;
+		case O_REJECTS: s->rejects = optarg; break;
 		case 'h': usage(); exit_printed();
 		case O_VERSION: printf("nps-signif %s\n", NPSKIT_VERSION); exit_printed();
 		default: die_option(argv, "k:g:t:h");
@@ -667,128 +909,71 @@ int main(int argc, char **argv)
 	}
 	if (modes > 1)
 		die_usage("--ref, --tiers, --trend and --p-values exclude each other");
-	if ((opt.mdd || opt.sample_size) && (mode == TIERS || mode == PVALUES))
+	if ((s->mdd || s->sample_size) && (s->mode == TIERS || s->mode == PVALUES))
 		die_usage("--mdd and --sample-size apply to comparisons, not to %s",
-			  mode == TIERS ? "--tiers" : "--p-values");
-	if ((group_list || time_given) && mode != TREND)
+			  s->mode == TIERS ? "--tiers" : "--p-values");
+	if ((s->group_list || s->time_given) && s->mode != TREND)
 		die_usage("-g and -t apply to --trend only");
-	if (key_name && (mode == TREND || mode == PVALUES))
+	if (s->key_name && (s->mode == TREND || s->mode == PVALUES))
 		die_usage("-k does not apply to %s",
-			  mode == TREND ? "--trend (use -g)" : "--p-values");
-	opt.z_conf = nps_z_of_confidence(confidence);
-	opt.z_alpha = normal_quantile(1 - opt.alpha / 2);
-	opt.z_power = normal_quantile(power);
+			  s->mode == TREND ? "--trend (use -g)" : "--p-values");
+	/* Each z from the lower tail, where a tiny level stays finite. */
+	s->z_conf = nps_z_of_confidence(s->confidence);
+	s->z_alpha = -normal_quantile(s->alpha / 2);
+	s->z_power = -normal_quantile(1 - s->power);
+}
 
-	struct tsv_reader r;
-	tsv_open(&r, argc - optind, argv + optind);
-	if (mode == PVALUES) {
-		tsv_col(&r, p_col); /* a usage error must not empty the rejects file */
-		if (rejects)
-			tsv_rejects_open(&r, rejects);
-		p_values(&r, p_col, how);
-		writer_close(&out);
-		tsv_close(&r);
-		return 0;
-	}
-	struct nps_count_cols cc;
-	nps_count_cols_find(&r, &cc);
-	opt.weighted = cc.weighted;
-	size_t key_col = key_name ? tsv_col(&r, key_name) : 0;
-	size_t *group_cols = NULL, ngroups = 0, period_col = 0;
-	if (mode == TREND) {
-		ngroups = tsv_cols(&r, group_list, &group_cols);
-		period_col = tsv_col(&r, period_name);
-	}
-	if (rejects)
-		tsv_rejects_open(&r, rejects);
-	if (!r.has_header) {
-		free(group_cols);
-		writer_close(&out);
-		tsv_close(&r);
-		return 0;
-	}
-
-	struct hash keys = { 0 };
-	enum period_kind kind = PERIOD_MONTH;
-	size_t k;
-	struct entry *all = read_entries(&r, &k, &cc, mode, key_col, group_cols,
-					 ngroups, period_col, &keys, &kind);
-	struct comparison *cmp = NULL;
-	size_t ncmp = 0;
-	if (mode == PAIRS) {
-		cmp = xmalloc((k > 1 ? k * (k - 1) / 2 : 1) * sizeof *cmp);
-		for (size_t i = 0; i < k; i++)
-			for (size_t j = i + 1; j < k; j++)
-				compare(&cmp[ncmp++], all, i, j);
-	} else if (mode == REF) {
-		size_t ref_id = k;
-		for (size_t i = 0; i < k; i++)
-			if (keys.lens[i] == strlen(ref) &&
-			    memcmp(keys.keys[i], ref, keys.lens[i]) == 0)
-				ref_id = i;
-		if (ref_id == k)
-			die_usage("--ref \"%s\" is not a key in column %.*s", ref,
-				  (int)r.cols[key_col].n, r.cols[key_col].p);
-		cmp = xmalloc((k ? k : 1) * sizeof *cmp);
-		for (size_t i = 0; i < k; i++)
-			if (i != ref_id)
-				compare(&cmp[ncmp++], all, ref_id, i);
-	} else if (mode == TREND) {
-		if (k > 1)
-			qsort(all, k, sizeof *all, by_series);
-		cmp = xmalloc((k ? k : 1) * sizeof *cmp);
-		for (size_t i = 1; i < k; i++)
-			if (all[i].group == all[i - 1].group)
-				compare(&cmp[ncmp++], all, i, i - 1);
-	}
-
-	if (mode == TIERS) {
-		tiers(all, k, &keys, how);
-	} else if (mode == TREND) {
-		adjust_comparisons(cmp, ncmp, how);
-		for (size_t g = 0; g < ngroups; g++) {
-			struct slice name = r.cols[group_cols[g]];
-			out_write(name.p, name.n);
-			out_char('\t');
-		}
-		struct slice pname = r.cols[period_col];
-		out_write(pname.p, pname.n);
-		out_str("\tprevious\tnps_previous\tnps\tchange\tse_change");
-		put_tail_header();
-		for (size_t i = 0; i < ncmp; i++) {
-			const struct entry *now = &all[cmp[i].a], *before = &all[cmp[i].b];
-			char when[48];
-			if (ngroups) {
-				put_key(&keys, now->group);
-				out_char('\t');
-			}
-			period_format(kind, now->period, when);
-			out_str(when);
-			out_char('\t');
-			period_format(kind, before->period, when);
-			out_str(when);
-			put_num(before->stats.nps);
-			put_num(now->stats.nps);
-			put_tail(&cmp[i], all);
-		}
+/* Opens the input and finds the columns; 0 when the input is empty. */
+static int open_input(struct signif *s, int nfiles, char **files)
+{
+	struct tsv_reader *r = &s->r;
+	tsv_open(r, nfiles, files);
+	/* Every column is looked up before the rejects file is opened: a
+	 * usage error must not empty it. */
+	if (s->mode == PVALUES) {
+		tsv_col(r, s->p_col);
 	} else {
-		adjust_comparisons(cmp, ncmp, how);
-		out_str("a\tb\tnps_a\tnps_b\tdiff\tse_diff");
-		put_tail_header();
-		for (size_t i = 0; i < ncmp; i++) {
-			put_key(&keys, cmp[i].a);
-			out_char('\t');
-			put_key(&keys, cmp[i].b);
-			put_num(all[cmp[i].a].stats.nps);
-			put_num(all[cmp[i].b].stats.nps);
-			put_tail(&cmp[i], all);
+		nps_count_cols_find(r, &s->cc);
+		s->weighted = s->cc.weighted;
+		s->key_col = s->key_name ? tsv_col(r, s->key_name) : 0;
+		if (s->mode == TREND) {
+			s->ngroups = tsv_cols(r, s->group_list, &s->group_cols);
+			s->period_col = tsv_col(r, s->period_name);
 		}
 	}
+	if (s->rejects)
+		tsv_rejects_open(r, s->rejects);
+	return r->has_header;
+}
+
+static void finish(struct signif *s)
+{
 	writer_close(&out);
-	tsv_close(&r);
-	free(cmp);
-	free(all);
-	free(group_cols);
-	hash_free(&keys);
+	tsv_close(&s->r);
+	for (size_t i = 0; i < s->k; i++)
+		nps_counts_free(&s->all[i].counts);
+	free(s->all);
+	free(s->cmp);
+	free(s->group_cols);
+	hash_free(&s->keys);
+}
+
+int main(int argc, char **argv)
+{
+	struct signif s = { 0 };
+	prog_init(argv[0]);
+	parse_options(&s, argc, argv);
+	if (open_input(&s, argc - optind, argv + optind)) {
+		if (s.mode != PVALUES)
+			read_entries(&s);
+		switch (s.mode) {
+		case PAIRS: run_pairs(&s); break;
+		case REF: run_ref(&s); break;
+		case TIERS: run_tiers(&s); break;
+		case TREND: run_trend(&s); break;
+		case PVALUES: run_p_values(&s); break;
+		}
+	}
+	finish(&s);
 	return 0;
 }

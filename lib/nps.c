@@ -58,6 +58,8 @@ int nps_add(struct nps_counts *c, enum segment seg, long long micro)
 	return 1;
 }
 
+void nps_counts_free(struct nps_counts *c) { (void)c; }
+
 int nps_merge(struct nps_counts *a, const struct nps_counts *b)
 {
 	for (int k = 0; k < 3; k++) {
@@ -70,7 +72,16 @@ int nps_merge(struct nps_counts *a, const struct nps_counts *b)
 	return 1;
 }
 
-static double share_var(double p, double d) { return p + d - (p - d) * (p - d); }
+double nps_share_var(double p, double d) { return p + d - (p - d) * (p - d); }
+
+void nps_adjusted(double n, double p, double d, double *nps, double *var,
+		  double *unit_var)
+{
+	double pa = (n * p + 0.75) / (n + 3), da = (n * d + 0.75) / (n + 3);
+	*nps = 100 * (pa - da);
+	*unit_var = 10000 * nps_share_var(pa, da);
+	*var = *unit_var / (n + 3);
+}
 
 void nps_compute(const struct nps_counts *c, int weighted,
 		 enum nps_interval kind, double z, struct nps_stats *s)
@@ -95,7 +106,7 @@ void nps_compute(const struct nps_counts *c, int weighted,
 	double p = s->share[PROMOTER], d = s->share[DETRACTOR], x = p - d;
 	s->nps = 100 * x;
 	if (!weighted) {
-		s->se = 100 * sqrt(share_var(p, d) / total);
+		s->se = 100 * sqrt(nps_share_var(p, d) / total);
 	} else {
 		/* Taylor linearisation, as survey::svymean: the residuals
 		 * x_i - x are 1 - x, -x and -1 - x by segment. */
@@ -114,12 +125,10 @@ void nps_compute(const struct nps_counts *c, int weighted,
 		lo = s->nps - z * s->se;
 		hi = s->nps + z * s->se;
 	} else if (kind == INTERVAL_ADJUSTED) {
-		double pa = (ne * p + 0.75) / (ne + 3);
-		double da = (ne * d + 0.75) / (ne + 3);
-		double centre = 100 * (pa - da);
-		double se = 100 * sqrt(share_var(pa, da) / (ne + 3));
-		lo = centre - z * se;
-		hi = centre + z * se;
+		double centre, var, unit_var;
+		nps_adjusted(ne, p, d, &centre, &var, &unit_var);
+		lo = centre - z * sqrt(var);
+		hi = centre + z * sqrt(var);
 	} else {
 		nps_score_interval(ne * p, ne * s->share[PASSIVE], ne * d, z, &lo,
 				   &hi);
@@ -161,7 +170,7 @@ static double score_stat(double a, double b, double c, double delta)
 	double p = loglik(a, b, c, r1, r1 - delta) >= loglik(a, b, c, r2, r2 - delta)
 			   ? r1 : r2;
 	double d = p - delta;
-	double var = share_var(p, d) / n;
+	double var = nps_share_var(p, d) / n;
 	double diff = (a - c) / n - delta;
 	if (var <= 0)
 		return diff > 0 ? INFINITY : diff < 0 ? -INFINITY : 0;
@@ -218,7 +227,9 @@ double normal_quantile(double p)
 
 double nps_z_of_confidence(double confidence)
 {
-	return normal_quantile(1 - (1 - confidence) / 2);
+	/* From the lower tail: 1 - (1 - c)/2 rounds to 1 (an infinite z)
+	 * for c near 1, (1 - c)/2 does not. */
+	return -normal_quantile((1 - confidence) / 2);
 }
 
 void nps_write_fixed128(struct writer *w, nps_u128 v, int decimals)

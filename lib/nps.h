@@ -43,6 +43,8 @@ struct nps_counts {
 int nps_weight(struct slice s, long long *micro);
 /* Adds one response; 0 if a weight sum would overflow. */
 int nps_add(struct nps_counts *c, enum segment seg, long long micro);
+/* Releases what a count holds beyond itself (the weight sums). */
+void nps_counts_free(struct nps_counts *c);
 /* Adds b into a; 0 on overflow. */
 int nps_merge(struct nps_counts *a, const struct nps_counts *b);
 
@@ -61,6 +63,18 @@ struct nps_stats {
 /* z is the normal quantile of the interval (nps_z_of_confidence). */
 void nps_compute(const struct nps_counts *c, int weighted,
 		 enum nps_interval kind, double z, struct nps_stats *s);
+
+/* The trinomial variance of one response's NPS (in units, not points)
+ * from the shares of promoters p and detractors d: p + d - (p - d)^2. */
+double nps_share_var(double p, double d);
+
+/* The adjusted Wald estimate (Rocks 2016; Agresti and Caffo 2000 for two
+ * groups): 0.75 promoters, 1.5 passives and 0.75 detractors added to n
+ * (effective) responses with shares p and d. *nps in points, *var the
+ * variance of that NPS in points^2 (never 0), *unit_var one response's
+ * variance in points^2. */
+void nps_adjusted(double n, double p, double d, double *nps, double *var,
+		  double *unit_var);
 
 /* The score interval for NPS from (effective) segment counts. */
 void nps_score_interval(double prom, double pas, double det, double z,

@@ -18,7 +18,7 @@ counts='n promoters passives detractors'
 	# A 40 (se 8), B 20 (se 6): diff 20, se_diff = sqrt(64 + 36) = 10,
 	# z = 2, p = erfc(2 / sqrt 2) = 0.0455003; one pair: p_adj = p.
 	# interval 20 -+ 1.959964 * 10 = 0.400360 .. 39.599640
-	run --separate-stderr nps-signif <<<"$(tsv "brand $counts" 'A 100 60 20 20' 'B 100 30 60 10')"
+	run --separate-stderr nps-signif --test wald <<<"$(tsv "brand $counts" 'A 100 60 20 20' 'B 100 30 60 10')"
 	[ "$status" -eq 0 ]
 	[ "$stderr" = "" ]
 	[ "$output" = "$(tsv "$head_pairs" 'A B 40.00 20.00 20.00 10.00 0.40 39.60 2.00 0.0455 0.0455 yes no')" ]
@@ -27,7 +27,7 @@ counts='n promoters passives detractors'
 @test "--confidence sets the interval, --alpha the verdict, --precision the decimals" {
 	# z_.95 = 1.644854: 20 -+ 16.44854 = 3.551464 .. 36.448536
 	# alpha .01: p .0455003 > .01, not significant. precision 3: p with 5.
-	run nps-signif --confidence 0.90 --alpha 0.01 --precision 3 <<<"$(tsv "brand $counts" 'A 100 60 20 20' 'B 100 30 60 10')"
+	run nps-signif --test wald --confidence 0.90 --alpha 0.01 --precision 3 <<<"$(tsv "brand $counts" 'A 100 60 20 20' 'B 100 30 60 10')"
 	[ "$status" -eq 0 ]
 	[ "$output" = "$(tsv "$head_pairs" 'A B 40.000 20.000 20.000 10.000 3.551 36.449 2.000 0.04550 0.04550 no no')" ]
 }
@@ -46,15 +46,15 @@ counts='n promoters passives detractors'
 	#   the running max 1.183905e-08; lambda-kappa 4 * 0.041227 = 0.164907;
 	#   lambda-mu 3 * 0.289146 = 0.867437; lambda-nu 2 * 0.289146 = 0.578
 	#   raised to 0.867437; mu-nu 1 * 1 = 1.
-	run nps-signif "$data/signif-tiers.tsv"
+	run nps-signif --test wald --include-small "$data/signif-tiers.tsv"
 	[ "$status" -eq 0 ]
 	[ "$output" = "$(tsv "$head_pairs" \
 		'lambda mu 0.00 -20.00 20.00 18.87 -16.98 56.98 1.06 0.2891 0.8674 no yes' \
 		'lambda kappa 0.00 40.00 -40.00 19.60 -78.41 -1.59 -2.04 0.0412 0.1649 no yes' \
 		'lambda nu 0.00 -20.00 20.00 18.87 -16.98 56.98 1.06 0.2891 0.8674 no yes' \
-		'mu kappa -20.00 40.00 -60.00 10.00 -79.60 -40.40 -6.00 2.0e-09 1.2e-08 yes no' \
+		'mu kappa -20.00 40.00 -60.00 10.00 -79.60 -40.40 -6.00 1.97e-09 1.18e-08 yes no' \
 		'mu nu -20.00 -20.00 0.00 8.49 -16.63 16.63 0.00 1.0000 1.0000 no no' \
-		'kappa nu 40.00 -20.00 60.00 10.00 40.40 79.60 6.00 2.0e-09 1.2e-08 yes no')" ]
+		'kappa nu 40.00 -20.00 60.00 10.00 40.40 79.60 6.00 1.97e-09 1.18e-08 yes no')" ]
 }
 
 @test "Holm on a fixed list of p-values (--p-values)" {
@@ -63,7 +63,7 @@ counts='n promoters passives detractors'
 	run nps-signif --p-values p <<<"$(tsv 'test p' 't1 0.01' 't2 0.044' 't3 0.027' 't4 0.005' 't5 0.20' 't6 NA')"
 	[ "$status" -eq 0 ]
 	[ "$output" = "$(tsv 'test p p_adj significant' 't1 0.01 0.0400 yes' 't2 0.044 0.0880 no' \
-		't3 0.027 0.0810 no' 't4 0.005 0.0250 yes' 't5 0.20 0.2000 no' 't6 NA NA NA')" ]
+		't3 0.027 0.0810 no' 't4 0.005 0.0250 yes' 't5 0.20 0.2000 no' 't6 NA  ')" ]
 }
 
 @test "Holm takes the running maximum" {
@@ -79,13 +79,13 @@ counts='n promoters passives detractors'
 	run nps-signif --p-values p --adjust bh <<<"$(tsv 'test p' 't1 0.01' 't2 0.044' 't3 0.027' 't4 0.005' 't5 0.20' 't6 NA')"
 	[ "$status" -eq 0 ]
 	[ "$output" = "$(tsv 'test p p_adj significant' 't1 0.01 0.0250 yes' 't2 0.044 0.0550 no' \
-		't3 0.027 0.0450 yes' 't4 0.005 0.0250 yes' 't5 0.20 0.2000 no' 't6 NA NA NA')" ]
+		't3 0.027 0.0450 yes' 't4 0.005 0.0250 yes' 't5 0.20 0.2000 no' 't6 NA  ')" ]
 }
 
 @test "BH takes the running minimum from the largest p down" {
 	# rank 3: .04*3/3 = .04; rank 2: .03*3/2 = .045 -> .04; rank 1: .001*3 = .003
 	run nps-signif --p-values p --adjust bh <<<"$(tsv 'p' '0.03' '0.04' '0.001')"
-	[ "$output" = "$(tsv 'p p_adj significant' '0.03 0.0400 yes' '0.04 0.0400 yes' '0.001 0.0030 yes')" ]
+	[ "$output" = "$(tsv 'p p_adj significant' '0.03 0.0400 yes' '0.04 0.0400 yes' '0.001 0.00300 yes')" ]
 }
 
 @test "Bonferroni and none" {
@@ -99,7 +99,7 @@ counts='n promoters passives detractors'
 @test "a p-value outside 0..1 is a bad row" {
 	run --separate-stderr nps-signif --p-values p <<<"$(tsv 'p' '0.5' '1.5')"
 	[ "$status" -eq 65 ]
-	[ "$stderr" = 'nps-signif: stdin:3: p must be a p-value 0..1 or NA ("1.5")' ]
+	[ "$stderr" = 'nps-signif: stdin:3: p must be a p-value 0..1, empty or NA ("1.5")' ]
 }
 
 @test "the worked example of the man page: us against four competitors" {
@@ -118,18 +118,18 @@ counts='n promoters passives detractors'
 	#   acme (6400 + 3600) -> 784.89 -> 785; globex (6400 + 1600) -> 627.91
 	#   -> 628; initech (6400 + 8000) -> 1130.24 -> 1131; umbrella
 	#   (6400 + 6400) -> 1004.66 -> 1005
-	run --separate-stderr nps-signif --ref us --mdd --sample-size 10 "$data/signif-example.tsv"
+	run --separate-stderr nps-signif --test wald --include-small --ref us --mdd --sample-size 10 "$data/signif-example.tsv"
 	[ "$status" -eq 0 ]
 	[ "$output" = "$(tsv "$head_pairs mdd n_needed" \
-		'us acme 40.00 20.00 20.00 7.21 5.87 34.13 2.77 0.0055 0.0166 yes no 20.20 785' \
-		'us globex 40.00 80.00 -40.00 4.47 -48.77 -31.23 -8.94 3.7e-19 1.5e-18 yes no 12.53 628' \
+		'us acme 40.00 20.00 20.00 7.21 5.87 34.13 2.77 0.00555 0.0166 yes no 20.20 785' \
+		'us globex 40.00 80.00 -40.00 4.47 -48.77 -31.23 -8.94 3.74e-19 1.50e-18 yes no 12.53 628' \
 		'us initech 40.00 0.00 40.00 18.33 4.07 75.93 2.18 0.0291 0.0582 no yes 51.35 1131' \
 		'us umbrella 40.00 40.00 0.00 8.94 -17.53 17.53 0.00 1.0000 1.0000 no no 25.06 1005')" ]
 }
 
 @test "--power changes the mdd" {
 	# power .5: z_.5 = 0, mdd = 1.959964 * 10 = 19.599640
-	run nps-signif --mdd --power 0.5 <<<"$(tsv "brand $counts" 'A 100 60 20 20' 'B 100 30 60 10')"
+	run nps-signif --test wald --mdd --power 0.5 <<<"$(tsv "brand $counts" 'A 100 60 20 20' 'B 100 30 60 10')"
 	[ "$output" = "$(tsv "$head_pairs mdd" 'A B 40.00 20.00 20.00 10.00 0.40 39.60 2.00 0.0455 0.0455 yes no 19.60')" ]
 }
 
@@ -141,7 +141,7 @@ counts='n promoters passives detractors'
 	# Letters (insert and absorb): {k,l,m,n} split on k-m into {l,m,n} and
 	# {k,l,n}; on k-n {k,l,n} into {l,n} (absorbed by {l,m,n}) and {k,l}.
 	# a = {k,l}, b = {l,m,n}.
-	run nps-signif --tiers "$data/signif-tiers.tsv"
+	run nps-signif --test wald --include-small --tiers "$data/signif-tiers.tsv"
 	[ "$status" -eq 0 ]
 	[ "$output" = "$(tsv 'key nps tier letters small_n' 'kappa 40.00 1 a no' 'lambda 0.00 1 ab yes' \
 		'mu -20.00 2 b no' 'nu -20.00 2 b no')" ]
@@ -181,7 +181,7 @@ counts='n promoters passives detractors'
 	# and initech (not below us); tier 3 acme.
 	# Letters: globex splits off alone (a); us-acme splits {u,m,a,i} into
 	# {u,m,i} (b) and {m,a,i} (c).
-	run nps-signif --tiers "$data/signif-example.tsv"
+	run nps-signif --test wald --include-small --tiers "$data/signif-example.tsv"
 	[ "$status" -eq 0 ]
 	[ "$output" = "$(tsv 'key nps tier letters small_n' 'globex 80.00 1 a no' 'us 40.00 2 b no' \
 		'umbrella 40.00 2 bc no' 'acme 20.00 3 c no' 'initech 0.00 2 bc yes')" ]
@@ -196,17 +196,17 @@ counts='n promoters passives detractors'
 	#   z 0, p 1, 0 -+ 22.174461
 	# Holm over the three changes: 3 * 1.230188e-06 = 3.690563e-06;
 	#   2 * 0.045500 = 0.091001; 1.
-	run --separate-stderr nps-signif --trend -g store "$data/signif-trend.tsv"
+	run --separate-stderr nps-signif --test wald --trend -g store "$data/signif-trend.tsv"
 	[ "$status" -eq 0 ]
 	[ "$output" = "$(tsv 'store period previous nps_previous nps change se_change ci_low ci_high z p p_adj significant small_n' \
 		'S1 2026-02 2026-01 20.00 40.00 20.00 10.00 0.40 39.60 2.00 0.0455 0.0910 no no' \
-		'S1 2026-03 2026-02 40.00 80.00 40.00 8.25 23.84 56.16 4.85 1.2e-06 3.7e-06 yes no' \
+		'S1 2026-03 2026-02 40.00 80.00 40.00 8.25 23.84 56.16 4.85 1.23e-06 3.69e-06 yes no' \
 		'S2 2026-02 2026-01 40.00 40.00 0.00 11.31 -22.17 22.17 0.00 1.0000 1.0000 no no')" ]
 }
 
 @test "trend without groups is one series; -t names the period column; a gap is compared with the last period present" {
 	# 2026-W01 20 (36) -> 2026-W03 40 (64): as the two-group case, one change.
-	run nps-signif --trend -t week <<<"$(tsv "week $counts" '2026-W03 100 60 20 20' '2026-W01 100 30 60 10')"
+	run nps-signif --test wald --trend -t week <<<"$(tsv "week $counts" '2026-W03 100 60 20 20' '2026-W01 100 30 60 10')"
 	[ "$status" -eq 0 ]
 	[ "$output" = "$(tsv 'week previous nps_previous nps change se_change ci_low ci_high z p p_adj significant small_n' \
 		'2026-W03 2026-W01 20.00 40.00 20.00 10.00 0.40 39.60 2.00 0.0455 0.0455 yes no')" ]
@@ -232,39 +232,47 @@ counts='n promoters passives detractors'
 	#   p 0.182422; -100 -+ 146.997 -> -246.997 clamped to -200 .. 46.997
 	# n for 50 points: v_a = 10000 * (.5 + .5 - 0) = 10000, v_b = 0:
 	#   7.848880 * 10000 / 2500 = 31.40 -> 32
-	run nps-signif --sample-size 50 "$data/signif-weighted.tsv"
+	run nps-signif --test wald --include-small --sample-size 50 "$data/signif-weighted.tsv"
 	[ "$status" -eq 0 ]
 	[ "$output" = "$(tsv "$head_pairs n_needed" 'a b 0.00 100.00 -100.00 75.00 -200.00 47.00 -1.33 0.1824 0.1824 no yes 32')" ]
 }
 
-@test "zero variance: equal gives z 0 and p 1; different gives z NA and p 0" {
+@test "--test wald, zero variance: equal gives z 0 and p 1; different gives no z and p 0" {
 	# all promoters (se 0) twice: diff 0, se 0 -> z 0, p 1.
 	# all promoters against all detractors: diff 200, se 0 -> z NA, p 0;
 	# the interval is the point 200. Holm: 2 * 0, 2 * 0 -> 0, 0; 1.
 	# mdd 0; n_needed max(1, 0) = 1.
-	run nps-signif --mdd --sample-size 5 <<<"$(tsv "k $counts" 'all 40 40 0 0' 'same 50 50 0 0' 'none 40 0 0 40')"
+	run nps-signif --test wald --mdd --sample-size 5 <<<"$(tsv "k $counts" 'all 40 40 0 0' 'same 50 50 0 0' 'none 40 0 0 40')"
 	[ "$status" -eq 0 ]
 	[ "$output" = "$(tsv "$head_pairs mdd n_needed" \
 		'all same 100.00 100.00 0.00 0.00 0.00 0.00 0.00 1.0000 1.0000 no no 0.00 1' \
-		'all none 100.00 -100.00 200.00 0.00 200.00 200.00 NA 0.0000 0.0000 yes no 0.00 1' \
-		'same none 100.00 -100.00 200.00 0.00 200.00 200.00 NA 0.0000 0.0000 yes no 0.00 1')" ]
+		'all none 100.00 -100.00 200.00 0.00 200.00 200.00  0.0000 0.0000 yes no 0.00 1' \
+		'same none 100.00 -100.00 200.00 0.00 200.00 200.00  0.0000 0.0000 yes no 0.00 1')" ]
 }
 
 @test "equal NPS from different counts are an exact tie" {
 	# 3/5/2 of 10 and 4/14/2 of 20 are both NPS 10 (in doubles .3 - .2 and
 	# .2 - .1 differ in the last bit); the tie keeps input order.
-	run nps-signif --tiers <<<"$(tsv "k $counts" 'x 10 3 5 2' 'y 20 4 14 2')"
+	run nps-signif --include-small --tiers <<<"$(tsv "k $counts" 'x 10 3 5 2' 'y 20 4 14 2')"
 	[ "$output" = "$(tsv 'key nps tier letters small_n' 'x 10.00 1 a yes' 'y 10.00 1 a yes')" ]
-	run nps-signif --tiers <<<"$(tsv "k $counts" 'y 20 4 14 2' 'x 10 3 5 2')"
+	run nps-signif --include-small --tiers <<<"$(tsv "k $counts" 'y 20 4 14 2' 'x 10 3 5 2')"
 	[ "$output" = "$(tsv 'key nps tier letters small_n' 'y 10.00 1 a yes' 'x 10.00 1 a yes')" ]
 }
 
-@test "small samples: n below 30 is flagged, --min-n moves the line" {
-	# 29 and 30: 29 < 30 flags; with --min-n 29 nothing is below.
+@test "small samples: a side below --min-n is not judged; --min-n moves the line" {
+	# 29 and 30 promoters, adjusted (0.75/1.5/0.75 added):
+	#   a: p~ 29.75/32, d~ .75/32: centre 100 * 29/32 = 90.625,
+	#      var = 10000 (30.5/32 - (29/32)^2) / 32 = 41.198730
+	#   b: p~ 30.75/33, d~ .75/33: centre 100 * 30/33 = 90.909091,
+	#      var = 10000 (31.5/33 - (30/33)^2) / 33 = 38.817931
+	#   centre -0.284091, se sqrt(80.016661) = 8.945203, z -0.031759,
+	#   p 0.974664; ci -0.284091 -+ 17.532276 = -17.816367 .. 17.248185
+	# 29 < 30: not judged (significant "small", no p_adj, out of the
+	# family); with --min-n 29 it is judged, alone in its family.
 	run nps-signif <<<"$(tsv "k $counts" 'a 29 29 0 0' 'b 30 30 0 0')"
-	[ "$output" = "$(tsv "$head_pairs" 'a b 100.00 100.00 0.00 0.00 0.00 0.00 0.00 1.0000 1.0000 no yes')" ]
+	[ "$output" = "$(tsv "$head_pairs" 'a b 100.00 100.00 0.00 8.95 -17.82 17.25 -0.03 0.9747  small yes')" ]
 	run nps-signif --min-n 29 <<<"$(tsv "k $counts" 'a 29 29 0 0' 'b 30 30 0 0')"
-	[ "$output" = "$(tsv "$head_pairs" 'a b 100.00 100.00 0.00 0.00 0.00 0.00 0.00 1.0000 1.0000 no no')" ]
+	[ "$output" = "$(tsv "$head_pairs" 'a b 100.00 100.00 0.00 8.95 -17.82 17.25 -0.03 0.9747 0.9747 no no')" ]
 }
 
 @test "a single key: headers only" {
@@ -274,12 +282,14 @@ counts='n promoters passives detractors'
 	run nps-signif --ref a <<<"$(tsv "k $counts" 'a 10 5 5 0')"
 	[ "$output" = "$(tsv "$head_pairs")" ]
 	run nps-signif --tiers <<<"$(tsv "k $counts" 'a 10 5 5 0')"
+	[ "$output" = "$(tsv 'key nps tier letters small_n' 'a 50.00   yes')" ]
+	run nps-signif --tiers --include-small <<<"$(tsv "k $counts" 'a 10 5 5 0')"
 	[ "$output" = "$(tsv 'key nps tier letters small_n' 'a 50.00 1 a yes')" ]
 }
 
 @test "-k names the key column; keys pass through as written" {
 	run nps-signif -k brand <<<"$(tsv "region brand $counts" 'x A\tb 100 60 20 20' 'x B 100 30 60 10')"
-	[ "$output" = "$(tsv "$head_pairs" 'A\tb B 40.00 20.00 20.00 10.00 0.40 39.60 2.00 0.0455 0.0455 yes no')" ]
+	[ "$output" = "$(tsv "$head_pairs" 'A\tb B 40.00 20.00 20.00 9.88 0.05 38.78 1.97 0.0494 0.0494 yes no')" ]
 }
 
 @test "empty input gives empty output; a header alone gives the header" {
@@ -332,20 +342,25 @@ bad_row() { # input line 2, expected message
 @test "--ref naming no key is a usage error (64)" {
 	run --separate-stderr nps-signif --ref nobody "$data/signif-example.tsv"
 	[ "$status" -eq 64 ]
-	[ "$stderr" = "$(printf 'nps-signif: --ref "nobody" is not a key in column brand\nTry '"'"'nps-signif --help'"'"' for more information.')" ]
+	[ "$stderr" = "$(printf 'nps-signif: --ref "nobody" is not a key in column brand (nearest: "globex", "us", "acme")\nTry '"'"'nps-signif --help'"'"' for more information.')" ]
+	# Levenshtein distances to "nobody": globex 5, us 6, acme 6, initech 6,
+	# umbrella 7 (ties in input order); to "acmee": acme 1 first.
+	run --separate-stderr nps-signif --ref acmee "$data/signif-example.tsv"
+	[ "$status" -eq 64 ]
+	[ "${stderr%%$'\n'*}" = 'nps-signif: --ref "acmee" is not a key in column brand (nearest: "acme", "us", "globex")' ]
 }
 
 @test "--rejects keeps going: rows in = rows out + rows rejected" {
 	# 6 rows in; the bad ones: -1, a duplicate a, n 0; three keys remain
 	# (a 40 se 8, b 20 se 6, c 10/60/30 -20 se 6): 3 pairs.
-	run --separate-stderr nps-signif --ref a --adjust none --rejects "$BATS_TEST_TMPDIR/rej" <<<"$(tsv "k $counts" \
+	run --separate-stderr nps-signif --test wald --ref a --adjust none --rejects "$BATS_TEST_TMPDIR/rej" <<<"$(tsv "k $counts" \
 		'a 100 60 20 20' 'x 3 -1 2 2' 'b 100 30 60 10' 'a 100 60 20 20' 'z 0 0 0 0' 'c 100 10 60 30')"
 	[ "$status" -eq 0 ]
 	[ "$stderr" = "nps-signif: 3 bad rows written to $BATS_TEST_TMPDIR/rej" ]
 	# a-b: as the two-group case. a-c: diff 60, se 10, z 6, p 1.973e-09,
 	# 60 -+ 19.599640 = 40.400360 .. 79.599640
 	[ "$output" = "$(tsv "$head_pairs" 'a b 40.00 20.00 20.00 10.00 0.40 39.60 2.00 0.0455 0.0455 yes no' \
-		'a c 40.00 -20.00 60.00 10.00 40.40 79.60 6.00 2.0e-09 2.0e-09 yes no')" ]
+		'a c 40.00 -20.00 60.00 10.00 40.40 79.60 6.00 1.97e-09 1.97e-09 yes no')" ]
 	[ "$(cat "$BATS_TEST_TMPDIR/rej")" = "$(printf '%s\t%s\n' "$(tsv "k $counts")" reject_reason \
 		"$(tsv 'x 3 -1 2 2')" 'promoters must be a count ("-1")' \
 		"$(tsv 'a 100 60 20 20')" 'key appears twice, first on stdin:2 ("a")' \
@@ -371,7 +386,7 @@ bad_row() { # input line 2, expected message
 	[ "${stderr%%$'\n'*}" = 'nps-signif: --mdd and --sample-size apply to comparisons, not to --tiers' ]
 	run --separate-stderr nps-signif --sample-size 0 </dev/null
 	[ "$status" -eq 64 ]
-	[ "${stderr%%$'\n'*}" = 'nps-signif: --sample-size must be a difference in points, 0 < DIFF <= 200 ("0")' ]
+	[ "${stderr%%$'\n'*}" = 'nps-signif: --sample-size must be a difference in points, 0.01 <= DIFF <= 200 ("0")' ]
 	run --separate-stderr nps-signif -g store </dev/null
 	[ "$status" -eq 64 ]
 	[ "${stderr%%$'\n'*}" = 'nps-signif: -g and -t apply to --trend only' ]
@@ -412,7 +427,7 @@ bad_row() { # input line 2, expected message
 		for i in $(seq 10); do printf 'B\t3\n'; done
 	} >"$BATS_TEST_TMPDIR/raw"
 	nps-agg -g brand "$BATS_TEST_TMPDIR/raw" >"$BATS_TEST_TMPDIR/agg" || skip "nps-agg failed"
-	run nps-signif "$BATS_TEST_TMPDIR/agg"
+	run nps-signif --test wald "$BATS_TEST_TMPDIR/agg"
 	[ "$output" = "$(tsv "$head_pairs" 'A B 40.00 20.00 20.00 10.00 0.40 39.60 2.00 0.0455 0.0455 yes no')" ]
 }
 
