@@ -447,3 +447,89 @@ bad_row() { # input line 2, expected message
 	[ "$status" -eq 0 ]
 	[ "$output" = "$(tsv 'store period previous nps_previous nps change se_change ci_low ci_high z p p_adj significant small_n')" ]
 }
+
+# Statistics at the edges (issue 14): the adjusted Wald test, groups below
+# --min-n, p.adjust at the boundary, p-values to three digits.
+# Adjusted: 0.75 promoters, 1.5 passives, 0.75 detractors added to a group
+# of n: p~ = (P + .75) / (n + 3), d~ = (D + .75) / (n + 3), centre
+# 100 (p~ - d~), var = 10000 (p~ + d~ - (p~ - d~)^2) / (n + 3).
+
+@test "one promoter against one detractor is not significant" {
+	# promoter: p~ 1.75/4, d~ .75/4: centre 25, var 10000 (.625 - .0625) / 4
+	#   = 1406.25; detractor: centre -25, var 1406.25.
+	# centre 50, se sqrt(2812.5) = 53.033009, z 0.942809, p 0.345779;
+	# ci 50 -+ 1.959964 * 53.033009 = -53.94 .. 153.94
+	# mdd 2.801585 * 53.033009 = 148.58; n_needed for 5 points:
+	#   7.848880 * (5625 + 5625) / 25 = 3531.996 -> 3532
+	run nps-signif --include-small --mdd --sample-size 5 <<<"$(tsv "k $counts" 'p 1 1 0 0' 'd 1 0 0 1')"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(tsv "$head_pairs mdd n_needed" 'p d 100.00 -100.00 200.00 53.03 -53.94 153.94 0.94 0.3458 0.3458 no yes 148.58 3532')" ]
+	# By default both are below --min-n 30: not judged at all.
+	run nps-signif <<<"$(tsv "k $counts" 'p 1 1 0 0' 'd 1 0 0 1')"
+	[ "$output" = "$(tsv "$head_pairs" 'p d 100.00 -100.00 200.00 53.03 -53.94 153.94 0.94 0.3458  small yes')" ]
+}
+
+@test "a day with 1 response against a day with 4 is not a change of +175" {
+	# before: 1 detractor: centre -25, var 1406.25. now: 3 promoters, 1
+	# passive: p~ 3.75/7, d~ .75/7, centre 42.857143, var 10000 (4.5/7 -
+	# (3/7)^2) / 7 = 655.976676. change 175; centre 67.857143, se
+	# sqrt(2062.226676) = 45.411746, z 1.494264, p 0.135107;
+	# ci 67.857143 -+ 89.005286 = -21.15 .. 156.86
+	run nps-signif --trend --include-small <<<"$(tsv "period $counts" '2026-11-01 1 0 0 1' '2026-11-02 4 3 1 0')"
+	[ "$output" = "$(tsv 'period previous nps_previous nps change se_change ci_low ci_high z p p_adj significant small_n' \
+		'2026-11-02 2026-11-01 -100.00 75.00 175.00 45.41 -21.15 156.86 1.49 0.1351 0.1351 no yes')" ]
+}
+
+@test "a key below --min-n gets no tier; --include-small ranks it, and it drags the rest along" {
+	# big 240/80/80 of 400 (40), mid 160/80/160 of 400 (0): centres
+	# 100 * 160/403 = 39.702 and 0; var 10000 (321.5/403 - (160/403)^2) / 403
+	# = 15.884 and 10000 (321.5/403) / 403 = 19.796: z 6.65, a difference.
+	# one (a lone promoter, centre 25, var 1406.25) differs from neither
+	# (z -0.39 and 0.66), so with --include-small all three share tier 1.
+	in="$(tsv "k $counts" 'big 400 240 80 80' 'one 1 1 0 0' 'mid 400 160 80 160')"
+	run nps-signif --tiers <<<"$in"
+	[ "$output" = "$(tsv 'key nps tier letters small_n' 'one 100.00   yes' 'big 40.00 1 a no' 'mid 0.00 2 b no')" ]
+	run nps-signif --tiers --include-small <<<"$in"
+	[ "$output" = "$(tsv 'key nps tier letters small_n' 'one 100.00 1 ab yes' 'big 40.00 1 a no' 'mid 0.00 1 b no')" ]
+}
+
+@test "n_eff just under --min-n by rounding is not small" {
+	# 30 promoters of weight 0.003: W = 0.09, sum w^2 = 0.00027, n_eff =
+	# 0.0081 / 0.00027 = 30 (29.999999999999996 in doubles); b: 100 of 1.
+	run nps-signif --test wald <<<"$(tsv "k $counts w_promoters w_passives w_detractors w2_promoters w2_passives w2_detractors" \
+		'a 30 30 0 0 0.09 0 0 0.00027 0 0' 'b 100 100 0 0 100 0 0 100 0 0')"
+	[ "$output" = "$(tsv "$head_pairs" 'a b 100.00 100.00 0.00 0.00 0.00 0.00 0.00 1.0000 1.0000 no no')" ]
+}
+
+@test "BH and Holm equal R's p.adjust exactly at alpha" {
+	# R: p.adjust(c(.05,.05,.05,.9,.9,.9), "BH") is (6/3) * .05 = 0.1
+	# exactly (not .05 * 6 / 3 = 0.10000000000000002), so at alpha 0.1 the
+	# three are significant; the .9s: (6/6) * .9 = .9.
+	run nps-signif --p-values p --adjust bh --alpha 0.1 <<<"$(tsv 'p' 0.05 0.05 0.05 0.9 0.9 0.9)"
+	[ "$output" = "$(tsv 'p p_adj significant' '0.05 0.1000 yes' '0.05 0.1000 yes' '0.05 0.1000 yes' \
+		'0.9 0.9000 no' '0.9 0.9000 no' '0.9 0.9000 no')" ]
+	# Holm: 2 * .025 = .05, at alpha .05 significant; then max(.05, .5).
+	run nps-signif --p-values p --adjust holm <<<"$(tsv 'p' 0.025 0.5)"
+	[ "$output" = "$(tsv 'p p_adj significant' '0.025 0.0500 yes' '0.5 0.5000 no')" ]
+}
+
+@test "p-values keep three significant digits" {
+	# fixed while 4 decimals show three digits, more decimals below 0.01,
+	# scientific below 0.0001
+	run nps-signif --p-values p --adjust none <<<"$(tsv 'p' 0.0000080412 0.0055462 0.00012345 0.045500 1)"
+	[ "$output" = "$(tsv 'p p_adj significant' '0.0000080412 8.04e-06 yes' '0.0055462 0.00555 yes' \
+		'0.00012345 0.000123 yes' '0.045500 0.0455 yes' '1 1.0000 no')" ]
+}
+
+@test "option values that would give an infinite, negative or overflowed figure are refused" {
+	for o in '--sample-size 1e-10' '--sample-size 0.0099' '--power 0.01' '--power 0.49' '--power 1' '--alpha 0' '--confidence 1'; do
+		run --separate-stderr nps-signif $o "$data/signif-example.tsv"
+		[ "$status" -eq 64 ]
+	done
+	# --alpha 1e-300 is a level like another: z = -Phi^-1(5e-301) =
+	# 37.065788 (python's statistics.NormalDist), mdd (37.065788 + 0.841621)
+	# * 53.033009 = 2010.34 for one promoter against one detractor.
+	run nps-signif --include-small --alpha 1e-300 --mdd <<<"$(tsv "k $counts" 'p 1 1 0 0' 'd 1 0 0 1')"
+	[ "$status" -eq 0 ]
+	[ "$(cut -f 14 <<<"$output")" = "$(printf 'mdd\n2010.34')" ]
+}
