@@ -152,7 +152,7 @@ static void add_rollups(struct table *t)
 				buf_add(&key, &period, sizeof period);
 			struct nps_counts *sub = intern(&t->levels[level], key.p, key.len);
 			if (!nps_merge(sub, &detail->counts[id]))
-				die(EX_DATA_, "weight sums too large to add up");
+				die(EX_DATA_, "counts too large to add up");
 			const char *from = level == 0 ? text.p : end + 1;
 			const char *tab = memchr(from, '\t', (size_t)(stop - from));
 			end = tab ? tab : stop;
@@ -322,7 +322,7 @@ static void write_row(const struct options *o, const struct table *t,
 	}
 	if (weighted) {
 		out_char('\t');
-		writer_fixed(&out, st.weight_sum, o->precision);
+		nps_write_weight_sum(&out, c, o->precision);
 		out_char('\t');
 		writer_fixed(&out, st.n_eff, o->precision);
 		out_char('\t');
@@ -385,12 +385,13 @@ int main(int argc, char **argv)
 	const char *score_name = o.score ? o.score : "score";
 	enum period_kind input_kind = PERIOD_MONTH;
 	int input_kind_known = 0;
+	struct nps_counts row = { { 0 }, NULL }; /* --merge: the row's counts */
 	while (tsv_next(&r)) {
+		nps_counts_free(&row); /* the last row's weight sums, if any */
 		if (!tsv_check_width(&r))
 			continue;
-		struct nps_counts row; /* filled by nps_counts_read */
 		enum segment seg = DETRACTOR;
-		long long micro = 0;
+		struct decimal weight = { 0, 0 };
 		long period = 0;
 		if (o.merge) {
 			if (!nps_counts_read(&r, &cc, &row))
@@ -447,9 +448,9 @@ int main(int argc, char **argv)
 			else
 				period = period_of_days(t.kind, period_first_day(kind, period));
 		}
-		if (weight_col >= 0 && !nps_weight(r.fields[weight_col], &micro)) {
-			tsv_reject(&r, "%s must be a number from 0 to 1e12 (%s)", o.weight,
-				   tsv_quote(r.fields[weight_col]));
+		if (weight_col >= 0 && !nps_weight(r.fields[weight_col], &weight)) {
+			tsv_reject(&r, "%s must be 0 or a number from 1e-400 to below 1e308 (%s)",
+				   o.weight, tsv_quote(r.fields[weight_col]));
 			continue;
 		}
 
@@ -482,17 +483,17 @@ int main(int argc, char **argv)
 			}
 			c = intern(detail, key.p, key.len);
 		}
-		int ok;
-		if (o.merge)
-			ok = nps_merge(c, &row);
-		else if (weighted)
-			ok = nps_add(c, seg, micro);
-		else
-			ok = (c->n[seg]++, 1);
-		if (!ok)
-			tsv_die(&r, EX_DATA_, "counts or weight sums too large to add up");
+		if (o.merge) {
+			if (!nps_merge(c, &row))
+				tsv_die(&r, EX_DATA_, "counts too large to add up");
+		} else if (weighted) {
+			nps_add(c, seg, weight);
+		} else {
+			c->n[seg]++;
+		}
 	}
 
+	nps_counts_free(&row);
 	if (o.rollup)
 		add_rollups(&t);
 	size_t n = 0;
@@ -515,6 +516,8 @@ int main(int argc, char **argv)
 	free(order);
 	free(group_cols);
 	for (size_t l = 0; l <= t.ngroups; l++) {
+		for (size_t id = 0; id < t.levels[l].keys.count; id++)
+			nps_counts_free(&t.levels[l].counts[id]);
 		free(t.levels[l].counts);
 		hash_free(&t.levels[l].keys);
 	}

@@ -380,6 +380,9 @@ static void read_rows(struct baseline *b, struct tsv_reader *r,
 		struct nps_counts counts;
 		if (!nps_counts_read(r, cc, &counts))
 			continue;
+		struct nps_stats st;
+		nps_compute(&counts, cc->weighted, INTERVAL_WALD, 1.96, &st);
+		nps_counts_free(&counts);
 		int partial = read_partial(r, partial_col);
 		if (partial < 0) {
 			tsv_reject(r, "partial must be 0 or 1 (%s)",
@@ -410,8 +413,6 @@ static void read_rows(struct baseline *b, struct tsv_reader *r,
 		}
 		last.p[s] = period;
 
-		struct nps_stats st;
-		nps_compute(&counts, cc->weighted, INTERVAL_WALD, 1.96, &st);
 		struct row w = { .text = b->texts.len, .len = r->row.n, .series = s,
 				 .period = period, .valid = !isnan(st.nps),
 				 .partial = partial, .counted = !isnan(st.nps) && !partial,

@@ -39,37 +39,85 @@ int nps_segment_parse(struct slice s)
 	return -1;
 }
 
-int nps_weight(struct slice s, long long *micro)
+int nps_weight(struct slice s, struct decimal *weight)
 {
-	double v;
-	if (!num_double(s, &v) || v < 0 || v >= 1e12)
-		return 0;
-	*micro = llround(v * NPS_WEIGHT_SCALE);
-	return 1;
+	return decimal_parse(s.p, s.n, weight);
 }
 
-int nps_add(struct nps_counts *c, enum segment seg, long long micro)
+static struct nps_weights *weights_of(struct nps_counts *c)
 {
+	if (!c->w) {
+		c->w = xmalloc(sizeof *c->w);
+		memset(c->w, 0, sizeof *c->w);
+	}
+	return c->w;
+}
+
+void nps_add(struct nps_counts *c, enum segment seg, struct decimal weight)
+{
+	struct nps_weights *w = weights_of(c);
 	c->n[seg]++;
-	nps_u128 sq = (nps_u128)micro * (nps_u128)micro;
-	if (__builtin_add_overflow(c->w[seg], micro, &c->w[seg]) ||
-	    __builtin_add_overflow(c->w2[seg], sq, &c->w2[seg]))
-		return 0;
-	return 1;
+	dsum_add(&w->w[seg], weight);
+	dsum_add_square(&w->w2[seg], weight);
 }
 
-void nps_counts_free(struct nps_counts *c) { (void)c; }
+void nps_counts_free(struct nps_counts *c)
+{
+	if (c->w)
+		for (int k = 0; k < 3; k++) {
+			dsum_free(&c->w->w[k]);
+			dsum_free(&c->w->w2[k]);
+		}
+	free(c->w);
+	c->w = NULL;
+}
 
 int nps_merge(struct nps_counts *a, const struct nps_counts *b)
 {
-	for (int k = 0; k < 3; k++) {
+	for (int k = 0; k < 3; k++)
 		if (__builtin_add_overflow(a->n[k], b->n[k], &a->n[k]) ||
-		    a->n[k] > LLONG_MAX ||
-		    __builtin_add_overflow(a->w[k], b->w[k], &a->w[k]) ||
-		    __builtin_add_overflow(a->w2[k], b->w2[k], &a->w2[k]))
+		    a->n[k] > LLONG_MAX)
 			return 0;
+	if (b->w) {
+		struct nps_weights *w = weights_of(a);
+		for (int k = 0; k < 3; k++) {
+			dsum_add_sum(&w->w[k], &b->w->w[k]);
+			dsum_add_sum(&w->w2[k], &b->w->w2[k]);
+		}
 	}
 	return 1;
+}
+
+/* The weight sums by segment as doubles, all scaled by one power of ten
+ * (the sums of squares by its square) that depends on the sums alone:
+ * weights multiplied by 10^k give the same doubles, bit for bit. The
+ * exact total of the weights goes to *total. */
+static void weighted_totals(const struct nps_counts *c, double tot[3],
+			    double sq[3], double *total)
+{
+	struct buf d[7] = { { 0 } };
+	long e[7], ref = LONG_MIN;
+	tot[0] = tot[1] = tot[2] = sq[0] = sq[1] = sq[2] = *total = 0;
+	if (!c->w)
+		return;
+	struct dsum all = { 0 };
+	for (int k = 0; k < 3; k++) {
+		dsum_digits(&c->w->w[k], &d[k], &e[k]);
+		dsum_digits(&c->w->w2[k], &d[3 + k], &e[3 + k]);
+		if (d[k].len && e[k] + (long)d[k].len > ref)
+			ref = e[k] + (long)d[k].len;
+		dsum_add_sum(&all, &c->w->w[k]);
+	}
+	dsum_digits(&all, &d[6], &e[6]);
+	*total = dec_scaled(d[6].p, d[6].len, e[6], 0);
+	if (ref != LONG_MIN)
+		for (int k = 0; k < 3; k++) {
+			tot[k] = dec_scaled(d[k].p, d[k].len, e[k], ref);
+			sq[k] = dec_scaled(d[3 + k].p, d[3 + k].len, e[3 + k], 2 * ref);
+		}
+	dsum_free(&all);
+	for (int k = 0; k < 7; k++)
+		buf_free(&d[k]);
 }
 
 double nps_share_var(double p, double d) { return p + d - (p - d) * (p - d); }
@@ -87,14 +135,18 @@ void nps_compute(const struct nps_counts *c, int weighted,
 		 enum nps_interval kind, double z, struct nps_stats *s)
 {
 	s->n = c->n[0] + c->n[1] + c->n[2];
-	double tot[3], total = 0, sum_sq = 0;
-	for (int k = 0; k < 3; k++) {
-		tot[k] = weighted ? (double)c->w[k] / NPS_WEIGHT_SCALE
-				  : (double)c->n[k];
-		total += tot[k];
-		sum_sq += weighted ? (double)c->w2[k] / 1e12 : (double)c->n[k];
+	double tot[3], sq[3], total = 0, sum_sq = 0;
+	if (weighted) {
+		weighted_totals(c, tot, sq, &s->weight_sum);
+	} else {
+		for (int k = 0; k < 3; k++)
+			tot[k] = sq[k] = (double)c->n[k];
+		s->weight_sum = (double)s->n;
 	}
-	s->weight_sum = total;
+	for (int k = 0; k < 3; k++) {
+		total += tot[k];
+		sum_sq += sq[k];
+	}
 	s->n_eff = sum_sq > 0 ? total * total / sum_sq : 0;
 	if (total <= 0) {
 		s->share[0] = s->share[1] = s->share[2] = NAN;
@@ -110,11 +162,8 @@ void nps_compute(const struct nps_counts *c, int weighted,
 	} else {
 		/* Taylor linearisation, as survey::svymean: the residuals
 		 * x_i - x are 1 - x, -x and -1 - x by segment. */
-		double q[3];
-		for (int k = 0; k < 3; k++)
-			q[k] = (double)c->w2[k] / 1e12;
-		double ss = q[PROMOTER] * (1 - x) * (1 - x) + q[PASSIVE] * x * x +
-			    q[DETRACTOR] * (1 + x) * (1 + x);
+		double ss = sq[PROMOTER] * (1 - x) * (1 - x) + sq[PASSIVE] * x * x +
+			    sq[DETRACTOR] * (1 + x) * (1 + x);
 		double n = (double)s->n;
 		double factor = s->n > 1 ? n / (n - 1) : 1;
 		s->se = 100 * sqrt(factor * ss) / total;
@@ -232,49 +281,6 @@ double nps_z_of_confidence(double confidence)
 	return -normal_quantile((1 - confidence) / 2);
 }
 
-void nps_write_fixed128(struct writer *w, nps_u128 v, int decimals)
-{
-	char tmp[48], *e = tmp + sizeof tmp, *s = e;
-	int k = 0;
-	do {
-		if (k++ == decimals && decimals > 0)
-			*--s = '.';
-		*--s = (char)('0' + (int)(v % 10));
-		v /= 10;
-	} while (v || k <= decimals);
-	writer_write(w, s, (size_t)(e - s));
-}
-
-int nps_parse_fixed128(struct slice s, int decimals, nps_u128 *v)
-{
-	s = slice_trim(s);
-	nps_u128 x = 0;
-	int after = -1;
-	size_t i;
-	for (i = 0; i < s.n; i++) {
-		char ch = s.p[i];
-		if (ch == '.' && after < 0 && i > 0) {
-			after = 0;
-			continue;
-		}
-		if (ch < '0' || ch > '9' ||
-		    x > (((nps_u128)-1) - (unsigned)(ch - '0')) / 10)
-			return 0;
-		x = x * 10 + (unsigned)(ch - '0');
-		if (after >= 0 && ++after > decimals)
-			return 0;
-	}
-	if (s.n == 0 || after == 0) /* "", "5." */
-		return 0;
-	for (int k = after < 0 ? 0 : after; k < decimals; k++) {
-		if (x > ((nps_u128)-1) / 10)
-			return 0;
-		x *= 10;
-	}
-	*v = x;
-	return 1;
-}
-
 /* Output order of the segments: promoters, passives, detractors. */
 static const enum segment out_order[3] = { PROMOTER, PASSIVE, DETRACTOR };
 static const char *const seg_plural[3] = { "detractors", "passives",
@@ -324,18 +330,19 @@ int nps_counts_read(struct tsv_reader *r, const struct nps_count_cols *cc,
 	}
 	if (!cc->weighted)
 		return 1;
+	struct nps_weights *w = weights_of(c);
 	for (int k = 0; k < 3; k++) {
 		struct slice f = r->fields[cc->w[k]], f2 = r->fields[cc->w2[k]];
-		nps_u128 w;
-		if (!nps_parse_fixed128(f, 6, &w) || w > (nps_u128)LLONG_MAX) {
+		if (!dsum_parse(f.p, f.n, &w->w[k])) {
 			tsv_reject(r, "w_%s must be a weight sum (%s)",
 				   seg_plural[k], tsv_quote(f));
+			nps_counts_free(c);
 			return 0;
 		}
-		c->w[k] = (long long)w;
-		if (!nps_parse_fixed128(f2, 12, &c->w2[k])) {
+		if (!dsum_parse(f2.p, f2.n, &w->w2[k])) {
 			tsv_reject(r, "w2_%s must be a sum of squared weights (%s)",
 				   seg_plural[k], tsv_quote(f2));
+			nps_counts_free(c);
 			return 0;
 		}
 	}
@@ -353,13 +360,32 @@ void nps_write_counts(struct writer *w, const struct nps_counts *c)
 
 void nps_write_weight_sums(struct writer *w, const struct nps_counts *c)
 {
+	struct buf scratch = { 0 };
+	static const struct nps_weights none;
+	const struct nps_weights *ws = c->w ? c->w : &none;
 	for (int k = 0; k < 3; k++) {
 		if (k)
 			writer_char(w, '\t');
-		nps_write_fixed128(w, (nps_u128)c->w[out_order[k]], 6);
+		dsum_write(w, &ws->w[out_order[k]], 6, &scratch);
 	}
 	for (int k = 0; k < 3; k++) {
 		writer_char(w, '\t');
-		nps_write_fixed128(w, c->w2[out_order[k]], 12);
+		dsum_write(w, &ws->w2[out_order[k]], 12, &scratch);
 	}
+	buf_free(&scratch);
+}
+
+void nps_write_weight_sum(struct writer *w, const struct nps_counts *c,
+			  int precision)
+{
+	struct dsum all = { 0 };
+	struct buf digits = { 0 };
+	long e;
+	if (c->w)
+		for (int k = 0; k < 3; k++)
+			dsum_add_sum(&all, &c->w->w[k]);
+	dsum_digits(&all, &digits, &e);
+	dec_write(w, digits.p, digits.len, e, precision);
+	dsum_free(&all);
+	buf_free(&digits);
 }

@@ -1,10 +1,11 @@
 /* nps: the domain arithmetic. Scores and segments, per-group counts that
- * merge exactly (integer counts; weights in fixed point, so sums do not
- * depend on the order rows arrive in), NPS with its standard error and
- * intervals, and the normal distribution they need. No allocation. */
+ * merge exactly (integer counts; weights in exact decimal sums, so sums
+ * do not depend on the order rows arrive in), NPS with its standard error
+ * and intervals, and the normal distribution they need. */
 #ifndef NPS_NPS_H
 #define NPS_NPS_H
 
+#include "dsum.h"
 #include "tsv.h"
 
 enum segment { DETRACTOR, PASSIVE, PROMOTER };
@@ -27,25 +28,27 @@ static inline enum segment nps_segment_of(int score)
 /* "promoter" / "passive" / "detractor"; -1 for anything else. */
 int nps_segment_parse(struct slice s);
 
-/* Weights are kept in micro-units (1e-6) and squared weights in 1e-12
- * units, as exact integers. */
-#define NPS_WEIGHT_SCALE 1000000.0
-typedef unsigned __int128 nps_u128;
+/* A group's counts: responses by segment and, when weighted, the exact
+ * sums of the weights and of their squares (lib/dsum.h), which do not
+ * depend on the order rows arrive in nor on the weights' scale. w is NULL
+ * until a weighted response is added; the counts own it (nps_counts_free). */
+struct nps_weights {
+	struct dsum w[3], w2[3]; /* by segment */
+};
 
 struct nps_counts {
 	unsigned long long n[3]; /* responses, by segment */
-	long long w[3];          /* sum of weights, micro-units */
-	nps_u128 w2[3];          /* sum of squared weights, 1e-12 units */
+	struct nps_weights *w;
 };
 
-/* A weight field into micro-units: a finite number >= 0 and < 1e12.
- * 1 on success. */
-int nps_weight(struct slice s, long long *micro);
-/* Adds one response; 0 if a weight sum would overflow. */
-int nps_add(struct nps_counts *c, enum segment seg, long long micro);
+/* A weight field: 0, or a number from 1e-400 to below 1e308. 1 on
+ * success. */
+int nps_weight(struct slice s, struct decimal *weight);
+/* Adds one weighted response. */
+void nps_add(struct nps_counts *c, enum segment seg, struct decimal weight);
 /* Releases what a count holds beyond itself (the weight sums). */
 void nps_counts_free(struct nps_counts *c);
-/* Adds b into a; 0 on overflow. */
+/* Adds b into a; 0 when a count would overflow. */
 int nps_merge(struct nps_counts *a, const struct nps_counts *b);
 
 enum nps_interval { INTERVAL_WALD, INTERVAL_ADJUSTED, INTERVAL_SCORE };
@@ -101,12 +104,11 @@ int nps_counts_read(struct tsv_reader *r, const struct nps_count_cols *cc,
 		    struct nps_counts *c);
 /* Writes n promoters passives detractors (no leading or trailing tab). */
 void nps_write_counts(struct writer *w, const struct nps_counts *c);
-/* Writes w_promoters ... w2_detractors (no leading or trailing tab). */
+/* Writes w_promoters ... w2_detractors (no leading or trailing tab):
+ * the exact sums, with at least 6 and 12 decimals. */
 void nps_write_weight_sums(struct writer *w, const struct nps_counts *c);
-
-/* Writes a nps_u128 as decimal with `decimals` digits after the point. */
-void nps_write_fixed128(struct writer *w, nps_u128 v, int decimals);
-/* Reads that form back; 1 on success. */
-int nps_parse_fixed128(struct slice s, int decimals, nps_u128 *v);
+/* Writes the exact sum of all weights rounded to `precision` decimals. */
+void nps_write_weight_sum(struct writer *w, const struct nps_counts *c,
+			  int precision);
 
 #endif

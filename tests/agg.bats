@@ -114,11 +114,11 @@ H='n	promoters	passives	detractors	pct_promoters	pct_passives	pct_detractors	nps
 	[ "$status" -eq 0 ]
 	[ "$(printf '%s\n' "$output" | cut -f 1)" = "$(printf 'n\n1')" ]
 	[ "$(cut -f 3 "$BATS_TEST_TMPDIR/rej")" = "$(printf '%s\n' reject_reason \
-		'w must be a number from 0 to 1e12 ("-1")' 'w must be a number from 0 to 1e12 ("abc")' \
-		'w must be a number from 0 to 1e12 ("")' 'w must be a number from 0 to 1e12 ("1e309")')" ]
+		'w must be 0 or a number from 1e-400 to below 1e308 ("-1")' 'w must be 0 or a number from 1e-400 to below 1e308 ("abc")' \
+		'w must be 0 or a number from 1e-400 to below 1e308 ("")' 'w must be 0 or a number from 1e-400 to below 1e308 ("1e309")')" ]
 	run --separate-stderr nps-agg -w w "$BATS_TEST_TMPDIR/in"
 	[ "$status" -eq 65 ]
-	[ "$stderr" = "nps-agg: $BATS_TEST_TMPDIR/in:3: w must be a number from 0 to 1e12 (\"-1\")" ]
+	[ "$stderr" = "nps-agg: $BATS_TEST_TMPDIR/in:3: w must be 0 or a number from 1e-400 to below 1e308 (\"-1\")" ]
 }
 
 @test "weights that are all zero give NA, not a division by zero" {
@@ -287,7 +287,7 @@ split3() { # file -> $BATS_TEST_TMPDIR/part.a{a,b,c}, each with the header
 	[ "$stderr" = 'nps-agg: stdin:2: n is not promoters + passives + detractors ("1")' ]
 	run --separate-stderr nps-agg --merge <<<"$(tsv 'n promoters passives detractors' '9000000000000000000 9000000000000000000 0 0' '9000000000000000000 9000000000000000000 0 0')"
 	[ "$status" -eq 65 ]
-	[ "$stderr" = 'nps-agg: stdin:3: counts or weight sums too large to add up' ]
+	[ "$stderr" = 'nps-agg: stdin:3: counts too large to add up' ]
 }
 
 @test "usage errors name the option; --help to a full disk is exit 74" {
@@ -298,4 +298,66 @@ split3() { # file -> $BATS_TEST_TMPDIR/part.a{a,b,c}, each with the header
 	[ "${stderr%%$'\n'*}" = 'nps-agg: unknown option --bogus' ]
 	run --separate-stderr bash -c 'nps-agg --help >/dev/full'
 	[ "$status" -eq 74 ]
+}
+
+# Weights at the edges (issue 14): sums are exact decimals, whatever the
+# scale of the weights and the order of the rows.
+
+@test "tiny weights are weights: 1e-7 and 4e-7 against 6e-7 and 1.4e-6 is NPS -60" {
+	# W = 2.5e-6, promoters 5e-7: x = (5e-7 - 2e-6) / 2.5e-6 = -0.6;
+	# sum w^2 (x_i - x)^2 = 17e-14 * 1.6^2 + 232e-14 * 0.4^2 = 80.64e-14;
+	# se = 100 sqrt(4/3 * 80.64e-14) / 2.5e-6 = 41.4767; n_eff = 6.25e-12 /
+	# 249e-14 = 2.5100; interval -60 -+ 1.959964 * 41.4767 = -141.29 (-100)
+	# .. 21.29. The sums are written exactly, 6 (12) decimals or more.
+	run nps-agg -w w <<<"$(tsv 'score w' '10 1e-7' '9 4e-7' '0 6e-7' '3 1.4e-6')"
+	[ "$status" -eq 0 ]
+	[ "$(printf '%s\n' "$output" | cut -f 8-)" = "$(tsv \
+		'nps se ci_low ci_high weight_sum n_eff w_promoters w_passives w_detractors w2_promoters w2_passives w2_detractors' \
+		'-60.00 41.48 -100.00 21.29 0.00 2.51 0.0000005 0.000000 0.000002 0.00000000000017 0.000000000000 0.00000000000232')" ]
+}
+
+@test "every figure is the same when the weights are multiplied by 10^k, k = -15..9" {
+	# 60 responses, weights 0.001 .. 60.000 with three decimals each,
+	# written as mantissa e k: the shares, NPS, se, the three intervals and
+	# n_eff at 15 decimals do not move; weight_sum moves by 10^k exactly.
+	gen() { awk -v k="$1" 'BEGIN { print "score\tw"; for (i = 1; i <= 60; i++) printf "%d\t%d.%03de%d\n", (i * 7) % 11, i, (i * 37) % 1000, k }'; }
+	for interval in wald adjusted score; do
+		want=$(gen 0 | nps-agg -w w --interval "$interval" --precision 15 | cut -f 5-11,13)
+		for k in -15 -9 -7 -3 3 9; do
+			[ "$(gen "$k" | nps-agg -w w --interval "$interval" --precision 15 | cut -f 5-11,13)" = "$want" ]
+		done
+	done
+	# the sum of i + ((37 i) mod 1000) / 1000 for i = 1..60 is 1830 + 28.71
+	[ "$(gen 9 | nps-agg -w w | cut -f 12)" = "$(printf 'weight_sum\n1858710000000.00')" ]
+	[ "$(gen -15 | nps-agg -w w --precision 15 | cut -f 12)" = "$(printf 'weight_sum\n0.000000000001859')" ]
+}
+
+@test "weight sums past 9.2e12 and below 1e-6 are exact, and merge in any order" {
+	# Three shards, merged in six orders: the same bytes as one pass.
+	{
+		printf 'g\tscore\tw\n'
+		for i in $(seq 1 30); do printf 'a\t%d\t%d.5e12\nb\t%d\t0.%07d\n' $((i % 11)) "$i" $(((i * 3) % 11)) "$i"; done
+	} >"$BATS_TEST_TMPDIR/in"
+	split3 "$BATS_TEST_TMPDIR/in"
+	for p in aa ab ac; do nps-agg -g g -w w "$BATS_TEST_TMPDIR/part.$p" >"$BATS_TEST_TMPDIR/agg.$p"; done
+	nps-agg -g g -w w "$BATS_TEST_TMPDIR/in" >"$BATS_TEST_TMPDIR/one"
+	for order in 'aa ab ac' 'aa ac ab' 'ab aa ac' 'ab ac aa' 'ac aa ab' 'ac ab aa'; do
+		set -- $order
+		nps-agg --merge -g g "$BATS_TEST_TMPDIR/agg.$1" "$BATS_TEST_TMPDIR/agg.$2" "$BATS_TEST_TMPDIR/agg.$3" |
+			cmp - "$BATS_TEST_TMPDIR/one"
+	done
+	# a: sum of (i + 0.5) e12 = (465 + 15) e12 = 4.8e14, exactly
+	[ "$(cut -f 13 "$BATS_TEST_TMPDIR/one")" = "$(printf 'weight_sum\n480000000000000.00\n0.00')" ]
+	# b: sum of i * 1e-7 = 465e-7, split by segment; w2 = sum of i^2 1e-14
+	# = 9455e-14 in all: every digit kept
+	[ "$(awk -F '\t' 'NR == 3 { print $15 + $16 + $17, $18 + $19 + $20 }' "$BATS_TEST_TMPDIR/one")" = "4.65e-05 9.455e-11" ]
+}
+
+@test "a --merge of old partials (6 and 12 decimals) reads them exactly" {
+	run nps-agg --merge <<<"$(tsv 'n promoters passives detractors w_promoters w_passives w_detractors w2_promoters w2_passives w2_detractors' \
+		'2 1 0 1 1.500000 0.000000 0.250000 2.250000000000 0.000000000000 0.062500000000' \
+		'1 1 0 0 0.000001 0 0 0.000000000001 0 0')"
+	[ "$status" -eq 0 ]
+	[ "$(printf '%s\n' "$output" | cut -f 14-)" = "$(tsv 'w_promoters w_passives w_detractors w2_promoters w2_passives w2_detractors' \
+		'1.500001 0.000000 0.250000 2.250000000001 0.000000000000 0.062500000000')" ]
 }

@@ -132,7 +132,7 @@ no_crash() { # the status is a documented one and no sanitizer spoke
 		printf 'store\tscore\tw\nS\t9\t%s\n' "$v" >"$BATS_TEST_TMPDIR/in"
 		run --separate-stderr nps-agg -g store -w w "$BATS_TEST_TMPDIR/in"
 		[ "$status" -eq 65 ]
-		[ "$stderr" = "nps-agg: $BATS_TEST_TMPDIR/in:2: w must be a number from 0 to 1e12 (\"$v\")" ]
+		[ "$stderr" = "nps-agg: $BATS_TEST_TMPDIR/in:2: w must be 0 or a number from 1e-400 to below 1e308 (\"$v\")" ]
 		printf 'response_id\tresponded_at\tstore\tregion\tscore\tcv\nr\t2026-01-15\tS\tN\t3\t%s\n' "$v" >"$BATS_TEST_TMPDIR/in"
 		run --separate-stderr nps-route -v cv "$BATS_TEST_TMPDIR/in"
 		[ "$status" -eq 65 ]

@@ -51,18 +51,23 @@ nps_line() {
 
 @test "summary: the change since 2026-09 and that it is not significant" {
 	# 2026-09: 332 responses, 142 promoters, 102 detractors: NPS = 100 x 40/332
-	# = 12.048; p + d = 244/332 = 0.734940, (p - d)^2 = 0.014516,
-	# se = 100 sqrt(0.720424 / 332) = 4.6583. Change 18.831 - 12.048 = 6.783,
-	# se = sqrt(4.6040^2 + 4.6583^2) = 6.5495, z = 1.036 < 1.959964: not
-	# significant even before the adjustment for 9 comparisons.
+	# = 12.048; 2026-10: 308, 135, 77: 18.831. Change 6.783. nps-signif's
+	# adjusted Wald test adds 0.75 promoters, 1.5 passives and 0.75
+	# detractors to each month: centres 100 (135.75 - 77.75) / 311 = 18.650
+	# and 100 (142.75 - 102.75) / 335 = 11.940, difference 6.709; se
+	# sqrt(v1 + v0) = 6.5120, z = 1.03 < 1.959964: not significant even
+	# before the adjustment for 9 comparisons. The interval is centred on
+	# the adjusted difference.
 	want=$(awk 'BEGIN {
-		n1 = 308; p1 = 135 / n1; d1 = 77 / n1; n0 = 332; p0 = 142 / n0; d0 = 102 / n0
-		x1 = 100 * (p1 - d1); x0 = 100 * (p0 - d0)
-		v1 = 10000 * (p1 + d1 - (p1 - d1) ^ 2) / n1; v0 = 10000 * (p0 + d0 - (p0 - d0) ^ 2) / n0
-		se = sqrt(v1 + v0); c = x1 - x0
+		n1 = 308; P1 = 135; D1 = 77; n0 = 332; P0 = 142; D0 = 102
+		x1 = 100 * (P1 - D1) / n1; x0 = 100 * (P0 - D0) / n0
+		p1 = (P1 + .75) / (n1 + 3); d1 = (D1 + .75) / (n1 + 3)
+		p0 = (P0 + .75) / (n0 + 3); d0 = (D0 + .75) / (n0 + 3)
+		v1 = 10000 * (p1 + d1 - (p1 - d1) ^ 2) / (n1 + 3); v0 = 10000 * (p0 + d0 - (p0 - d0) ^ 2) / (n0 + 3)
+		se = sqrt(v1 + v0); c = 100 * (p1 - d1) - 100 * (p0 - d0)
 		printf "Change since 2026-09: +%.2f points (from %.2f), 95%% interval %.2f to %.2f: not significant\n",
-			c, x0, c - 1.959964 * se, c + 1.959964 * se }')
-	[ "$want" = "Change since 2026-09: +6.78 points (from 12.05), 95% interval -6.05 to 19.62: not significant" ]
+			x1 - x0, x0, c - 1.959964 * se, c + 1.959964 * se }')
+	[ "$want" = "Change since 2026-09: +6.78 points (from 12.05), 95% interval -6.05 to 19.47: not significant" ]
 	grep -qF "$want (p = " "$REPORT/summary.md"
 	grep -qF "over the 9 month-on-month changes" "$REPORT/summary.md"
 }
