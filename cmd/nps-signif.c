@@ -30,6 +30,7 @@ struct entry {
 	double var;      /* the variance of centre, points^2 */
 	double unit_var; /* one response's variance, points^2 (n_needed) */
 	int small;       /* below --min-n */
+	int partial;     /* --trend: the data cover the period in part */
 	size_t group;    /* --trend: the group's id */
 	long period;     /* --trend: the period's key */
 	const char *file;
@@ -58,6 +59,7 @@ struct signif {
 	struct tsv_reader r;
 	struct nps_count_cols cc;
 	size_t key_col, *group_cols, ngroups, period_col;
+	long partial_col; /* --trend: nps-agg's partial column, -1 if none */
 	struct hash keys; /* keys, or --trend's groups */
 	enum period_kind kind;
 	struct entry *all;
@@ -233,9 +235,10 @@ static const char *verdict(const struct signif *s, const struct comparison *c)
 	return c->judged ? yes_no(significant(s, c->p_adj)) : "small";
 }
 
-/* diff se_diff ci_low ci_high z p p_adj significant small_n [mdd]
- * [n_needed], each preceded by a tab. */
-static void put_tail(const struct signif *s, const struct comparison *c)
+/* diff se_diff ci_low ci_high z p p_adj significant small_n, then
+ * `more` (--trend's partial), [mdd] [n_needed], each after a tab. */
+static void put_tail(const struct signif *s, const struct comparison *c,
+		     const char *more)
 {
 	double lo = c->centre - s->z_conf * c->se, hi = c->centre + s->z_conf * c->se;
 	put_num(s, c->diff);
@@ -249,6 +252,7 @@ static void put_tail(const struct signif *s, const struct comparison *c)
 	out_str(verdict(s, c));
 	out_char('\t');
 	out_str(yes_no(s->all[c->a].small || s->all[c->b].small));
+	out_str(more);
 	double zz = s->z_alpha + s->z_power;
 	if (s->mdd)
 		put_num(s, zz * c->se);
@@ -261,9 +265,10 @@ static void put_tail(const struct signif *s, const struct comparison *c)
 	out_char('\n');
 }
 
-static void put_tail_header(const struct signif *s)
+static void put_tail_header(const struct signif *s, const char *more)
 {
 	out_str("\tci_low\tci_high\tz\tp\tp_adj\tsignificant\tsmall_n");
+	out_str(more);
 	if (s->mdd)
 		out_str("\tmdd");
 	if (s->sample_size)
@@ -550,6 +555,14 @@ static int trend_key(struct signif *s, struct entry *e, struct hash *seen,
 			   period_kind_name(k), period_kind_name(s->kind), tsv_quote(f));
 		return 0;
 	}
+	if (s->partial_col >= 0) {
+		struct slice p = slice_trim(r->fields[s->partial_col]);
+		if (!slice_eq(p, "0") && !slice_eq(p, "1")) {
+			tsv_reject(r, "partial must be 0 or 1 (%s)", tsv_quote(p));
+			return 0;
+		}
+		e->partial = p.p[0] == '1';
+	}
 	*have_kind = 1;
 	s->kind = k;
 	group->len = 0;
@@ -691,7 +704,7 @@ static void put_pair_rows(struct signif *s)
 {
 	adjust_comparisons(s);
 	out_str("a\tb\tnps_a\tnps_b\tdiff\tse_diff");
-	put_tail_header(s);
+	put_tail_header(s, "");
 	for (size_t i = 0; i < s->ncmp; i++) {
 		const struct comparison *c = &s->cmp[i];
 		put_key(&s->keys, c->a);
@@ -699,7 +712,7 @@ static void put_pair_rows(struct signif *s)
 		put_key(&s->keys, c->b);
 		put_num(s, s->all[c->a].stats.nps);
 		put_num(s, s->all[c->b].stats.nps);
-		put_tail(s, c);
+		put_tail(s, c, "");
 	}
 }
 
@@ -748,7 +761,7 @@ static void run_trend(struct signif *s)
 	struct slice pname = s->r.cols[s->period_col];
 	out_write(pname.p, pname.n);
 	out_str("\tprevious\tnps_previous\tnps\tchange\tse_change");
-	put_tail_header(s);
+	put_tail_header(s, "\tpartial");
 	for (size_t i = 0; i < s->ncmp; i++) {
 		const struct entry *now = &s->all[s->cmp[i].a];
 		const struct entry *before = &s->all[s->cmp[i].b];
@@ -764,7 +777,8 @@ static void run_trend(struct signif *s)
 		out_str(when);
 		put_num(s, before->stats.nps);
 		put_num(s, now->stats.nps);
-		put_tail(s, &s->cmp[i]);
+		put_tail(s, &s->cmp[i], s->partial_col < 0 ? "\t"
+				      : now->partial || before->partial ? "\tyes" : "\tno");
 	}
 }
 
@@ -851,6 +865,7 @@ static void parse_options(struct signif *s, int argc, char **argv)
 	s->min_n = 30;
 	s->precision = 2;
 	s->period_name = "period";
+	s->partial_col = -1;
 	while ((c = getopt_long(argc, argv, "k:g:t:h", options, NULL)) != -1) {
 		switch (c) {
 		case 'k': s->key_name = optarg; break;
@@ -939,6 +954,7 @@ static int open_input(struct signif *s, int nfiles, char **files)
 		if (s->mode == TREND) {
 			s->ngroups = tsv_cols(r, s->group_list, &s->group_cols);
 			s->period_col = tsv_col(r, s->period_name);
+			s->partial_col = tsv_col_find(r, "partial");
 		}
 	}
 	if (s->rejects)

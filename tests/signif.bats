@@ -198,18 +198,18 @@ counts='n promoters passives detractors'
 	#   2 * 0.045500 = 0.091001; 1.
 	run --separate-stderr nps-signif --test wald --trend -g store "$data/signif-trend.tsv"
 	[ "$status" -eq 0 ]
-	[ "$output" = "$(tsv 'store period previous nps_previous nps change se_change ci_low ci_high z p p_adj significant small_n' \
-		'S1 2026-02 2026-01 20.00 40.00 20.00 10.00 0.40 39.60 2.00 0.0455 0.0910 no no' \
-		'S1 2026-03 2026-02 40.00 80.00 40.00 8.25 23.84 56.16 4.85 1.23e-06 3.69e-06 yes no' \
-		'S2 2026-02 2026-01 40.00 40.00 0.00 11.31 -22.17 22.17 0.00 1.0000 1.0000 no no')" ]
+	[ "$output" = "$(tsv 'store period previous nps_previous nps change se_change ci_low ci_high z p p_adj significant small_n partial' \
+		'S1 2026-02 2026-01 20.00 40.00 20.00 10.00 0.40 39.60 2.00 0.0455 0.0910 no no ' \
+		'S1 2026-03 2026-02 40.00 80.00 40.00 8.25 23.84 56.16 4.85 1.23e-06 3.69e-06 yes no ' \
+		'S2 2026-02 2026-01 40.00 40.00 0.00 11.31 -22.17 22.17 0.00 1.0000 1.0000 no no ')" ]
 }
 
 @test "trend without groups is one series; -t names the period column; a gap is compared with the last period present" {
 	# 2026-W01 20 (36) -> 2026-W03 40 (64): as the two-group case, one change.
 	run nps-signif --test wald --trend -t week <<<"$(tsv "week $counts" '2026-W03 100 60 20 20' '2026-W01 100 30 60 10')"
 	[ "$status" -eq 0 ]
-	[ "$output" = "$(tsv 'week previous nps_previous nps change se_change ci_low ci_high z p p_adj significant small_n' \
-		'2026-W03 2026-W01 20.00 40.00 20.00 10.00 0.40 39.60 2.00 0.0455 0.0455 yes no')" ]
+	[ "$output" = "$(tsv 'week previous nps_previous nps change se_change ci_low ci_high z p p_adj significant small_n partial' \
+		'2026-W03 2026-W01 20.00 40.00 20.00 10.00 0.40 39.60 2.00 0.0455 0.0455 yes no ')" ]
 }
 
 @test "trend: a bad period, a mixed period kind, a group and period twice" {
@@ -445,7 +445,7 @@ bad_row() { # input line 2, expected message
 @test "--trend on a header alone writes the header alone" {
 	run nps-signif --trend -g store <<<"$(tsv 'store period n promoters passives detractors')"
 	[ "$status" -eq 0 ]
-	[ "$output" = "$(tsv 'store period previous nps_previous nps change se_change ci_low ci_high z p p_adj significant small_n')" ]
+	[ "$output" = "$(tsv 'store period previous nps_previous nps change se_change ci_low ci_high z p p_adj significant small_n partial')" ]
 }
 
 # Statistics at the edges (issue 14): the adjusted Wald test, groups below
@@ -476,8 +476,8 @@ bad_row() { # input line 2, expected message
 	# sqrt(2062.226676) = 45.411746, z 1.494264, p 0.135107;
 	# ci 67.857143 -+ 89.005286 = -21.15 .. 156.86
 	run nps-signif --trend --include-small <<<"$(tsv "period $counts" '2026-11-01 1 0 0 1' '2026-11-02 4 3 1 0')"
-	[ "$output" = "$(tsv 'period previous nps_previous nps change se_change ci_low ci_high z p p_adj significant small_n' \
-		'2026-11-02 2026-11-01 -100.00 75.00 175.00 45.41 -21.15 156.86 1.49 0.1351 0.1351 no yes')" ]
+	[ "$output" = "$(tsv 'period previous nps_previous nps change se_change ci_low ci_high z p p_adj significant small_n partial' \
+		'2026-11-02 2026-11-01 -100.00 75.00 175.00 45.41 -21.15 156.86 1.49 0.1351 0.1351 no yes ')" ]
 }
 
 @test "a key below --min-n gets no tier; --include-small ranks it, and it drags the rest along" {
@@ -532,4 +532,25 @@ bad_row() { # input line 2, expected message
 	run nps-signif --include-small --alpha 1e-300 --mdd <<<"$(tsv "k $counts" 'p 1 1 0 0' 'd 1 0 0 1')"
 	[ "$status" -eq 0 ]
 	[ "$(cut -f 14 <<<"$output")" = "$(printf 'mdd\n2010.34')" ]
+}
+
+@test "--trend says when either period of a change is partial (nps-agg's partial column)" {
+	# 2026-W01 (partial) -> W02 -> W03; as the two-group case, per change.
+	in="$(tsv "week $counts partial" '2026-W01 100 30 60 10 1' '2026-W02 100 60 20 20 0' '2026-W03 100 30 60 10 0')"
+	run nps-signif --test wald --adjust none --trend -t week <<<"$in"
+	[ "$status" -eq 0 ]
+	[ "$(cut -f 1,2,14 <<<"$output")" = "$(tsv 'week previous partial' '2026-W02 2026-W01 yes' '2026-W03 2026-W02 no')" ]
+	run --separate-stderr nps-signif --trend -t week <<<"$(tsv "week $counts partial" '2026-W01 100 30 60 10 yes')"
+	[ "$status" -eq 65 ]
+	[ "$stderr" = 'nps-signif: stdin:2: partial must be 0 or 1 ("yes")' ]
+}
+
+@test "1,000 random groups agree with the formulas, computed independently (tests/check-stats.py)" {
+	need python3
+	# nps-agg (NPS, se, n_eff, weight_sum, the wald, adjusted and score
+	# intervals) and nps-signif --ref (every column, Holm, small groups),
+	# plain and weighted; n = 1..5 and all-alike groups among them.
+	run python3 "$BATS_TEST_DIRNAME/check-stats.py" "$bin"
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	[ "${lines[-1]}" = "all figures agree" ]
 }
