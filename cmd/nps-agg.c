@@ -30,6 +30,7 @@ static void usage(void)
 	       "      --precision N       decimals (default 2)\n"
 	       "      --rollup            subtotal rows for each prefix of the groups\n"
 	       "      --min-n N           append low_n: 1 when n < N\n"
+	       "      --drop-small        with --min-n: leave those rows out instead\n"
 	       "      --merge             input is nps-agg output: re-aggregate it\n"
 	       "      --rejects FILE      write bad rows to FILE instead of stopping\n"
 	       TSV_HEADER_USAGE
@@ -44,7 +45,7 @@ struct options {
 	enum nps_interval interval;
 	double confidence;
 	unsigned long long min_n;
-	int has_min_n;
+	int has_min_n, drop_small;
 	struct tsv_header given; /* --columns, --header-from */
 };
 
@@ -174,6 +175,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{ "precision", required_argument, NULL, 'P' },
 		{ "rollup", no_argument, NULL, 'r' },
 		{ "min-n", required_argument, NULL, 'm' },
+		{ "drop-small", no_argument, NULL, 'D' },
 		{ "merge", no_argument, NULL, 'M' },
 		{ "rejects", required_argument, NULL, 'R' },
 		TSV_HEADER_OPTIONS,
@@ -219,6 +221,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 				die_usage("--min-n must be a count (\"%s\")", optarg);
 			o->has_min_n = 1;
 			break;
+		case 'D': o->drop_small = 1; break;
 		case 'M': o->merge = 1; break;
 		case 'R': o->rejects = optarg; break;
 		case TSV_OPT_COLUMNS: case TSV_OPT_HEADER_FROM: tsv_header_option(&o->given, c, optarg); break;
@@ -229,6 +232,8 @@ static void parse_options(int argc, char **argv, struct options *o)
 	}
 	if (o->merge && (o->time || o->weight || o->score))
 		die_usage("--merge reads counts: -t, -w and -s do not apply");
+	if (o->drop_small && !o->has_min_n)
+		die_usage("--drop-small needs --min-n");
 	if (!o->merge && o->has_period_kind && !o->time)
 		die_usage("--period needs -t/--time");
 }
@@ -289,7 +294,7 @@ static void write_header(const struct options *o, const struct table *t,
 	if (weighted)
 		out_str("\tweight_sum\tn_eff\tw_promoters\tw_passives\tw_detractors"
 			"\tw2_promoters\tw2_passives\tw2_detractors");
-	if (o->has_min_n)
+	if (o->has_min_n && !o->drop_small)
 		out_str("\tlow_n");
 	out_char('\n');
 }
@@ -328,7 +333,7 @@ static void write_row(const struct options *o, const struct table *t,
 		out_char('\t');
 		nps_write_weight_sums(&out, c);
 	}
-	if (o->has_min_n)
+	if (o->has_min_n && !o->drop_small)
 		out_str(st.n < o->min_n ? "\t1" : "\t0");
 	out_char('\n');
 }
@@ -509,8 +514,12 @@ int main(int argc, char **argv)
 
 	double z = nps_z_of_confidence(o.confidence);
 	write_header(&o, &t, weighted);
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
+		const struct nps_counts *c = &t.levels[order[i].level].counts[order[i].id];
+		if (o.drop_small && c->n[0] + c->n[1] + c->n[2] < o.min_n)
+			continue;
 		write_row(&o, &t, order[i], weighted, z);
+	}
 	writer_close(&out);
 	tsv_close(&r);
 	free(order);

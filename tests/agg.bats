@@ -139,6 +139,18 @@ H='n	promoters	passives	detractors	pct_promoters	pct_passives	pct_detractors	nps
 	[ "$(printf '%s\n' "$output" | cut -f 1,2,13)" = "$(tsv 'store n low_n' 'A 4 0' 'B 2 0' 'C 1 1')" ]
 }
 
+@test "--min-n with --drop-small leaves small groups out; subtotals still count them" {
+	run nps-agg -g store --min-n 2 --drop-small "$data/agg-basic.tsv"
+	[ "$status" -eq 0 ]
+	[ "$(printf '%s\n' "$output" | cut -f 1,2)" = "$(tsv 'store n' 'A 4' 'B 2')" ]
+	[ "$(printf '%s\n' "$output" | head -n 1 | cut -f 13)" = "" ]
+	run nps-agg -g store --min-n 5 --drop-small --rollup "$data/agg-basic.tsv"
+	[ "$(printf '%s\n' "$output" | cut -f 1,2)" = "$(tsv 'store n' '* 7')" ]
+	run --separate-stderr nps-agg -g store --drop-small "$data/agg-basic.tsv"
+	[ "$status" -eq 64 ]
+	[ "${stderr%%$'\n'*}" = 'nps-agg: --drop-small needs --min-n' ]
+}
+
 @test "group columns in any order; keys compare column by column" {
 	run nps-agg -g store,id <<<"$(tsv 'id store score' '2 a 9' '10 a 9' '1 ab 9')"
 	[ "$(printf '%s\n' "$output" | cut -f 1-3)" = "$(tsv 'store id n' 'a 10 1' 'a 2 1' 'ab 1 1')" ]
@@ -360,4 +372,14 @@ split3() { # file -> $BATS_TEST_TMPDIR/part.a{a,b,c}, each with the header
 	[ "$status" -eq 0 ]
 	[ "$(printf '%s\n' "$output" | cut -f 14-)" = "$(tsv 'w_promoters w_passives w_detractors w2_promoters w2_passives w2_detractors' \
 		'1.500001 0.000000 0.250000 2.250000000001 0.000000000000 0.062500000000')" ]
+}
+
+@test "the divisors: weights of 1 give sqrt(n/(n-1)) times the plain se (8.165 against 8.124)" {
+	# 45/30/25 of 100: plain se = 100 sqrt((.45 + .25 - .04) / 100) =
+	# 100 sqrt(.0066) = 8.1240; weighted (Taylor, n/(n-1)): 8.1240 *
+	# sqrt(100/99) = 8.1650.
+	{ printf 'score\tw\n'; for i in $(seq 45); do printf '9\t1\n'; done
+	  for i in $(seq 30); do printf '7\t1\n'; done; for i in $(seq 25); do printf '0\t1\n'; done; } >"$BATS_TEST_TMPDIR/in"
+	[ "$(nps-agg --precision 3 "$BATS_TEST_TMPDIR/in" | cut -f 9)" = "$(printf 'se\n8.124')" ]
+	[ "$(nps-agg -w w --precision 3 "$BATS_TEST_TMPDIR/in" | cut -f 9)" = "$(printf 'se\n8.165')" ]
 }
