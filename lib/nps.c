@@ -191,21 +191,16 @@ static double clamp(double x, double lo, double hi)
 	return x < lo ? lo : x > hi ? hi : x;
 }
 
-/* Log-likelihood of the shares, with 0 * log 0 = 0. */
-static double loglik(double a, double b, double c, double p, double d)
-{
-	double q[3] = { p, 1 - p - d, d }, k[3] = { a, b, c }, sum = 0;
-	for (int i = 0; i < 3; i++)
-		if (k[i] > 0)
-			sum += q[i] > 0 ? k[i] * log(q[i]) : -INFINITY;
-	return sum;
-}
-
 /* The score statistic for NPS = 100 * delta: the restricted maximum
- * likelihood shares under p - d = delta (a stationary point of the
- * likelihood solves a quadratic, Tango's method; of its roots in the
- * feasible range the likelier one is the maximum) give the variance the
- * observed difference is measured against. */
+ * likelihood shares under p - d = delta give the variance the observed
+ * difference is measured against (Tango's method). The likelihood
+ * a ln p + b ln(1 - 2p + delta) + c ln(p - delta) is concave on the
+ * feasible range; its stationary points solve 2n p^2 - B p + C = 0, a
+ * downward parabola times a positive factor that is positive at the low
+ * end of the range and negative at the high end (b > 0): the maximum is
+ * always the larger root, clamped to the range (b = 0 puts it past the
+ * high end). Choosing by comparing likelihoods instead fails when a
+ * share is tiny: its log is -inf at a root rounded onto the boundary. */
 static double score_stat(double a, double b, double c, double delta)
 {
 	double n = a + b + c;
@@ -213,11 +208,10 @@ static double score_stat(double a, double b, double c, double delta)
 	double C = a * delta * (1 + delta);
 	double disc = B * B - 8 * n * C;
 	double root = sqrt(disc > 0 ? disc : 0);
-	double lo = delta > 0 ? delta : 0, hi = (1 + delta) / 2;
-	double r1 = clamp((B - root) / (4 * n), lo, hi);
-	double r2 = clamp((B + root) / (4 * n), lo, hi);
-	double p = loglik(a, b, c, r1, r1 - delta) >= loglik(a, b, c, r2, r2 - delta)
-			   ? r1 : r2;
+	/* the larger root, without cancellation: r1 r2 = C / 2n */
+	double r2 = B >= 0 ? (B + root) / (4 * n)
+		    : B - root < 0 ? 2 * C / (B - root) : 0;
+	double p = clamp(r2, delta > 0 ? delta : 0, (1 + delta) / 2);
 	double d = p - delta;
 	double var = nps_share_var(p, d) / n;
 	double diff = (a - c) / n - delta;

@@ -383,3 +383,14 @@ split3() { # file -> $BATS_TEST_TMPDIR/part.a{a,b,c}, each with the header
 	[ "$(nps-agg --precision 3 "$BATS_TEST_TMPDIR/in" | cut -f 9)" = "$(printf 'se\n8.124')" ]
 	[ "$(nps-agg -w w --precision 3 "$BATS_TEST_TMPDIR/in" | cut -f 9)" = "$(printf 'se\n8.165')" ]
 }
+
+@test "the weighted score interval is right however small a segment's share" {
+	# 2 promoters and 1 detractor at 5e9, one passive at 0.000001 (share
+	# 6.7e-17): the interval of 2/0/1, [-58.47, 87.70] (tests/check-stats.py
+	# sweeps the passive's share down to 1e-310 against an independent
+	# search of the likelihood); it was 5.21 .. 79.26.
+	run nps-agg -w w --interval score <<<"$(tsv 'score w' '10 5e9' '10 5e9' '0 5e9' '7 0.000001')"
+	[ "$(printf '%s\n' "$output" | cut -f 8,10,11)" = "$(tsv 'nps ci_low ci_high' '33.33 -58.47 87.70')" ]
+	run nps-agg --interval score <<<"$(tsv 'score' 10 10 0)"
+	[ "$(printf '%s\n' "$output" | cut -f 8,10,11)" = "$(tsv 'nps ci_low ci_high' '33.33 -58.47 87.70')" ]
+}

@@ -284,6 +284,28 @@ def check_signif(groups, weighted, agg_rows):
           % ("weighted" if weighted else "plain", len(keys) - 1))
 
 
+def check_score_sweep():
+    """The weighted score interval for any weight shares: 2 promoters and
+    1 detractor of weight 5e9 and one passive of weight 10^-k, k = 0..300,
+    whose share falls to 1e-310 (the issue's case is k = 6)."""
+    lines = ["g\tscore\tw"]
+    for k in range(0, 301):
+        lines += ["k%03d\t10\t5e9" % k, "k%03d\t10\t5e9" % k, "k%03d\t0\t5e9" % k,
+                  "k%03d\t7\t1e-%d" % (k, k)]
+    rows = run(["nps-agg", "-g", "g", "-w", "w", "--interval", "score", "--precision", "6"],
+               "\n".join(lines) + "\n")
+    for k, r in enumerate(rows):
+        w = [Fraction(5 * 10 ** 9)] * 3 + [Fraction(1, 10 ** k)]
+        W = sum(w)
+        ne = float(W * W / sum(x * x for x in w))
+        p, a = float(w[0] * 2 / W), float(w[3] / W)
+        lo, hi = score_interval(ne * p, ne * a, ne * (1 - p - a), Z95)
+        close("score sweep k=%d ci_low" % k, r["ci_low"], lo, 2e-6)
+        close("score sweep k=%d ci_high" % k, r["ci_high"], hi, 2e-6)
+    print("nps-agg: the weighted score interval for a passive share down to 1e-310: %d cases" % len(rows))
+
+
+check_score_sweep()
 groups = make_groups(1000)
 for weighted in (False, True):
     rows = check_agg(groups, weighted)
