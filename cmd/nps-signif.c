@@ -281,24 +281,37 @@ static void put_key(const struct hash *h, size_t id)
 	out_write(h->keys[id], h->lens[id]);
 }
 
-/* Compact letter display by insert and absorb (Piepho 2004). Keys are in
- * rank order 0..k-1; sig[i * k + j] says i and j differ. Each letter is a
- * set of keys no two of which differ; every pair that does not differ
- * shares one. Letters go in the order of their best-ranked member. */
+/* Rows of bits over the ranked keys: bit j of row i. */
+struct bits {
+	uint64_t *w;
+	size_t words; /* per row */
+};
+
+static int bit(const struct bits *b, size_t i, size_t j)
+{
+	return b->w[i * b->words + j / 64] >> (j % 64) & 1;
+}
+
+static void bit_set(struct bits *b, size_t i, size_t j)
+{
+	b->w[i * b->words + j / 64] |= (uint64_t)1 << (j % 64);
+}
+
+/* Compact letter display: each letter is a set of keys (ranks 0..k-1)
+ * no two of which differ, every pair that does not differ shares one, and
+ * letters go in the order of their best-ranked member. Built greedily:
+ * for each pair in rank order that does not differ and shares no letter
+ * yet, a letter with both, grown by the best-ranked key that differs from
+ * none of its members until none is left (a maximal set); a key that
+ * differs from every other gets a letter of its own. The work is O(k^2)
+ * bit operations per 64 keys and letter, instead of insert and absorb's
+ * pass over every letter for each differing pair. */
 struct letters {
 	uint64_t **sets; /* bit i of a set: key of rank i */
 	size_t count, cap, words;
 };
 
 static int has(const uint64_t *set, size_t i) { return set[i / 64] >> (i % 64) & 1; }
-
-static int set_within(const uint64_t *a, const uint64_t *b, size_t words)
-{
-	for (size_t w = 0; w < words; w++)
-		if (a[w] & ~b[w])
-			return 0;
-	return 1;
-}
 
 /* A letter while letters are sorted: its set and the set's length. */
 struct letter_ref {
@@ -329,73 +342,51 @@ static void letters_sort(struct letters *L)
 	free(v);
 }
 
-static void letters_build(struct letters *L, const unsigned char *sig, size_t k)
+static uint64_t *letter_add(struct letters *L)
 {
-	size_t words = L->words = (k + 63) / 64;
-	L->cap = 8;
-	L->sets = xmalloc(L->cap * sizeof *L->sets);
-	L->sets[0] = xmalloc(words * sizeof(uint64_t));
-	for (size_t i = 0; i < words; i++)
-		L->sets[0][i] = i + 1 < words || k % 64 == 0 ? ~(uint64_t)0
-				: ((uint64_t)1 << (k % 64)) - 1;
-	L->count = 1;
-	unsigned char *changed = xmalloc(8), *gone = xmalloc(8);
-	size_t flags_cap = 8;
-	for (size_t i = 0; i < k; i++)
+	if (L->count == L->cap) {
+		L->cap = L->cap ? 2 * L->cap : 8;
+		L->sets = xrealloc(L->sets, L->cap * sizeof *L->sets);
+	}
+	uint64_t *set = xmalloc(L->words * sizeof *set);
+	memset(set, 0, L->words * sizeof *set);
+	return L->sets[L->count++] = set;
+}
+
+/* same: bit j of row i when keys i and j do not differ (and i == j). */
+static void letters_build(struct letters *L, const struct bits *same, size_t k)
+{
+	size_t W = L->words = same->words;
+	struct bits covered = { xmalloc(k * W * sizeof(uint64_t)), W };
+	memset(covered.w, 0, k * W * sizeof(uint64_t));
+	uint64_t *cand = xmalloc(W * sizeof *cand);
+	size_t *members = xmalloc(k * sizeof *members);
+	for (size_t i = 0; i < k; i++) {
 		for (size_t j = i + 1; j < k; j++) {
-			if (!sig[i * k + j])
+			if (!bit(same, i, j) || bit(&covered, i, j))
 				continue;
-			size_t before = L->count, split = 0;
-			for (size_t s = 0; s < before; s++) {
-				uint64_t *set = L->sets[s];
-				if (!has(set, i) || !has(set, j))
-					continue;
-				if (L->count == L->cap) {
-					L->cap *= 2;
-					L->sets = xrealloc(L->sets,
-							   L->cap * sizeof *L->sets);
+			uint64_t *set = letter_add(L);
+			size_t n = 0;
+			for (size_t w = 0; w < W; w++)
+				cand[w] = same->w[i * W + w] & same->w[j * W + w];
+			for (size_t at = 0; at < W; at++)
+				while (cand[at]) {
+					size_t l = at * 64 + (size_t)__builtin_ctzll(cand[at]);
+					members[n++] = l;
+					set[l / 64] |= (uint64_t)1 << (l % 64);
+					for (size_t w = 0; w < W; w++)
+						cand[w] &= same->w[l * W + w] & ~set[w];
 				}
-				uint64_t *copy = xmalloc(words * sizeof(uint64_t));
-				memcpy(copy, set, words * sizeof *copy);
-				copy[j / 64] &= ~((uint64_t)1 << (j % 64));
-				set[i / 64] &= ~((uint64_t)1 << (i % 64));
-				L->sets[L->count++] = copy;
-				split++;
-			}
-			if (!split)
-				continue;
-			if (L->count > flags_cap) {
-				flags_cap = L->cap;
-				changed = xrealloc(changed, flags_cap);
-				gone = xrealloc(gone, flags_cap);
-			}
-			for (size_t s = 0; s < L->count; s++) {
-				const uint64_t *set = L->sets[s];
-				changed[s] = s >= before || (!has(set, i) && has(set, j));
-				gone[s] = 0;
-			}
-			/* Absorb: drop a set inside another (of equal ones, the
-			 * later). Only a set just made smaller can be inside
-			 * another: the rest were not before. */
-			for (size_t s = 0; s < L->count; s++) {
-				if (!changed[s])
-					continue;
-				for (size_t t = 0; t < L->count && !gone[s]; t++)
-					if (t != s && set_within(L->sets[s], L->sets[t], words))
-						gone[s] = t < s || !set_within(L->sets[t],
-									       L->sets[s], words);
-			}
-			size_t kept = 0;
-			for (size_t s = 0; s < L->count; s++) {
-				if (gone[s])
-					free(L->sets[s]);
-				else
-					L->sets[kept++] = L->sets[s];
-			}
-			L->count = kept;
+			for (size_t a = 0; a < n; a++)
+				for (size_t b = 0; b < n; b++)
+					bit_set(&covered, members[a], members[b]);
 		}
-	free(changed);
-	free(gone);
+		if (!bit(&covered, i, i)) /* in no letter: one of its own */
+			letter_add(L)[i / 64] |= (uint64_t)1 << (i % 64);
+	}
+	free(members);
+	free(cand);
+	free(covered.w);
 	letters_sort(L);
 }
 
@@ -439,8 +430,51 @@ static void rank_sort(const struct signif *s, size_t *v, size_t *tmp, size_t n)
 	memcpy(v, tmp, n * sizeof *v);
 }
 
+static int by_value(const void *x, const void *y)
+{
+	double a = *(const double *)x, b = *(const double *)y;
+	return (a > b) - (a < b);
+}
+
+/* The largest p-value that is significant once the m p-values (sorted
+ * ascending, in place) are adjusted as adjust_p does, with the same
+ * arithmetic: a p-value is significant when it is at most this; -1 when
+ * none is. Holm's adjusted values rise with p and BH's too, so the
+ * significant ones are the smallest. */
+static double significance_cutoff(const struct signif *s, double *p, size_t m)
+{
+	qsort(p, m, sizeof *p, by_value);
+	double cut = -1, run = 0;
+	switch (s->adjust) {
+	case ADJUST_HOLM:
+		for (size_t j = 0; j < m; j++) {
+			run = fmax(run, (double)(m - j) * p[j]);
+			if (!significant(s, fmin(run, 1)))
+				break;
+			cut = p[j];
+		}
+		break;
+	case ADJUST_BH:
+		for (size_t j = m; j-- > 0;)
+			if (significant(s, fmin((double)m / (double)(j + 1) * p[j], 1)))
+				return p[j];
+		break;
+	case ADJUST_BONFERRONI:
+	case ADJUST_NONE:
+		for (size_t j = 0; j < m; j++) {
+			double v = s->adjust == ADJUST_NONE ? p[j] : (double)m * p[j];
+			if (!significant(s, fmin(v, 1)))
+				break;
+			cut = p[j];
+		}
+		break;
+	}
+	return cut;
+}
+
 /* --tiers: keys ranked, the judged ones (not below --min-n) put in tiers
- * and letters from all pairs among them. */
+ * and letters from all pairs among them. O(k^2 log k): the pairs' p-values
+ * are sorted once; the rest is bit rows over the keys. */
 static void run_tiers(struct signif *s)
 {
 	size_t k = s->k, m = 0;
@@ -453,17 +487,31 @@ static void run_tiers(struct signif *s)
 	for (size_t i = 0; i < k; i++)
 		if (s->include_small || !s->all[rank[i]].small)
 			judged[m++] = rank[i];
-	s->cmp = xmalloc((m > 1 ? m * (m - 1) / 2 : 1) * sizeof *s->cmp);
-	for (size_t i = 0; i < m; i++)
-		for (size_t j = i + 1; j < m; j++)
-			compare(s, &s->cmp[s->ncmp++], judged[i], judged[j]);
-	adjust_comparisons(s);
-	unsigned char *sig = xmalloc(m * m + 1);
-	memset(sig, 0, m * m + 1);
+	size_t npairs = m > 1 ? m * (m - 1) / 2 : 0;
+	double *sorted = xmalloc((npairs ? npairs : 1) * sizeof *sorted);
+	struct comparison one;
 	for (size_t i = 0, n = 0; i < m; i++)
-		for (size_t j = i + 1; j < m; j++, n++)
-			sig[i * m + j] = sig[j * m + i] =
-				(unsigned char)significant(s, s->cmp[n].p_adj);
+		for (size_t j = i + 1; j < m; j++, n++) {
+			compare(s, &one, judged[i], judged[j]);
+			sorted[n] = one.p;
+		}
+	double cut = significance_cutoff(s, sorted, npairs);
+	free(sorted);
+	/* same: the pairs that do not differ, and each key with itself; each
+	 * p computed again (the same bits) rather than held twice */
+	struct bits same = { NULL, (m + 63) / 64 };
+	same.w = xmalloc((m ? m : 1) * same.words * sizeof *same.w);
+	memset(same.w, 0, (m ? m : 1) * same.words * sizeof *same.w);
+	for (size_t i = 0; i < m; i++) {
+		bit_set(&same, i, i);
+		for (size_t j = i + 1; j < m; j++) {
+			compare(s, &one, judged[i], judged[j]);
+			if (!(one.p <= cut)) {
+				bit_set(&same, i, j);
+				bit_set(&same, j, i);
+			}
+		}
+	}
 	/* Tiers from the top: the best key left and every key left that is
 	 * not significantly below it. */
 	size_t *tier = xmalloc((m ? m : 1) * sizeof *tier);
@@ -474,12 +522,11 @@ static void run_tiers(struct signif *s)
 			continue;
 		tier[i] = ++t;
 		for (size_t j = i + 1; j < m; j++)
-			if (!tier[j] && !sig[i * m + j])
+			if (!tier[j] && bit(&same, i, j))
 				tier[j] = t;
 	}
 	struct letters L = { 0 };
-	if (m)
-		letters_build(&L, sig, m);
+	letters_build(&L, &same, m);
 	int numbered = L.count > 52;
 	out_str("key\tnps\ttier\tletters\tsmall_n\n");
 	for (size_t i = 0, at = 0; i < k; i++) {
@@ -506,7 +553,7 @@ static void run_tiers(struct signif *s)
 	}
 	letters_free(&L);
 	free(tier);
-	free(sig);
+	free(same.w);
 	free(rank);
 }
 
