@@ -305,7 +305,53 @@ def check_score_sweep():
     print("nps-agg: the weighted score interval for a passive share down to 1e-310: %d cases" % len(rows))
 
 
+def check_tiers(groups):
+    """--tiers against all pairs' verdicts: keys that share a letter are
+    exactly the pairs not significant; tiers from the top; small keys
+    have neither."""
+    lines = ["g\tscore"]
+    for key, scores, _ in groups:
+        lines += ["%s\t%d" % (key, s) for s in scores]
+    agg = subprocess.run([BIN + "/nps-agg", "-g", "g"], input=("\n".join(lines) + "\n").encode(),
+                         stdout=subprocess.PIPE, check=True).stdout.decode()
+    pairs = run(["nps-signif"], agg)
+    tiers = run(["nps-signif", "--tiers"], agg)
+    sig = {}
+    for r in pairs:
+        if r["significant"] != "small":
+            sig[frozenset((r["a"], r["b"]))] = r["significant"] == "yes"
+    letters = {}
+    for r in tiers:
+        if r["small_n"] == "yes":
+            close(r["key"] + " small: no tier", r["tier"] + r["letters"], None, 0)
+            continue
+        sep = "," if "," in "".join(t["letters"] for t in tiers) else ""
+        letters[r["key"]] = set(r["letters"].split(",") if sep else r["letters"])
+    keys = [r["key"] for r in tiers if r["key"] in letters]
+    bad = 0
+    for i, a in enumerate(keys):
+        for b in keys[i + 1:]:
+            if bool(letters[a] & letters[b]) == sig[frozenset((a, b))]:
+                bad += 1
+    tier_of = {r["key"]: int(r["tier"]) for r in tiers if r["key"] in letters}
+    t, assigned = 0, {}
+    for i, a in enumerate(keys):
+        if a in assigned:
+            continue
+        t += 1
+        assigned[a] = t
+        for b in keys[i + 1:]:
+            if b not in assigned and not sig[frozenset((a, b))]:
+                assigned[b] = t
+    if bad or assigned != tier_of:
+        close("tiers: %d pairs whose letters contradict their verdict" % bad, "", 0.0, 0)
+    print("nps-signif --tiers: %d keys, letters and tiers agree with all %d pairs' verdicts"
+          % (len(keys), len(keys) * (len(keys) - 1) // 2))
+
+
+
 check_score_sweep()
+check_tiers(make_groups(300))
 groups = make_groups(1000)
 for weighted in (False, True):
     rows = check_agg(groups, weighted)
