@@ -1018,7 +1018,7 @@ int main(int argc, char **argv)
 		if (bad)
 			continue;
 		long long micro = 0;
-		if (s.o.weight && !nps_weight(r.fields[weight_col], &micro)) {
+		if (s.o.weight && !nps_weight_micro(r.fields[weight_col], &micro)) {
 			tsv_reject(&r, "%s must be a number from 0 to 1e12 (%s)", s.o.weight,
 				   tsv_quote(r.fields[weight_col]));
 			continue;

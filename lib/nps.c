@@ -44,6 +44,15 @@ int nps_weight(struct slice s, struct decimal *weight)
 	return decimal_parse(s.p, s.n, weight);
 }
 
+int nps_weight_micro(struct slice s, long long *micro)
+{
+	double v;
+	if (!num_double(s, &v) || v < 0 || v >= 1e12)
+		return 0;
+	*micro = llround(v * 1e6);
+	return 1;
+}
+
 static struct nps_weights *weights_of(struct nps_counts *c)
 {
 	if (!c->w) {

@@ -44,6 +44,9 @@ struct nps_counts {
 /* A weight field: 0, or a number from 1e-400 to below 1e308. 1 on
  * success. */
 int nps_weight(struct slice s, struct decimal *weight);
+/* The old fixed-point form, for nps-drivers' own sums: a finite number
+ * >= 0 and < 1e12 in micro-units (1e-6, rounded). 1 on success. */
+int nps_weight_micro(struct slice s, long long *micro);
 /* Adds one weighted response. */
 void nps_add(struct nps_counts *c, enum segment seg, struct decimal weight);
 /* Releases what a count holds beyond itself (the weight sums). */
