@@ -350,6 +350,20 @@ bad_row() { # input line 2, expected message
 	[ "${stderr%%$'\n'*}" = 'nps-signif: --ref "acmee" is not a key in column brand (nearest: "acme", "us", "globex")' ]
 }
 
+@test "--ref naming no key leaves an old rejects file as it was" {
+	printf 'old\n' >"$BATS_TEST_TMPDIR/old.rej"
+	run --separate-stderr nps-signif --ref nosuch --rejects "$BATS_TEST_TMPDIR/old.rej" <<<"$(tsv "k $counts" 'a 1 1 0 0' 'x 1 -1 0 0')"
+	[ "$status" -eq 64 ]
+	[ "$(cat "$BATS_TEST_TMPDIR/old.rej")" = old ]
+	! ls "$BATS_TEST_TMPDIR" | grep -q nps-signif-tmp
+	# a --ref that is found replaces it, as any run with --rejects does
+	run --separate-stderr nps-signif --ref a --rejects "$BATS_TEST_TMPDIR/old.rej" <<<"$(tsv "k $counts" 'a 1 1 0 0' 'x 1 -1 0 0')"
+	[ "$status" -eq 0 ]
+	[ "$stderr" = "nps-signif: 1 bad row written to $BATS_TEST_TMPDIR/old.rej" ]
+	[ "$(cut -f 6 "$BATS_TEST_TMPDIR/old.rej")" = "$(printf 'reject_reason\npromoters must be a count ("-1")')" ]
+	! ls "$BATS_TEST_TMPDIR" | grep -q nps-signif-tmp
+}
+
 @test "--rejects keeps going: rows in = rows out + rows rejected" {
 	# 6 rows in; the bad ones: -1, a duplicate a, n 0; three keys remain
 	# (a 40 se 8, b 20 se 6, c 10/60/30 -20 se 6): 3 pairs.
