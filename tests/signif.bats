@@ -355,13 +355,13 @@ bad_row() { # input line 2, expected message
 	run --separate-stderr nps-signif --ref nosuch --rejects "$BATS_TEST_TMPDIR/old.rej" <<<"$(tsv "k $counts" 'a 1 1 0 0' 'x 1 -1 0 0')"
 	[ "$status" -eq 64 ]
 	[ "$(cat "$BATS_TEST_TMPDIR/old.rej")" = old ]
-	! ls "$BATS_TEST_TMPDIR" | grep -q nps-signif-tmp
+	[ -z "$(ls "$BATS_TEST_TMPDIR" | grep nps-signif-tmp)" ]
 	# a --ref that is found replaces it, as any run with --rejects does
 	run --separate-stderr nps-signif --ref a --rejects "$BATS_TEST_TMPDIR/old.rej" <<<"$(tsv "k $counts" 'a 1 1 0 0' 'x 1 -1 0 0')"
 	[ "$status" -eq 0 ]
 	[ "$stderr" = "nps-signif: 1 bad row written to $BATS_TEST_TMPDIR/old.rej" ]
 	[ "$(cut -f 6 "$BATS_TEST_TMPDIR/old.rej")" = "$(printf 'reject_reason\npromoters must be a count ("-1")')" ]
-	! ls "$BATS_TEST_TMPDIR" | grep -q nps-signif-tmp
+	[ -z "$(ls "$BATS_TEST_TMPDIR" | grep nps-signif-tmp)" ]
 }
 
 @test "--rejects keeps going: rows in = rows out + rows rejected" {
