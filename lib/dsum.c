@@ -296,7 +296,8 @@ void dec_write(struct writer *w, const char *digits, size_t n, long e,
 		writer_char(w, '.');
 		for (size_t i = len; i < d; i++)
 			writer_char(w, '0');
-		writer_write(w, g.p + (len > d ? len - d : 0), len < d ? len : d);
+		if (len) /* a zero has no digits (and g.p may be NULL) */
+			writer_write(w, g.p + (len > d ? len - d : 0), len < d ? len : d);
 	}
 	buf_free(&g);
 }
