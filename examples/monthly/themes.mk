@@ -63,11 +63,12 @@ $(WEEK_OUT)/themes-week.tsv: $(WEEK_OUT)/detractors.tsv $(THEMES) $(call tool,th
 	mv $@.tmp $@
 
 # WEEK against the week before, each theme's share of the detractors: one
-# family of comparisons (Holm over the themes).
+# family of comparisons (Holm over the themes). A share, not an NPS: the
+# plain Wald test of two proportions (--test wald), not NPS pseudo-counts.
 $(WEEK_OUT)/trend.tsv: $(WEEK_OUT)/weeks.tsv $(WEEK_OUT)/themes-week.tsv $(HERE)/theme-shares $(call tool,signif) $(DEPS)
 	$(TMP)
 	$(HERE)/theme-shares $(if $(WEEK),-p '$(WEEK)') $(WEEK_OUT)/weeks.tsv $(WEEK_OUT)/themes-week.tsv > $@.in.tmp
-	nps-signif --trend -g theme $@.in.tmp > $@.tmp
+	nps-signif --trend --test wald -g theme $@.in.tmp > $@.tmp
 	mv $@.tmp $@
 
 $(WEEK_OUT)/weekly.md: $(WEEK_OUT)/trend.tsv $(WEEK_OUT)/weeks.tsv $(WEEK_OUT)/themes-week.tsv $(HERE)/weekly-summary
