@@ -2,14 +2,12 @@
  * (one row per key, or per group and period with --trend) and writes z
  * tests on the differences, adjusted for multiplicity, tiers and letters,
  * minimum detectable differences and the sample sizes a gap would need. */
-#include <errno.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "date.h"
 #include "hash.h"
@@ -56,7 +54,6 @@ struct signif {
 	double alpha, confidence, power, min_n, detect;
 	double z_conf, z_alpha, z_power;
 	const char *key_name, *ref, *group_list, *period_name, *rejects, *p_col;
-	struct buf rejects_tmp; /* --ref: the rejects file until all is read */
 	int time_given;
 
 	struct tsv_reader r;
@@ -735,8 +732,6 @@ static _Noreturn void no_such_ref(const struct signif *s)
 		}
 	}
 	free(row);
-	if (s->rejects_tmp.len)
-		unlink(s->rejects_tmp.p);
 	struct buf msg = { 0 };
 	for (size_t i = 0; i < nbest; i++) {
 		struct slice key = { s->keys.keys[best[i]], s->keys.lens[best[i]] };
@@ -1009,18 +1004,11 @@ static int open_input(struct signif *s, int nfiles, char **files)
 			s->partial_col = tsv_col_find(r, "partial");
 		}
 	}
-	/* --ref can only be found wrong once every row is read: until then
-	 * the rejects go to a file beside the one named, renamed over it at
-	 * the end, so that the usage error leaves an old rejects file as it
-	 * was. */
-	if (s->rejects && s->mode == REF) {
-		buf_add(&s->rejects_tmp, s->rejects, strlen(s->rejects));
-		buf_add(&s->rejects_tmp, ".nps-signif-tmp", 15);
-		tsv_rejects_open(r, buf_cstr(&s->rejects_tmp));
-		r->rejects.name = s->rejects;
-	} else if (s->rejects) {
+	/* --ref is found wrong only once every row is read: lib empties the
+	 * rejects file at its first write, not here, so that the usage error
+	 * leaves an old one as it was. */
+	if (s->rejects)
 		tsv_rejects_open(r, s->rejects);
-	}
 	return r->has_header;
 }
 
@@ -1028,10 +1016,6 @@ static void finish(struct signif *s)
 {
 	writer_close(&out);
 	tsv_close(&s->r);
-	if (s->rejects_tmp.len && rename(s->rejects_tmp.p, s->rejects) != 0)
-		die(EX_IOERR_, "cannot rename %s to %s: %s", s->rejects_tmp.p,
-		    s->rejects, strerror(errno));
-	buf_free(&s->rejects_tmp);
 	for (size_t i = 0; i < s->k; i++)
 		nps_counts_free(&s->all[i].counts);
 	free(s->all);
