@@ -35,6 +35,7 @@ struct route {
 	struct store *store; /* NULL: --no-sort */
 	struct ticket_writer tickets;
 	struct buf contacts; /* the current row's "owner\tescalate_to" */
+	long long last_due;  /* ticket_last_due() */
 };
 
 static void usage(void);
@@ -177,6 +178,7 @@ static void route_open(struct route *rt, const struct options *opt,
 	if (opt->rejects)
 		tsv_rejects_open(in, opt->rejects);
 	rt->tickets.timed = 1;
+	rt->last_due = ticket_last_due();
 	out_str(TICKET_HEADER "\n");
 	if (!opt->no_sort)
 		rt->store = store_new(&rt->rules, threads_wanted());
@@ -265,6 +267,12 @@ static int read_ticket(struct route *rt, struct ticket *t)
 	if (!t->rule || t->rule->no_ticket)
 		return 0;
 	t->due = when.utc + t->rule->sla_seconds;
+	if (t->due > rt->last_due) {
+		tsv_reject(in, "%s + %lld hours is past 9999-12-31T23:59:59Z, the "
+			   "last due_at that can be written (%s)", opt->time,
+			   t->rule->sla_seconds / 3600, tsv_quote(f[rt->time_col]));
+		return 0;
+	}
 	struct slice owner = field_or_empty(f, t->rule->owner_col);
 	struct slice escalate = field_or_empty(f, t->rule->escalate_col);
 	rt->contacts.len = 0;

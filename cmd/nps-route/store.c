@@ -635,7 +635,8 @@ void store_write(struct store *s, struct ticket_writer *tw, struct writer *w)
 			continue;
 		}
 		wait_flag(&f, &f.text_ready[i], 1);
-		writer_write(w, f.text[i].p, f.text[i].len);
+		if (f.text[i].len) /* a unit of empty buckets: p may be NULL */
+			writer_write(w, f.text[i].p, f.text[i].len);
 		set_flag(&f, &f.text_ready[i], 0);
 		i ^= 1;
 	}
