@@ -19,7 +19,7 @@
 struct options {
 	const char *id, *score, *time, *value, *owner, *escalate, *rules_path,
 		*rejects;
-	int owner_named, escalate_named;
+	int time_named, owner_named, escalate_named; /* given, not defaults */
 	double high_value;
 	int print_rules, no_sort;
 	struct tsv_header given; /* --columns, --header-from */
@@ -30,8 +30,8 @@ struct route {
 	const struct options *opt;
 	struct rules rules;
 	struct tsv_reader in;
-	size_t id_col, time_col;
-	long score_col, segment_col, value_col; /* -1: none */
+	size_t id_col;
+	long time_col, score_col, segment_col, value_col; /* -1: none */
 	struct store *store; /* NULL: --no-sort */
 	struct ticket_writer tickets;
 	struct buf contacts; /* the current row's "owner\tescalate_to" */
@@ -74,7 +74,7 @@ int main(int argc, char **argv)
 		switch (c) {
 		case 'i': opt.id = optarg; break;
 		case 's': opt.score = optarg; break;
-		case 't': opt.time = optarg; break;
+		case 't': opt.time = optarg, opt.time_named = 1; break;
 		case 'v': opt.value = optarg; break;
 		case O_OWNER: opt.owner = optarg, opt.owner_named = 1; break;
 		case O_ESCALATE: opt.escalate = optarg, opt.escalate_named = 1; break;
@@ -165,7 +165,8 @@ static void route_open(struct route *rt, const struct options *opt,
 		exit(0);
 	}
 	rt->id_col = tsv_col(in, opt->id);
-	rt->time_col = tsv_col(in, opt->time);
+	rt->time_col = opt->time_named ? (long)tsv_col(in, opt->time)
+				       : tsv_col_find(in, opt->time);
 	rt->score_col = opt->score ? (long)tsv_col(in, opt->score)
 				   : tsv_col_find(in, "score");
 	rt->segment_col = tsv_col_find(in, "segment");
@@ -174,12 +175,14 @@ static void route_open(struct route *rt, const struct options *opt,
 		die_usage("no column \"score\" or \"segment\" in %s (columns: %s)",
 			  in->header_file, column_list(in, &list));
 	rt->value_col = opt->value ? (long)tsv_col(in, opt->value) : -1;
-	rules_resolve(&rt->rules, in, opt->owner, 1, opt->escalate, 1, 1);
+	rt->tickets.timed = rt->time_col >= 0;
+	rules_resolve(&rt->rules, in, opt->owner, opt->owner_named, opt->escalate,
+		      opt->escalate_named, rt->tickets.timed);
 	if (opt->rejects)
 		tsv_rejects_open(in, opt->rejects);
-	rt->tickets.timed = 1;
 	rt->last_due = ticket_last_due();
-	out_str(TICKET_HEADER "\n");
+	out_str(rt->tickets.timed ? TICKET_HEADER "\n"
+				  : TICKET_HEADER "\tsla_hours\n");
 	if (!opt->no_sort)
 		rt->store = store_new(&rt->rules, threads_wanted());
 }
@@ -194,38 +197,51 @@ static int value_of(struct slice s, double *v)
 	return num_double(s, v) ? 1 : -1;
 }
 
-/* The answer of the current row (score, else segment): 1, or 0 when the
- * row is rejected. */
+/* The current row's answer: its score, else its segment. An empty score
+ * or the segment "unanswered" is a question not answered (npskit(7)): no
+ * ticket, and not a bad row. */
+enum { ANSWERED, UNANSWERED, BAD_ANSWER };
 static int read_answer(struct route *rt, int *answer)
 {
 	struct tsv_reader *in = &rt->in;
+	int unanswered = 0;
 	*answer = 0;
 	if (rt->score_col >= 0) {
-		*answer = nps_score(in->fields[rt->score_col]);
-		if (*answer < 0) {
+		struct slice score = in->fields[rt->score_col];
+		*answer = nps_score(score);
+		unanswered = *answer < 0 && slice_trim(score).n == 0;
+		if (*answer < 0 && !unanswered) {
 			tsv_reject(in, "%s must be an integer 0..10 (%s)",
 				   rt->opt->score ? rt->opt->score : "score",
-				   tsv_quote(in->fields[rt->score_col]));
-			return 0;
+				   tsv_quote(score));
+			return BAD_ANSWER;
 		}
 	}
 	if (rt->segment_col < 0 || rt->segment_col == rt->score_col)
-		return 1;
+		return unanswered ? UNANSWERED : ANSWERED;
 	struct slice text = in->fields[rt->segment_col];
 	int segment = nps_segment_parse(slice_trim(text));
-	if (segment < 0) {
-		tsv_reject(in, "segment must be promoter, passive or detractor (%s)",
-			   tsv_quote(text));
-		return 0;
+	int says_unanswered = slice_eq(slice_trim(text), "unanswered");
+	if (segment < 0 && !says_unanswered) {
+		tsv_reject(in, "segment must be promoter, passive, detractor or "
+			   "unanswered (%s)", tsv_quote(text));
+		return BAD_ANSWER;
 	}
 	if (rt->score_col < 0) {
-		*answer = ANSWER_SEGMENT + segment;
-	} else if (segment != (int)nps_segment_of(*answer)) {
+		*answer = ANSWER_SEGMENT + (says_unanswered ? 0 : segment);
+		return says_unanswered ? UNANSWERED : ANSWERED;
+	}
+	if (unanswered && !says_unanswered) {
+		tsv_reject(in, "segment does not match an empty score (%s)",
+			   tsv_quote(text));
+		return BAD_ANSWER;
+	}
+	if (!unanswered && segment != (int)nps_segment_of(*answer)) {
 		tsv_reject(in, "segment does not match score %d (%s)", *answer,
 			   tsv_quote(text));
-		return 0;
+		return BAD_ANSWER;
 	}
-	return 1;
+	return unanswered ? UNANSWERED : ANSWERED;
 }
 
 static struct slice field_or_empty(const struct slice *fields, long col)
@@ -247,10 +263,10 @@ static int read_ticket(struct route *rt, struct ticket *t)
 		tsv_reject(in, "%s must not be empty", opt->id);
 		return 0;
 	}
-	if (!read_answer(rt, &t->answer))
+	if (read_answer(rt, &t->answer) != ANSWERED)
 		return 0;
-	struct when when;
-	if (!date_parse(f[rt->time_col], &when)) {
+	struct when when = { .utc = 0 }; /* no time: due = the SLA from 0 */
+	if (rt->time_col >= 0 && !date_parse(f[rt->time_col], &when)) {
 		tsv_reject(in, "%s must be a date or timestamp (%s)", opt->time,
 			   tsv_quote(f[rt->time_col]));
 		return 0;

@@ -377,7 +377,7 @@ bad_row() { # input line 2, expected message; columns: id time store region valu
 @test "bad rows: a bad score" {
 	bad_row $'a\t2026-01-01\tS\tn\t1\t11' 'score must be an integer 0..10 ("11")'
 	bad_row $'a\t2026-01-01\tS\tn\t1\tabc' 'score must be an integer 0..10 ("abc")'
-	bad_row $'a\t2026-01-01\tS\tn\t1\t' 'score must be an integer 0..10 ("")'
+	bad_row $'a\t2026-01-01\tS\tn\t1\tNA' 'score must be an integer 0..10 ("NA")'
 	bad_row $'a\t2026-01-01\tS\tn\t1\t9.5' 'score must be an integer 0..10 ("9.5")'
 }
 @test "bad rows: a bad customer value" {
@@ -394,13 +394,13 @@ bad_row() { # input line 2, expected message; columns: id time store region valu
 	run nps-route <<<"$(tsv 'response_id responded_at store region segment' \
 		'a 2026-01-31T12:00:00+02:00 S1 n detractor' 'b 2026-12-31T23:30:00-01:00 S2 n promoter')"
 	[ "$status" -eq 0 ]
-	# a: 10:00Z +24 h; b: 2027-01-01T00:30Z +168 h. Score NA.
+	# a: 10:00Z +24 h; b: 2027-01-01T00:30Z +168 h. No score: empty.
 	[ "$output" = "$HEAD
-$(tsv 'T-af63dc4c8601ec8c a detractor NA 2 automatic_remedy S1 n 2026-02-01T10:00:00Z detractor' \
-	'T-af63df4c8601f1a5 b promoter NA 6 automatic_remedy S2 n 2027-01-08T00:30:00Z promoter')" ]
+$(printf 'T-af63dc4c8601ec8c\ta\tdetractor\t\t2\tautomatic_remedy\tS1\tn\t2026-02-01T10:00:00Z\tdetractor')
+$(printf 'T-af63df4c8601f1a5\tb\tpromoter\t\t6\tautomatic_remedy\tS2\tn\t2027-01-08T00:30:00Z\tpromoter')" ]
 	run --separate-stderr nps-route <<<"$(tsv 'response_id responded_at store region segment' 'a 2026-01-01 S n promoters')"
 	[ "$status" -eq 65 ]
-	[ "$stderr" = 'nps-route: stdin:2: segment must be promoter, passive or detractor ("promoters")' ]
+	[ "$stderr" = 'nps-route: stdin:2: segment must be promoter, passive, detractor or unanswered ("promoters")' ]
 	# nps-classify output: both columns, and they must agree.
 	run nps-classify "$data/route-segments.tsv"
 	printf '%s\n' "$output" | nps-route | cmp - "$data/route-segments.out"
@@ -438,8 +438,8 @@ $(tsv 'T-af63dc4c8601ec8c a promoter 9 5 personal_call Ann Zoe 2026-01-08T00:00:
 $(tsv 'T-af63dc4c8601ec8c a promoter 9 6 automatic_remedy' | tr -d '\n')			2026-01-08T00:00:00Z	promoter" ]
 }
 
-@test "a missing owner or escalation column is a usage error listing the columns" {
-	run --separate-stderr nps-route <<<"$(tsv 'response_id responded_at region score' 'a 2026-01-01 n 3')"
+@test "an owner or escalation column named and missing is a usage error listing the columns" {
+	run --separate-stderr nps-route --owner store <<<"$(tsv 'response_id responded_at region score' 'a 2026-01-01 n 3')"
 	[ "$status" -eq 64 ]
 	[ "$stderr" = "$(printf 'nps-route: no column "store" in stdin (columns: response_id, responded_at, region, score)\nTry '"'"'nps-route --help'"'"' for more information.')" ]
 	run --separate-stderr nps-route --owner x <<<"$(tsv 'response_id responded_at store score' 'a 2026-01-01 S 3')"
@@ -608,4 +608,57 @@ $(tsv 'T-af63dc4c8601ec8c a promoter 9 6 automatic_remedy' | tr -d '\n')			2026-
 	[ "$output" = "$HEAD
 $(tsv 'T-af63dc4c8601ec8c a detractor 0 2 automatic_remedy S n 9999-12-31T23:59:59Z detractor')" ]
 	[ "$(cut -f 1,6 "$BATS_TEST_TMPDIR/rej" | tail -n 1)" = "$(printf 'b\tresponded_at + 24 hours is past 9999-12-31T23:59:59Z, the last due_at that can be written ("9999-12-31T00:00:00Z")')" ]
+}
+
+# Issue 13: no assumed layout. Without the default time column the tickets
+# have no due_at (empty) and say their SLA in a last column sla_hours; the
+# order is then priority, SLA, id. Without store and region, owner and
+# escalate_to are empty. No flag is needed for either.
+# Ids: "a" T-af63dc4c8601ec8c, "b" T-af63df4c8601f1a5, "foobar"
+# T-85944171f73967e8 (FNV-1a 64, above). a (0) and foobar (3): detractors,
+# priority 2, 24 h; b (7): passive, priority 4, 72 h.
+@test "no time column: due_at empty, sla_hours written; no store or region: owner and escalation empty" {
+	in=$(tsv 'response_id channel score' 'b web 7' 'foobar app 3' 'a web 0')
+	run --separate-stderr nps-route <<<"$in"
+	[ "$status" -eq 0 ]
+	[ "$stderr" = "" ]
+	[ "$output" = "$(printf '%s\tsla_hours\n' "$HEAD"
+printf 'T-af63dc4c8601ec8c\ta\tdetractor\t0\t2\tautomatic_remedy\t\t\t\tdetractor\t24\n'
+printf 'T-85944171f73967e8\tfoobar\tdetractor\t3\t2\tautomatic_remedy\t\t\t\tdetractor\t24\n'
+printf 'T-af63df4c8601f1a5\tb\tpassive\t7\t4\tautomatic_remedy\t\t\t\tpassive\t72')" ]
+	# --no-sort: the same lines, in input order
+	[ "$(nps-route --no-sort <<<"$in" | cut -f 2,11 | tr '\n' ' ')" = "$(printf 'response_id\tsla_hours b\t72 foobar\t24 a\t24 ')" ]
+	# a rule's SLA orders tickets of one priority: 48 h after 1 h
+	tsv 'segment action sla_hours priority' 'promoter thank 48 1' 'detractor call 1 1' >"$BATS_TEST_TMPDIR/rules"
+	[ "$(nps-route --rules "$BATS_TEST_TMPDIR/rules" <<<"$(tsv 'response_id score' 'p 10' 'q 0')" | cut -f 2,11 | tr '\n' ' ')" = "$(printf 'response_id\tsla_hours q\t1 p\t48 ')" ]
+	# a time column named with -t must be there
+	run --separate-stderr nps-route -t responded_at <<<"$in"
+	[ "$status" -eq 64 ]
+	[ "${stderr%%$'\n'*}" = 'nps-route: no column "responded_at" in stdin (columns: response_id, channel, score)' ]
+}
+
+# Issue 13 and npskit(7): an empty score (nothing, or spaces) is a question
+# not answered, as is the segment "unanswered" that nps-classify writes for
+# it: no ticket, and not a bad row. A segment that disagrees still is.
+@test "unanswered responses get no ticket and are not bad rows" {
+	run --separate-stderr nps-route --rejects "$BATS_TEST_TMPDIR/rej" <<<"$(printf 'response_id\tresponded_at\tstore\tregion\tscore\na\t2026-01-01\tS\tn\t\nb\t2026-01-01\tS\tn\t  \nc\t2026-01-01\tS\tn\t0\n')"
+	[ "$status" -eq 0 ]
+	[ "$stderr" = "nps-route: 0 bad rows written to $BATS_TEST_TMPDIR/rej" ]
+	[ "$(printf '%s\n' "$output" | cut -f 2 | tr '\n' ' ')" = "response_id c " ]
+	[ "$(cat "$BATS_TEST_TMPDIR/rej")" = "$(tsv 'response_id responded_at store region score reject_reason')" ]
+	# nps-classify's output: score empty, segment unanswered, nps_points empty
+	run --separate-stderr nps-route <<<"$(printf 'response_id\tresponded_at\tstore\tregion\tscore\tsegment\tnps_points\na\t2026-01-01\tS\tn\t\tunanswered\t\nc\t2026-01-01\tS\tn\t0\tdetractor\t-100\n')"
+	[ "$status" -eq 0 ]
+	[ "$(printf '%s\n' "$output" | cut -f 2 | tr '\n' ' ')" = "response_id c " ]
+	# a segment alone
+	run --separate-stderr nps-route <<<"$(tsv 'response_id responded_at store region segment' 'a 2026-01-01 S n unanswered' 'c 2026-01-01 S n detractor')"
+	[ "$status" -eq 0 ]
+	[ "$(printf '%s\n' "$output" | cut -f 2 | tr '\n' ' ')" = "response_id c " ]
+	# disagreeing: bad rows
+	run --separate-stderr nps-route <<<"$(printf 'response_id\tresponded_at\tstore\tregion\tscore\tsegment\na\t2026-01-01\tS\tn\t\tdetractor\n')"
+	[ "$status" -eq 65 ]
+	[ "$stderr" = 'nps-route: stdin:2: segment does not match an empty score ("detractor")' ]
+	run --separate-stderr nps-route <<<"$(printf 'response_id\tresponded_at\tstore\tregion\tscore\tsegment\na\t2026-01-01\tS\tn\t7\tunanswered\n')"
+	[ "$status" -eq 65 ]
+	[ "$stderr" = 'nps-route: stdin:2: segment does not match score 7 ("unanswered")' ]
 }

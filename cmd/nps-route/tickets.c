@@ -8,14 +8,14 @@
 #include "date.h"
 #include "route.h"
 
-/* "segment\tscore\t", by answer. */
+/* "segment\tscore\t", by answer; no score (segment-only input): empty. */
 #define TEXT(s) { s, sizeof s - 1 }
 static const struct slice answer_text[ANSWERS] = {
 	TEXT("detractor\t0\t"), TEXT("detractor\t1\t"), TEXT("detractor\t2\t"),
 	TEXT("detractor\t3\t"), TEXT("detractor\t4\t"), TEXT("detractor\t5\t"),
 	TEXT("detractor\t6\t"), TEXT("passive\t7\t"), TEXT("passive\t8\t"),
-	TEXT("promoter\t9\t"), TEXT("promoter\t10\t"), TEXT("detractor\tNA\t"),
-	TEXT("passive\tNA\t"), TEXT("promoter\tNA\t"),
+	TEXT("promoter\t9\t"), TEXT("promoter\t10\t"), TEXT("detractor\t\t"),
+	TEXT("passive\t\t"), TEXT("promoter\t\t"),
 };
 
 static char *put(char *p, const void *s, size_t n)
