@@ -45,32 +45,33 @@ static void route_open(struct route *rt, const struct options *opt,
 static int read_ticket(struct route *rt, struct ticket *t);
 static void route_close(struct route *rt);
 
+enum { O_OWNER = 256, O_ESCALATE, O_RULES, O_PRINT, O_HIGH, O_NOSORT,
+       O_REJECTS, O_VERSION };
+static const struct option long_options[] = {
+	{ "id", required_argument, NULL, 'i' },
+	{ "score", required_argument, NULL, 's' },
+	{ "time", required_argument, NULL, 't' },
+	{ "value", required_argument, NULL, 'v' },
+	{ "owner", required_argument, NULL, O_OWNER },
+	{ "escalate", required_argument, NULL, O_ESCALATE },
+	{ "rules", required_argument, NULL, O_RULES },
+	{ "print-rules", no_argument, NULL, O_PRINT },
+	{ "high-value", required_argument, NULL, O_HIGH },
+	{ "no-sort", no_argument, NULL, O_NOSORT },
+	{ "rejects", required_argument, NULL, O_REJECTS },
+	TSV_HEADER_OPTIONS,
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, O_VERSION },
+	{ 0 },
+};
+
 int main(int argc, char **argv)
 {
 	struct options opt = { .id = "response_id", .time = "responded_at",
 			       .owner = "store", .escalate = "region",
 			       .high_value = 1500 };
-	enum { O_OWNER = 256, O_ESCALATE, O_RULES, O_PRINT, O_HIGH, O_NOSORT,
-	       O_REJECTS, O_VERSION };
-	static const struct option options[] = {
-		{ "id", required_argument, NULL, 'i' },
-		{ "score", required_argument, NULL, 's' },
-		{ "time", required_argument, NULL, 't' },
-		{ "value", required_argument, NULL, 'v' },
-		{ "owner", required_argument, NULL, O_OWNER },
-		{ "escalate", required_argument, NULL, O_ESCALATE },
-		{ "rules", required_argument, NULL, O_RULES },
-		{ "print-rules", no_argument, NULL, O_PRINT },
-		{ "high-value", required_argument, NULL, O_HIGH },
-		{ "no-sort", no_argument, NULL, O_NOSORT },
-		{ "rejects", required_argument, NULL, O_REJECTS },
-		TSV_HEADER_OPTIONS,
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, O_VERSION },
-		{ 0 },
-	};
 	prog_init(argv[0]);
-	for (int c; (c = getopt_long(argc, argv, "i:s:t:v:h", options, NULL)) != -1;) {
+	for (int c; (c = getopt_long(argc, argv, "i:s:t:v:h", long_options, NULL)) != -1;) {
 		switch (c) {
 		case 'i': opt.id = optarg; break;
 		case 's': opt.score = optarg; break;
@@ -257,28 +258,31 @@ static int read_ticket(struct route *rt, struct ticket *t)
 	const struct options *opt = rt->opt;
 	if (!tsv_check_width(in))
 		return 0;
-	const struct slice *f = in->fields;
-	t->id = f[rt->id_col];
+	const struct slice *fields = in->fields;
+	t->id = fields[rt->id_col];
 	if (t->id.n == 0 || (t->id.p[0] == ' ' && slice_trim(t->id).n == 0)) {
 		tsv_reject(in, "%s must not be empty", opt->id);
 		return 0;
 	}
-	if (read_answer(rt, &t->answer) != ANSWERED)
+	int answered = read_answer(rt, &t->answer);
+	if (answered == BAD_ANSWER)
 		return 0;
 	struct when when = { .utc = 0 }; /* no time: due = the SLA from 0 */
-	if (rt->time_col >= 0 && !date_parse(f[rt->time_col], &when)) {
+	if (rt->time_col >= 0 && !date_parse(fields[rt->time_col], &when)) {
 		tsv_reject(in, "%s must be a date or timestamp (%s)", opt->time,
-			   tsv_quote(f[rt->time_col]));
+			   tsv_quote(fields[rt->time_col]));
 		return 0;
 	}
 	double value = 0;
 	int value_known = 0;
 	if (rt->value_col >= 0 &&
-	    (value_known = value_of(f[rt->value_col], &value)) < 0) {
+	    (value_known = value_of(fields[rt->value_col], &value)) < 0) {
 		tsv_reject(in, "%s must be a number, empty or NA (%s)", opt->value,
-			   tsv_quote(f[rt->value_col]));
+			   tsv_quote(fields[rt->value_col]));
 		return 0;
 	}
+	if (answered == UNANSWERED) /* checked whole, but no ticket */
+		return 0;
 	t->rule = rules_match(&rt->rules, t->answer, value_known, value);
 	if (!t->rule || t->rule->no_ticket)
 		return 0;
@@ -286,11 +290,11 @@ static int read_ticket(struct route *rt, struct ticket *t)
 	if (t->due > rt->last_due) {
 		tsv_reject(in, "%s + %lld hours is past 9999-12-31T23:59:59Z, the "
 			   "last due_at that can be written (%s)", opt->time,
-			   t->rule->sla_seconds / 3600, tsv_quote(f[rt->time_col]));
+			   t->rule->sla_seconds / 3600, tsv_quote(fields[rt->time_col]));
 		return 0;
 	}
-	struct slice owner = field_or_empty(f, t->rule->owner_col);
-	struct slice escalate = field_or_empty(f, t->rule->escalate_col);
+	struct slice owner = field_or_empty(fields, t->rule->owner_col);
+	struct slice escalate = field_or_empty(fields, t->rule->escalate_col);
 	rt->contacts.len = 0;
 	buf_add(&rt->contacts, owner.p, owner.n);
 	buf_addc(&rt->contacts, '\t');

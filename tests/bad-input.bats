@@ -317,7 +317,11 @@ no_crash() { # the status is a documented one and no sanitizer spoke
 	# fuzz/regressions/tsv-final-row-ends-in-tab: "k2<TAB>" at the very
 	# end was dropped silently: 2 rows in, 1 out, 0 rejected.
 	for p in $PROGS; do
-		{ header $p; echo; row $p k1; echo; row $p k2 | sed 's/[^\t]*$//'; } >"$BATS_TEST_TMPDIR/in"
+		# (nps-route: an empty score is unanswered, npskit(7); a bad date
+		# makes the row bad)
+		local d=
+		[ "$p" = nps-route ] && d=2026-02-30
+		{ header $p; echo; row $p k1; echo; row $p k2 "" $d | sed 's/[^\t]*$//'; } >"$BATS_TEST_TMPDIR/in"
 		runp $p "$BATS_TEST_TMPDIR/in" --rejects "$BATS_TEST_TMPDIR/rej"
 		[ "$status" -eq 0 ] || { echo "$p: $status $stderr"; false; }
 		[ "$stderr" = "$p: 1 bad row written to $BATS_TEST_TMPDIR/rej" ] || { echo "$p: $stderr"; false; }

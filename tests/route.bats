@@ -479,6 +479,9 @@ $(tsv 'T-af63dc4c8601ec8c a promoter 9 6 automatic_remedy' | tr -d '\n')			2026-
 	[ "$(printf '%s\n' "$output" | sed -n 2p | cut -f 6,8)" = "$(printf 'regional_call\t')" ]
 	[ "$(printf '%s\n' "$output" | awk -F '\t' '$3 == "promoter" && $6 != "thank_you_call"' | wc -l)" -eq 0 ]
 	nps-route -v customer_value examples/sample.tsv | awk -F '\t' 'NR > 1 && $9 < "2025-02-01"' | cut -f 7 | sort | uniq -c >/dev/null
+	# no time, store or region: due_at and owners empty, sla_hours last
+	cut -f 1,7 examples/sample.tsv | nps-route | head -n 3 >"$BATS_TEST_TMPDIR/t"
+	[ "$(awk -F '\t' 'NR == 1 { print $NF; next } { print $7 $8 $9 "|" $11 }' "$BATS_TEST_TMPDIR/t" | tr '\n' ' ')" = "sla_hours |24 |24 " ]
 }
 
 @test "a missing file exits 66" {
@@ -654,6 +657,10 @@ printf 'T-af63df4c8601f1a5\tb\tpassive\t7\t4\tautomatic_remedy\t\t\t\tpassive\t7
 	run --separate-stderr nps-route <<<"$(tsv 'response_id responded_at store region segment' 'a 2026-01-01 S n unanswered' 'c 2026-01-01 S n detractor')"
 	[ "$status" -eq 0 ]
 	[ "$(printf '%s\n' "$output" | cut -f 2 | tr '\n' ' ')" = "response_id c " ]
+	# the rest of an unanswered row is checked all the same
+	run --separate-stderr nps-route <<<"$(printf 'response_id\tresponded_at\tstore\tregion\tscore\na\t2026-02-30\tS\tn\t\n')"
+	[ "$status" -eq 65 ]
+	[ "$stderr" = 'nps-route: stdin:2: responded_at must be a date or timestamp ("2026-02-30")' ]
 	# disagreeing: bad rows
 	run --separate-stderr nps-route <<<"$(printf 'response_id\tresponded_at\tstore\tregion\tscore\tsegment\na\t2026-01-01\tS\tn\t\tdetractor\n')"
 	[ "$status" -eq 65 ]

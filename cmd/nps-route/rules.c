@@ -384,12 +384,12 @@ const char *column_list(const struct tsv_reader *r, struct buf *list)
 
 /* The column a rule's owner or escalation comes from: the rule's own, or
  * the option's (the default one: -1 when the input lacks it). */
-static long contact_column(const struct rules *rs, const struct rule *u,
+static long contact_column(const struct rules *rs, const struct rule *rule,
 			   const struct tsv_reader *r, const char *ruled,
 			   const char *option, int option_named)
 {
 	const char *name = ruled ? ruled : option;
-	if (u->no_ticket || !*name)
+	if (rule->no_ticket || !*name)
 		return -1;
 	long col = tsv_col_find(r, name);
 	if (col >= 0 || (!ruled && !option_named))
@@ -398,7 +398,7 @@ static long contact_column(const struct rules *rs, const struct rule *u,
 		tsv_col(r, name); /* dies listing the columns */
 	struct buf list = { 0 };
 	die(EX_USAGE_, "%s:%lu: no column \"%s\" in %s (columns: %s)", rs->name,
-	    u->line, name, r->header_file, column_list(r, &list));
+	    rule->line, name, r->header_file, column_list(r, &list));
 }
 
 void rules_resolve(struct rules *rs, const struct tsv_reader *r,
@@ -406,23 +406,23 @@ void rules_resolve(struct rules *rs, const struct tsv_reader *r,
 		   int escalate_named, int timed)
 {
 	for (size_t i = 0; i < rs->n; i++) {
-		struct rule *u = &rs->rule[i];
-		u->owner_col = contact_column(rs, u, r, u->owner, owner, owner_named);
-		u->escalate_col = contact_column(rs, u, r, u->escalate, escalate,
+		struct rule *rule = &rs->rule[i];
+		rule->owner_col = contact_column(rs, rule, r, rule->owner, owner, owner_named);
+		rule->escalate_col = contact_column(rs, rule, r, rule->escalate, escalate,
 						 escalate_named);
-		u->head.len = u->ending.len = 0;
+		rule->head.len = rule->ending.len = 0;
 		char number[24];
-		int n = snprintf(number, sizeof number, "%u\t", u->priority);
-		buf_add(&u->head, number, (size_t)n);
-		buf_add(&u->head, u->action, strlen(u->action));
-		buf_addc(&u->head, '\t');
-		buf_add(&u->ending, u->reason, strlen(u->reason));
+		int n = snprintf(number, sizeof number, "%u\t", rule->priority);
+		buf_add(&rule->head, number, (size_t)n);
+		buf_add(&rule->head, rule->action, strlen(rule->action));
+		buf_addc(&rule->head, '\t');
+		buf_add(&rule->ending, rule->reason, strlen(rule->reason));
 		if (!timed) {
 			n = snprintf(number, sizeof number, "\t%lld",
-				     u->sla_seconds / 3600);
-			buf_add(&u->ending, number, (size_t)n);
+				     rule->sla_seconds / 3600);
+			buf_add(&rule->ending, number, (size_t)n);
 		}
-		buf_addc(&u->ending, '\n');
+		buf_addc(&rule->ending, '\n');
 	}
 }
 
@@ -431,16 +431,16 @@ void rules_resolve(struct rules *rs, const struct tsv_reader *r,
 const struct rule *rules_match(const struct rules *rs, int answer,
 			       int value_known, double value)
 {
-	const struct rule *u = rs->first_any_value[answer];
-	if (u && (!value_known || u == rs->first[answer]))
-		return u;
+	const struct rule *rule = rs->first_any_value[answer];
+	if (rule && (!value_known || rule == rs->first[answer]))
+		return rule;
 	for (size_t i = 0; i < rs->n; i++) {
-		u = &rs->rule[i];
-		if (!(u->takes >> answer & 1))
+		rule = &rs->rule[i];
+		if (!(rule->takes >> answer & 1))
 			continue;
-		if (u->value_any ||
-		    (value_known && value >= u->value_lo && value < u->value_hi))
-			return u;
+		if (rule->value_any ||
+		    (value_known && value >= rule->value_lo && value < rule->value_hi))
+			return rule;
 	}
 	return NULL;
 }
@@ -448,15 +448,15 @@ const struct rule *rules_match(const struct rules *rs, int answer,
 void rules_free(struct rules *rs)
 {
 	for (size_t i = 0; i < rs->n; i++) {
-		struct rule *u = &rs->rule[i];
-		free(u->action);
-		free(u->reason);
-		buf_free(&u->head);
-		buf_free(&u->ending);
-		if (u->owner && *u->owner)
-			free(u->owner);
-		if (u->escalate && *u->escalate)
-			free(u->escalate);
+		struct rule *rule = &rs->rule[i];
+		free(rule->action);
+		free(rule->reason);
+		buf_free(&rule->head);
+		buf_free(&rule->ending);
+		if (rule->owner && *rule->owner)
+			free(rule->owner);
+		if (rule->escalate && *rule->escalate)
+			free(rule->escalate);
 	}
 	free(rs->rule);
 }

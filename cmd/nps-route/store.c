@@ -264,16 +264,16 @@ static void sort_ties(const struct store *s, struct record *v, size_t n,
 		}
 		return;
 	}
-	size_t half = n / 2;
-	sort_ties(s, v, half, tmp);
-	sort_ties(s, v + half, n - half, tmp);
-	if (by_ticket(s, &v[half - 1], &v[half]) <= 0)
+	size_t mid = n / 2;
+	sort_ties(s, v, mid, tmp);
+	sort_ties(s, v + mid, n - mid, tmp);
+	if (by_ticket(s, &v[mid - 1], &v[mid]) <= 0)
 		return;
-	memcpy(tmp, v, half * sizeof *v);
-	size_t i = 0, j = half, k = 0;
-	while (i < half && j < n)
+	memcpy(tmp, v, mid * sizeof *v);
+	size_t i = 0, j = mid, k = 0;
+	while (i < mid && j < n)
 		v[k++] = by_ticket(s, &v[j], &tmp[i]) < 0 ? v[j++] : tmp[i++];
-	while (i < half)
+	while (i < mid)
 		v[k++] = tmp[i++];
 }
 
@@ -341,7 +341,7 @@ static void sort_records(const struct store *s, struct record *v, size_t n,
  * as one thread writes. A bucket bigger than a chunk (many equal keys) is
  * a unit of its own, the main thread's: its pieces are sorted in place
  * and merged. */
-struct finish {
+struct plan {
 	struct store *store;
 	struct record **chunk;    /* the store's, split */
 	size_t helper_first;      /* the helper splits chunks [helper_first, nchunks) */
@@ -349,7 +349,7 @@ struct finish {
 	size_t *bucket_size;
 	size_t nbuckets;
 	size_t *unit_first, nunits; /* unit u: buckets [unit_first[u], [u + 1]) */
-	unsigned char *helpers;   /* by unit: 1 for the helper's */
+	unsigned char *for_helper;   /* by unit: 1 for the helper's */
 	int below_top;            /* order bits below the top digit */
 	int due_bits;             /* order bits of due - min_due */
 	int timed;                /* the main thread's ticket_writer's */
@@ -370,44 +370,44 @@ struct sorting {
 	struct ticket_writer *tickets;
 };
 
-static size_t piece_start(const struct finish *f, size_t c, size_t d)
+static size_t piece_start(const struct plan *plan, size_t c, size_t d)
 {
-	return f->piece_starts[c * (f->nbuckets + 1) + d];
+	return plan->piece_starts[c * (plan->nbuckets + 1) + d];
 }
 
 /* Chunk c's keys re-packed (rank << due_bits | due - min_due) and counted
  * by top digit; then the chunk is moved into the order of that digit,
  * into sorting->gathered, which becomes the chunk (and the chunk the
  * gathered space). */
-static void split_chunk(struct finish *f, size_t c, struct sorting *sorting)
+static void split_chunk(struct plan *plan, size_t c, struct sorting *sorting)
 {
-	const struct store *s = f->store;
-	struct record *v = f->chunk[c];
+	const struct store *s = plan->store;
+	struct record *v = plan->chunk[c];
 	size_t n = c + 1 < s->nchunks ? CHUNK : s->n - c * CHUNK;
-	size_t *at = f->piece_starts + c * (f->nbuckets + 1);
-	uint64_t top_mask = f->nbuckets - 1, due_mask = (1ULL << DUE_BITS) - 1;
+	size_t *at = plan->piece_starts + c * (plan->nbuckets + 1);
+	uint64_t top_mask = plan->nbuckets - 1, due_mask = (1ULL << DUE_BITS) - 1;
 	for (size_t i = 0; i < n; i++) {
 		uint64_t k = v[i].key;
 		long long due = (long long)(k & due_mask) - DUE_BIAS;
 		uint64_t rank = (k & ORDER_MASK) >> DUE_BITS;
-		k = (k & ~ORDER_MASK) | rank << f->due_bits |
+		k = (k & ~ORDER_MASK) | rank << plan->due_bits |
 		    (uint64_t)(due - s->min_due);
 		v[i].key = k;
-		at[(k >> f->below_top & top_mask) + 1]++;
+		at[(k >> plan->below_top & top_mask) + 1]++;
 	}
-	for (size_t d = 0; d < f->nbuckets; d++)
+	for (size_t d = 0; d < plan->nbuckets; d++)
 		at[d + 1] += at[d];
-	memcpy(sorting->head, at, f->nbuckets * sizeof *sorting->head);
+	memcpy(sorting->head, at, plan->nbuckets * sizeof *sorting->head);
 	for (size_t i = 0; i < n; i++)
-		sorting->gathered[sorting->head[v[i].key >> f->below_top & top_mask]++] = v[i];
-	f->chunk[c] = sorting->gathered;
+		sorting->gathered[sorting->head[v[i].key >> plan->below_top & top_mask]++] = v[i];
+	plan->chunk[c] = sorting->gathered;
 	sorting->gathered = v;
 }
 
 /* A record as the ticket it keeps. */
-static struct ticket ticket_of(const struct finish *f, const struct record *r)
+static struct ticket ticket_of(const struct plan *plan, const struct record *r)
 {
-	const struct store *s = f->store;
+	const struct store *s = plan->store;
 	uint64_t which = r->key >> ORDER_BITS;
 	size_t c = r->contacts;
 	return (struct ticket){
@@ -415,21 +415,21 @@ static struct ticket ticket_of(const struct finish *f, const struct record *r)
 		.answer = (int)(which % ANSWERS),
 		.rule = &s->rules->rule[which / ANSWERS],
 		.contacts = { s->contacts.keys[c], s->contacts.lens[c] },
-		.due = (long long)(r->key & ((1ULL << f->due_bits) - 1)) + s->min_due,
+		.due = (long long)(r->key & ((1ULL << plan->due_bits) - 1)) + s->min_due,
 	};
 }
 
 /* One record's line, into `to`, or to the output when to is NULL. */
-static void format_record(const struct finish *f, const struct record *r,
-			  struct ticket_writer *tw, struct buf *to)
+static void format_record(const struct plan *plan, const struct record *r,
+			  struct ticket_writer *tickets, struct buf *to)
 {
-	struct ticket t = ticket_of(f, r);
+	struct ticket t = ticket_of(plan, r);
 	if (!to) {
-		ticket_write(tw, f->out, &t);
+		ticket_write(tickets, plan->out, &t);
 		return;
 	}
 	buf_grow(to, ticket_size(&t));
-	to->len = (size_t)(ticket_put(tw, to->p + to->len, &t) - to->p);
+	to->len = (size_t)(ticket_put(tickets, to->p + to->len, &t) - to->p);
 }
 
 struct cursor {
@@ -456,23 +456,23 @@ static void sift_down(const struct store *s, struct cursor *h, size_t n,
 
 /* Bucket d, too big to gather: its pieces, sorted in place, then merged
  * through a heap, straight to the output (the main thread's). */
-static void merge_bucket(const struct finish *f, size_t d,
+static void merge_bucket(const struct plan *plan, size_t d,
 			 struct sorting *sorting)
 {
-	const struct store *s = f->store;
+	const struct store *s = plan->store;
 	struct cursor *heap = xmalloc(s->nchunks * sizeof *heap);
 	size_t n = 0;
 	for (size_t c = 0; c < s->nchunks; c++) {
-		struct record *v = f->chunk[c];
-		size_t a = piece_start(f, c, d), b = piece_start(f, c, d + 1);
-		sort_records(s, v + a, b - a, f->below_top, sorting->tmp);
+		struct record *v = plan->chunk[c];
+		size_t a = piece_start(plan, c, d), b = piece_start(plan, c, d + 1);
+		sort_records(s, v + a, b - a, plan->below_top, sorting->tmp);
 		if (a < b)
 			heap[n++] = (struct cursor){ v + a, v + b };
 	}
 	for (size_t i = n / 2; i-- > 0;)
 		sift_down(s, heap, n, i);
 	while (n) {
-		format_record(f, heap[0].p, sorting->tickets, NULL);
+		format_record(plan, heap[0].p, sorting->tickets, NULL);
 		if (++heap[0].p == heap[0].end)
 			heap[0] = heap[--n];
 		sift_down(s, heap, n, 0);
@@ -480,52 +480,52 @@ static void merge_bucket(const struct finish *f, size_t d,
 	free(heap);
 }
 
-/* Unit u's tickets, into `to`, or straight to the output when to is NULL. */
-static void write_unit(const struct finish *f, size_t u,
+/* A unit's tickets, into `to`, or straight to the output when to is NULL. */
+static void write_unit(const struct plan *plan, size_t unit,
 		       struct sorting *sorting, struct buf *to)
 {
-	const struct store *s = f->store;
-	for (size_t d = f->unit_first[u]; d < f->unit_first[u + 1]; d++) {
-		if (f->bucket_size[d] > CHUNK) {
-			merge_bucket(f, d, sorting);
+	const struct store *s = plan->store;
+	for (size_t d = plan->unit_first[unit]; d < plan->unit_first[unit + 1]; d++) {
+		if (plan->bucket_size[d] > CHUNK) {
+			merge_bucket(plan, d, sorting);
 			continue;
 		}
 		size_t n = 0;
 		for (size_t c = 0; c < s->nchunks; c++) {
-			size_t a = piece_start(f, c, d), b = piece_start(f, c, d + 1);
-			memcpy(sorting->gathered + n, f->chunk[c] + a,
+			size_t a = piece_start(plan, c, d), b = piece_start(plan, c, d + 1);
+			memcpy(sorting->gathered + n, plan->chunk[c] + a,
 			       (b - a) * sizeof *sorting->gathered);
 			n += b - a;
 		}
-		sort_records(s, sorting->gathered, n, f->below_top, sorting->tmp);
+		sort_records(s, sorting->gathered, n, plan->below_top, sorting->tmp);
 		for (size_t i = 0; i < n; i++)
-			format_record(f, &sorting->gathered[i], sorting->tickets, to);
+			format_record(plan, &sorting->gathered[i], sorting->tickets, to);
 	}
 }
 
-static void set_flag(struct finish *f, int *flag, int v)
+static void set_flag(struct plan *plan, int *flag, int v)
 {
-	pthread_mutex_lock(&f->lock);
+	pthread_mutex_lock(&plan->lock);
 	*flag = v;
-	pthread_cond_broadcast(&f->cond);
-	pthread_mutex_unlock(&f->lock);
+	pthread_cond_broadcast(&plan->cond);
+	pthread_mutex_unlock(&plan->lock);
 }
 
-static void wait_flag(struct finish *f, const int *flag, int v)
+static void wait_flag(struct plan *plan, const int *flag, int v)
 {
-	pthread_mutex_lock(&f->lock);
+	pthread_mutex_lock(&plan->lock);
 	while (*flag != v)
-		pthread_cond_wait(&f->cond, &f->lock);
-	pthread_mutex_unlock(&f->lock);
+		pthread_cond_wait(&plan->cond, &plan->lock);
+	pthread_mutex_unlock(&plan->lock);
 }
 
 static void sorting_init(struct sorting *sorting, size_t nbuckets,
-			 struct ticket_writer *tw)
+			 struct ticket_writer *tickets)
 {
 	sorting->gathered = xmalloc(CHUNK * sizeof *sorting->gathered);
 	sorting->tmp = xmalloc(CHUNK * sizeof *sorting->tmp);
 	sorting->head = xmalloc(nbuckets * sizeof *sorting->head);
-	sorting->tickets = tw;
+	sorting->tickets = tickets;
 }
 
 static void sorting_free(struct sorting *sorting)
@@ -537,52 +537,52 @@ static void sorting_free(struct sorting *sorting)
 
 /* The buckets' sizes, and units of about UNIT_TICKETS (a bucket to merge
  * is one of its own, the main thread's). */
-static void plan_units(struct finish *f, int threaded)
+static void plan_units(struct plan *plan, int threaded)
 {
-	const struct store *s = f->store;
-	memset(f->bucket_size, 0, f->nbuckets * sizeof *f->bucket_size);
+	const struct store *s = plan->store;
+	memset(plan->bucket_size, 0, plan->nbuckets * sizeof *plan->bucket_size);
 	for (size_t c = 0; c < s->nchunks; c++)
-		for (size_t d = 0; d < f->nbuckets; d++)
-			f->bucket_size[d] += piece_start(f, c, d + 1) - piece_start(f, c, d);
-	for (size_t d = 0, turn = 0; d < f->nbuckets;) {
+		for (size_t d = 0; d < plan->nbuckets; d++)
+			plan->bucket_size[d] += piece_start(plan, c, d + 1) - piece_start(plan, c, d);
+	for (size_t d = 0, turn = 0; d < plan->nbuckets;) {
 		size_t n = 0, from = d;
-		int big = f->bucket_size[d] > CHUNK;
+		int big = plan->bucket_size[d] > CHUNK;
 		if (big)
 			d++;
-		while (!big && d < f->nbuckets && f->bucket_size[d] <= CHUNK &&
+		while (!big && d < plan->nbuckets && plan->bucket_size[d] <= CHUNK &&
 		       n < UNIT_TICKETS)
-			n += f->bucket_size[d++];
-		f->unit_first[f->nunits] = from;
-		f->helpers[f->nunits++] = threaded && !big && (turn++ & 1);
+			n += plan->bucket_size[d++];
+		plan->unit_first[plan->nunits] = from;
+		plan->for_helper[plan->nunits++] = threaded && !big && (turn++ & 1);
 	}
-	f->unit_first[f->nunits] = f->nbuckets;
+	plan->unit_first[plan->nunits] = plan->nbuckets;
 }
 
 static void *help(void *arg)
 {
-	struct finish *f = arg;
-	struct ticket_writer tw = { .timed = f->timed };
+	struct plan *plan = arg;
+	struct ticket_writer tickets = { .timed = plan->timed };
 	struct sorting sorting;
-	sorting_init(&sorting, f->nbuckets, &tw);
-	for (size_t c = f->helper_first; c < f->store->nchunks; c++)
-		split_chunk(f, c, &sorting);
-	set_flag(f, &f->split, 1);
-	wait_flag(f, &f->planned, 1);
-	for (size_t u = 0, i = 0; u < f->nunits; u++) {
-		if (!f->helpers[u])
+	sorting_init(&sorting, plan->nbuckets, &tickets);
+	for (size_t c = plan->helper_first; c < plan->store->nchunks; c++)
+		split_chunk(plan, c, &sorting);
+	set_flag(plan, &plan->split, 1);
+	wait_flag(plan, &plan->planned, 1);
+	for (size_t unit = 0, i = 0; unit < plan->nunits; unit++) {
+		if (!plan->for_helper[unit])
 			continue;
-		wait_flag(f, &f->text_ready[i], 0);
-		f->text[i].len = 0;
-		write_unit(f, u, &sorting, &f->text[i]);
-		set_flag(f, &f->text_ready[i], 1);
+		wait_flag(plan, &plan->text_ready[i], 0);
+		plan->text[i].len = 0;
+		write_unit(plan, unit, &sorting, &plan->text[i]);
+		set_flag(plan, &plan->text_ready[i], 1);
 		i ^= 1;
 	}
 	sorting_free(&sorting);
-	buf_free(&tw.long_line);
+	buf_free(&tickets.long_line);
 	return NULL;
 }
 
-void store_write(struct store *s, struct ticket_writer *tw, struct writer *w)
+void store_write(struct store *s, struct ticket_writer *tickets, struct writer *dest)
 {
 	stop_supplier(s);
 	if (!s->n)
@@ -600,56 +600,56 @@ void store_write(struct store *s, struct ticket_writer *tw, struct writer *w)
 		rank_bits++;
 	int bits = due_bits + rank_bits;
 	int top = bits < TOP_DIGIT ? bits : TOP_DIGIT;
-	struct finish f = { .store = s, .chunk = s->chunk, .out = w,
-			    .timed = tw->timed,
+	struct plan plan = { .store = s, .chunk = s->chunk, .out = dest,
+			    .timed = tickets->timed,
 			    .below_top = bits - top, .due_bits = due_bits,
 			    .nbuckets = (size_t)1 << top };
-	size_t nb1 = f.nbuckets + 1;
-	f.piece_starts = xmalloc(s->nchunks * nb1 * sizeof *f.piece_starts);
-	memset(f.piece_starts, 0, s->nchunks * nb1 * sizeof *f.piece_starts);
-	f.bucket_size = xmalloc(f.nbuckets * sizeof *f.bucket_size);
-	f.unit_first = xmalloc((f.nbuckets + 1) * sizeof *f.unit_first);
-	f.helpers = xmalloc(f.nbuckets);
+	size_t nb1 = plan.nbuckets + 1;
+	plan.piece_starts = xmalloc(s->nchunks * nb1 * sizeof *plan.piece_starts);
+	memset(plan.piece_starts, 0, s->nchunks * nb1 * sizeof *plan.piece_starts);
+	plan.bucket_size = xmalloc(plan.nbuckets * sizeof *plan.bucket_size);
+	plan.unit_first = xmalloc((plan.nbuckets + 1) * sizeof *plan.unit_first);
+	plan.for_helper = xmalloc(plan.nbuckets);
 
 	int threaded = s->n >= 2 * UNIT_TICKETS && s->threads;
-	f.helper_first = threaded ? s->nchunks / 2 : s->nchunks;
+	plan.helper_first = threaded ? s->nchunks / 2 : s->nchunks;
 	if (threaded) {
-		pthread_mutex_init(&f.lock, NULL);
-		pthread_cond_init(&f.cond, NULL);
-		threaded = pthread_create(&f.helper, NULL, help, &f) == 0;
+		pthread_mutex_init(&plan.lock, NULL);
+		pthread_cond_init(&plan.cond, NULL);
+		threaded = pthread_create(&plan.helper, NULL, help, &plan) == 0;
 		if (!threaded)
-			f.helper_first = s->nchunks;
+			plan.helper_first = s->nchunks;
 	}
 	struct sorting sorting;
-	sorting_init(&sorting, f.nbuckets, tw);
-	for (size_t c = 0; c < f.helper_first; c++)
-		split_chunk(&f, c, &sorting);
+	sorting_init(&sorting, plan.nbuckets, tickets);
+	for (size_t c = 0; c < plan.helper_first; c++)
+		split_chunk(&plan, c, &sorting);
 	if (threaded)
-		wait_flag(&f, &f.split, 1);
-	plan_units(&f, threaded);
+		wait_flag(&plan, &plan.split, 1);
+	plan_units(&plan, threaded);
 	if (threaded)
-		set_flag(&f, &f.planned, 1);
-	for (size_t u = 0, i = 0; u < f.nunits; u++) {
-		if (!f.helpers[u]) {
-			write_unit(&f, u, &sorting, NULL);
+		set_flag(&plan, &plan.planned, 1);
+	for (size_t unit = 0, i = 0; unit < plan.nunits; unit++) {
+		if (!plan.for_helper[unit]) {
+			write_unit(&plan, unit, &sorting, NULL);
 			continue;
 		}
-		wait_flag(&f, &f.text_ready[i], 1);
-		if (f.text[i].len) /* a unit of empty buckets: p may be NULL */
-			writer_write(w, f.text[i].p, f.text[i].len);
-		set_flag(&f, &f.text_ready[i], 0);
+		wait_flag(&plan, &plan.text_ready[i], 1);
+		if (plan.text[i].len) /* a unit of empty buckets: p may be NULL */
+			writer_write(dest, plan.text[i].p, plan.text[i].len);
+		set_flag(&plan, &plan.text_ready[i], 0);
 		i ^= 1;
 	}
 	sorting_free(&sorting);
 	if (threaded) {
-		pthread_join(f.helper, NULL);
-		pthread_mutex_destroy(&f.lock);
-		pthread_cond_destroy(&f.cond);
-		buf_free(&f.text[0]);
-		buf_free(&f.text[1]);
+		pthread_join(plan.helper, NULL);
+		pthread_mutex_destroy(&plan.lock);
+		pthread_cond_destroy(&plan.cond);
+		buf_free(&plan.text[0]);
+		buf_free(&plan.text[1]);
 	}
-	free(f.piece_starts);
-	free(f.bucket_size);
-	free(f.unit_first);
-	free(f.helpers);
+	free(plan.piece_starts);
+	free(plan.bucket_size);
+	free(plan.unit_first);
+	free(plan.for_helper);
 }

@@ -62,12 +62,12 @@ static const char two_digits[] =
 	"31323334353637383940414243444546474849505152535455565758596061";
 
 /* YYYY-MM-DDThh:mm:ssZ; t is at most ticket_last_due(). */
-static char *put_time(struct ticket_writer *tw, char *p, long long t)
+static char *put_time(struct ticket_writer *tickets, char *p, long long t)
 {
 	long long days = t / 86400, sec = t % 86400;
 	if (sec < 0)
 		sec += 86400, days--;
-	struct due_day *day = &tw->day[(size_t)days & 1023];
+	struct due_day *day = &tickets->day[(size_t)days & 1023];
 	if (!day->n || day->days != days) {
 		long y;
 		int m, d;
@@ -95,37 +95,37 @@ size_t ticket_size(const struct ticket *t)
 	       t->contacts.n + 2 + 32 + t->rule->ending.len;
 }
 
-char *ticket_put(struct ticket_writer *tw, char *p, const struct ticket *t)
+char *ticket_put(struct ticket_writer *tickets, char *p, const struct ticket *t)
 {
-	const struct rule *u = t->rule;
+	const struct rule *rule = t->rule;
 	p = put_ticket_id(p, t->id);
 	*p++ = '\t';
 	p = put(p, t->id.p, t->id.n);
 	*p++ = '\t';
 	p = put(p, answer_text[t->answer].p, answer_text[t->answer].n);
-	p = put(p, u->head.p, u->head.len);
+	p = put(p, rule->head.p, rule->head.len);
 	p = put(p, t->contacts.p, t->contacts.n);
 	*p++ = '\t';
-	if (tw->timed)
-		p = put_time(tw, p, t->due);
+	if (tickets->timed)
+		p = put_time(tickets, p, t->due);
 	*p++ = '\t';
-	return put(p, u->ending.p, u->ending.len);
+	return put(p, rule->ending.p, rule->ending.len);
 }
 
-void ticket_write(struct ticket_writer *tw, struct writer *w,
+void ticket_write(struct ticket_writer *tickets, struct writer *dest,
 		  const struct ticket *t)
 {
 	size_t need = ticket_size(t);
-	if (w->cap - w->len < need)
-		writer_flush(w);
-	if (w->cap - w->len >= need) {
-		char *start = w->buf + w->len;
-		w->len += (size_t)(ticket_put(tw, start, t) - start);
+	if (dest->cap - dest->len < need)
+		writer_flush(dest);
+	if (dest->cap - dest->len >= need) {
+		char *start = dest->buf + dest->len;
+		dest->len += (size_t)(ticket_put(tickets, start, t) - start);
 		return;
 	}
-	buf_grow(&tw->long_line, need);
-	char *end = ticket_put(tw, tw->long_line.p, t);
-	writer_write(w, tw->long_line.p, (size_t)(end - tw->long_line.p));
+	buf_grow(&tickets->long_line, need);
+	char *end = ticket_put(tickets, tickets->long_line.p, t);
+	writer_write(dest, tickets->long_line.p, (size_t)(end - tickets->long_line.p));
 }
 
 long long ticket_last_due(void)
