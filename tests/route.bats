@@ -669,3 +669,17 @@ printf 'T-af63df4c8601f1a5\tb\tpassive\t7\t4\tautomatic_remedy\t\t\t\tpassive\t7
 	[ "$status" -eq 65 ]
 	[ "$stderr" = 'nps-route: stdin:2: segment does not match score 7 ("unanswered")' ]
 }
+
+# Found by the route fuzz target: a rule whose owner column name began
+# with a NUL byte was taken for "none" and its copy leaked; a NUL byte
+# would cut any such name short. It is a bad rule, as other bad fields.
+@test "bad rules: an owner or escalate column name with a NUL byte" {
+	printf 'action\tsla_hours\tpriority\towner\ncall\t1\t1\t\0-\n' >"$BATS_TEST_TMPDIR/rules"
+	run --separate-stderr nps-route --rules "$BATS_TEST_TMPDIR/rules" "$data/route-segments.tsv"
+	[ "$status" -eq 65 ]
+	[ "$stderr" = "nps-route: $BATS_TEST_TMPDIR/rules:2: owner must be a column name, without NUL bytes (\"?-\")" ]
+	printf 'action\tsla_hours\tpriority\tescalate\ncall\t1\t1\tboss\0\n' >"$BATS_TEST_TMPDIR/rules"
+	run --separate-stderr nps-route --rules "$BATS_TEST_TMPDIR/rules" "$data/route-segments.tsv"
+	[ "$status" -eq 65 ]
+	[ "$stderr" = "nps-route: $BATS_TEST_TMPDIR/rules:2: escalate must be a column name, without NUL bytes (\"boss?\")" ]
+}

@@ -104,17 +104,17 @@ static struct slice text_slice(const char *s)
 }
 
 /* A reason for a rule that gives none: its conditions, as written. */
-static char *describe(const struct slice *v, const struct rule_columns *cols)
+static char *describe(const struct slice *text, const struct rule_columns *cols)
 {
 	static const char *const prefix[] = { "", "score ", "value " };
 	struct buf b = { 0 };
 	for (int k = C_SEGMENT; k <= C_VALUE; k++) {
-		if (cols->at[k] < 0 || slice_eq(v[k], "*"))
+		if (cols->at[k] < 0 || slice_eq(text[k], "*"))
 			continue;
 		if (b.len)
 			buf_add(&b, ", ", 2);
 		buf_add(&b, prefix[k], strlen(prefix[k]));
-		buf_add(&b, v[k].p, v[k].n);
+		buf_add(&b, text[k].p, text[k].n);
 	}
 	if (!b.len)
 		buf_add(&b, "any response", 12);
@@ -157,54 +157,65 @@ static unsigned answers_taken(const struct rules *rs, unsigned long line,
 	return takes;
 }
 
+/* A rule's owner or escalate column: empty, the default one (NULL); "-",
+ * none (""); else the name, which a NUL byte would cut short. */
+static char *column_name(const struct rules *rs, unsigned long line,
+			 const char *what, struct slice name)
+{
+	if (memchr(name.p, '\0', name.n))
+		rules_die(rs, line, "%s must be a column name, without NUL bytes (%s)",
+			  what, tsv_quote(name));
+	if (name.n == 0)
+		return NULL;
+	return slice_eq(name, "-") ? xstrndup("", 0) : copy_slice(name);
+}
+
 /* Adds the rule in fields (a row of the rules file) to rs. */
 static void rule_add(struct rules *rs, unsigned long line,
 		     const struct slice *fields, const struct rule_columns *cols,
 		     double high_value)
 {
-	struct slice v[RULE_COLUMNS];
+	struct slice text[RULE_COLUMNS];
 	for (int k = 0; k < RULE_COLUMNS; k++)
-		v[k] = cols->at[k] >= 0 ? slice_trim(fields[cols->at[k]])
+		text[k] = cols->at[k] >= 0 ? slice_trim(fields[cols->at[k]])
 					: (struct slice){ "*", 1 };
 	if (rs->n == MAX_RULES)
 		rules_die(rs, line, "more than 1000 rules");
-	struct rule *r = &rs->rule[rs->n];
-	memset(r, 0, sizeof *r);
-	r->line = line;
-	r->takes = answers_taken(rs, line, v[C_SEGMENT], v[C_SCORE]);
-	r->value_any = slice_eq(v[C_VALUE], "*");
-	if (!r->value_any && !parse_value_range(v[C_VALUE], high_value,
-						&r->value_lo, &r->value_hi))
+	struct rule *rule = &rs->rule[rs->n];
+	memset(rule, 0, sizeof *rule);
+	rule->line = line;
+	rule->takes = answers_taken(rs, line, text[C_SEGMENT], text[C_SCORE]);
+	rule->value_any = slice_eq(text[C_VALUE], "*");
+	if (!rule->value_any && !parse_value_range(text[C_VALUE], high_value,
+						&rule->value_lo, &rule->value_hi))
 		rules_die(rs, line, "value must be *, high, A.., ..B or A..B with "
-			  "A < B (%s)", tsv_quote(v[C_VALUE]));
+			  "A < B (%s)", tsv_quote(text[C_VALUE]));
 
-	if (v[C_ACTION].n == 0)
+	if (text[C_ACTION].n == 0)
 		rules_die(rs, line, "action must not be empty");
-	unsigned long long x;
-	if (!num_count(v[C_SLA], &x) || x > MAX_SLA_HOURS)
+	unsigned long long number;
+	if (!num_count(text[C_SLA], &number) || number > MAX_SLA_HOURS)
 		rules_die(rs, line, "sla_hours must be an integer 0..1000000 (%s)",
-			  tsv_quote(v[C_SLA]));
-	r->sla_seconds = (long long)x * 3600;
-	if (!num_count(v[C_PRIORITY], &x) || x > MAX_PRIORITY)
+			  tsv_quote(text[C_SLA]));
+	rule->sla_seconds = (long long)number * 3600;
+	if (!num_count(text[C_PRIORITY], &number) || number > MAX_PRIORITY)
 		rules_die(rs, line, "priority must be an integer 0..999999 (%s)",
-			  tsv_quote(v[C_PRIORITY]));
-	r->priority = (unsigned)x;
-	r->action = copy_slice(v[C_ACTION]);
-	r->no_ticket = slice_eq(v[C_ACTION], "none");
+			  tsv_quote(text[C_PRIORITY]));
+	rule->priority = (unsigned)number;
+	rule->action = copy_slice(text[C_ACTION]);
+	rule->no_ticket = slice_eq(text[C_ACTION], "none");
 
-	/* Absent or empty: the default column; "-": none. */
 	struct slice none = { "", 0 };
-	struct slice owner = cols->at[C_OWNER] >= 0 ? v[C_OWNER] : none;
-	struct slice escalate = cols->at[C_ESCALATE] >= 0 ? v[C_ESCALATE] : none;
-	r->owner = owner.n == 0 ? NULL : slice_eq(owner, "-") ? "" : copy_slice(owner);
-	r->escalate = escalate.n == 0 ? NULL
-		      : slice_eq(escalate, "-") ? "" : copy_slice(escalate);
-	r->reason = cols->at[C_REASON] >= 0 && v[C_REASON].n
-			    ? copy_slice(v[C_REASON])
-			    : describe(v, cols);
+	rule->owner = column_name(rs, line, "owner",
+				  cols->at[C_OWNER] >= 0 ? text[C_OWNER] : none);
+	rule->escalate = column_name(rs, line, "escalate",
+				     cols->at[C_ESCALATE] >= 0 ? text[C_ESCALATE] : none);
+	rule->reason = cols->at[C_REASON] >= 0 && text[C_REASON].n
+			    ? copy_slice(text[C_REASON])
+			    : describe(text, cols);
 
 	for (size_t i = 0; i < rs->n; i++)
-		if (covers(&rs->rule[i], r))
+		if (covers(&rs->rule[i], rule))
 			rules_die(rs, line, "rule can never match: the rule on line "
 				  "%lu takes every response it would",
 				  rs->rule[i].line);
@@ -453,10 +464,8 @@ void rules_free(struct rules *rs)
 		free(rule->reason);
 		buf_free(&rule->head);
 		buf_free(&rule->ending);
-		if (rule->owner && *rule->owner)
-			free(rule->owner);
-		if (rule->escalate && *rule->escalate)
-			free(rule->escalate);
+		free(rule->owner);
+		free(rule->escalate);
 	}
 	free(rs->rule);
 }
