@@ -171,10 +171,12 @@ static void route_open(struct route *rt, const struct options *opt,
 	rt->score_col = opt->score ? (long)tsv_col(in, opt->score)
 				   : tsv_col_find(in, "score");
 	rt->segment_col = tsv_col_find(in, "segment");
-	struct buf list = { 0 };
-	if (rt->score_col < 0 && rt->segment_col < 0)
+	if (rt->score_col < 0 && rt->segment_col < 0) {
+		struct buf list = { 0 };
+		tsv_format_cols(&list, in->cols, in->ncols, ", ");
 		die_usage("no column \"score\" or \"segment\" in %s (columns: %s)",
-			  in->header_file, column_list(in, &list));
+			  in->header_file, buf_cstr(&list));
+	}
 	rt->value_col = opt->value ? (long)tsv_col(in, opt->value) : -1;
 	rt->tickets.timed = rt->time_col >= 0;
 	rules_resolve(&rt->rules, in, opt->owner, opt->owner_named, opt->escalate,

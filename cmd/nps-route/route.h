@@ -59,8 +59,6 @@ void rules_resolve(struct rules *rs, const struct tsv_reader *r,
 const struct rule *rules_match(const struct rules *rs, int answer,
 			       int value_known, double value);
 void rules_free(struct rules *rs);
-/* "a, b, c": the input's columns, for a message, into list. */
-const char *column_list(const struct tsv_reader *r, struct buf *list);
 
 /* tickets.c: ticket lines. */
 struct ticket {

@@ -98,10 +98,6 @@ static int parse_value_range(struct slice s, double high_value, double *lo,
 
 static char *copy_slice(struct slice s) { return xstrndup(s.p, s.n); }
 
-static struct slice text_slice(const char *s)
-{
-	return (struct slice){ s, strlen(s) };
-}
 
 /* A reason for a rule that gives none: its conditions, as written. */
 static char *describe(const struct slice *text, const struct rule_columns *cols)
@@ -352,10 +348,10 @@ void rules_builtin(struct rules *rs, double high_value)
 	for (size_t i = 0; i < sizeof builtin / sizeof builtin[0]; i++) {
 		const struct builtin_rule *b = &builtin[i];
 		struct slice fields[RULE_COLUMNS] = {
-			text_slice(b->segment), text_slice("*"),
-			text_slice(b->high_value ? range : "*"), text_slice(b->action),
-			text_slice(b->sla_hours), text_slice(b->priority), text_slice(""),
-			text_slice(""), text_slice(b->reason),
+			slice_of(b->segment), slice_of("*"),
+			slice_of(b->high_value ? range : "*"), slice_of(b->action),
+			slice_of(b->sla_hours), slice_of(b->priority), slice_of(""),
+			slice_of(""), slice_of(b->reason),
 		};
 		rule_add(rs, i + 1, fields, &cols, high_value);
 	}
@@ -383,16 +379,6 @@ void rules_print_builtin(struct writer *w, double high_value)
 	}
 }
 
-const char *column_list(const struct tsv_reader *r, struct buf *list)
-{
-	for (size_t k = 0; k < r->ncols; k++) {
-		if (k)
-			buf_add(list, ", ", 2);
-		buf_add(list, r->cols[k].p, r->cols[k].n);
-	}
-	return buf_cstr(list);
-}
-
 /* The column a rule's owner or escalation comes from: the rule's own, or
  * the option's (the default one: -1 when the input lacks it). */
 static long contact_column(const struct rules *rs, const struct rule *rule,
@@ -408,8 +394,9 @@ static long contact_column(const struct rules *rs, const struct rule *rule,
 	if (!ruled)
 		tsv_col(r, name); /* dies listing the columns */
 	struct buf list = { 0 };
+	tsv_format_cols(&list, r->cols, r->ncols, ", ");
 	die(EX_USAGE_, "%s:%lu: no column \"%s\" in %s (columns: %s)", rs->name,
-	    rule->line, name, r->header_file, column_list(r, &list));
+	    rule->line, name, r->header_file, buf_cstr(&list));
 }
 
 void rules_resolve(struct rules *rs, const struct tsv_reader *r,

@@ -166,10 +166,8 @@ static void *supply_chunks(void *arg)
 
 static void new_chunk(struct store *s)
 {
-	if (s->nchunks == s->chunks_cap) {
-		s->chunks_cap = s->chunks_cap ? s->chunks_cap * 2 : 64;
-		s->chunk = xrealloc(s->chunk, s->chunks_cap * sizeof *s->chunk);
-	}
+	s->chunk = array_grow(s->chunk, &s->chunks_cap, s->nchunks + 1,
+			      sizeof *s->chunk);
 #ifndef NPSKIT_NO_THREADS
 	if (s->nchunks == 1 && s->threads) {
 		pthread_mutex_init(&s->lock, NULL);
