@@ -11,7 +11,6 @@
 #include "date.h"
 #include "hash.h"
 #include "nps.h"
-#include "num.h"
 #include "out.h"
 #include "tsv.h"
 #include "util.h"
@@ -191,7 +190,7 @@ static int classify_row(struct classify *k)
 		int score = nps_score(field);
 		if (score >= 0) {
 			k->segs[q] = (unsigned char)nps_segment_of(score);
-		} else if (slice_trim(field).n == 0 && !k->o.reject_unanswered) {
+		} else if (field.n == 0 && !k->o.reject_unanswered) {
 			k->segs[q] = UNANSWERED;
 		} else {
 			struct slice name = k->names[q];
