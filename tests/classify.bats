@@ -325,3 +325,41 @@ keep_input() {
 	[ "$status" -eq 0 ]
 	[ "$output" = "nps-classify 0.1.0" ]
 }
+
+# q1: 9 -> promoter; q2: empty -> unanswered; q3: 6 -> detractor.
+@test "-s q1,q2,q3 classifies each question, appending q_segment q_nps_points in order" {
+	run --separate-stderr nps-classify -s q3,q1,q2 <<<"$(printf 'id\tq1\tq2\tq3\na\t9\t\t6\nb\t\t\t\n')"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(printf '%s\n' \
+		'id	q1	q2	q3	q3_segment	q3_nps_points	q1_segment	q1_nps_points	q2_segment	q2_nps_points' \
+		'a	9		6	detractor	-100	promoter	100	unanswered	' \
+		'b				unanswered		unanswered		unanswered	')" ]
+}
+
+@test "several questions: one bad value makes the row bad, naming its column" {
+	run --separate-stderr nps-classify -s q1,q2 <<<"$(printf 'id\tq1\tq2\na\t9\t7\nb\t9\t77\n')"
+	[ "$status" -eq 65 ]
+	[ "$stderr" = 'nps-classify: stdin:3: q2 must be an integer 0..10 ("77")' ]
+	[ "$output" = "" ]
+}
+
+@test "a question named twice, or a column nps-classify adds already in the input, is a usage error" {
+	run --separate-stderr nps-classify -s q1,q2,q1 <<<"$(tsv 'q1 q2' '9 9')"
+	[ "$status" -eq 64 ]
+	[ "$stderr" = "$(printf '%s\n' 'nps-classify: -s names q1 twice' "Try 'nps-classify --help' for more information.")" ]
+	run --separate-stderr nps-classify <<<"$(tsv 'score segment' '9 x')"
+	[ "$status" -eq 64 ]
+	[ "${stderr%%$'\n'*}" = 'nps-classify: the input has a column segment already: nps-classify adds it' ]
+	run --separate-stderr nps-classify -s q1,q2 <<<"$(tsv 'q1 q2 q2_nps_points' '9 9 x')"
+	[ "$status" -eq 64 ]
+	[ "${stderr%%$'\n'*}" = 'nps-classify: the input has a column q2_nps_points already: nps-classify adds it' ]
+	run --separate-stderr nps-classify -s q1,nope <<<"$(tsv 'q1 q2' '9 9')"
+	[ "$status" -eq 64 ]
+	[ "${stderr%%$'\n'*}" = 'nps-classify: no column "nope" in stdin (columns: q1, q2)' ]
+}
+
+@test "--keep latest on a failed write exits 74" {
+	run --separate-stderr bash -c "nps-classify -u id --keep latest -t t >/dev/full" <<<"$(tsv 'id t score' 'a 2026-01-01 9')"
+	[ "$status" -eq 74 ]
+	[ "$stderr" = "nps-classify: write error on standard output: No space left on device" ]
+}
