@@ -498,7 +498,7 @@ static void find_columns(struct agg *a)
 }
 
 /* The current row's segment (or UNANSWERED); -1 if the row is bad. */
-static int read_segment(struct agg *a)
+static inline int read_segment(struct agg *a)
 {
 	struct slice f = a->r.fields[a->value_col];
 	if (a->use_segment) {
@@ -620,58 +620,69 @@ static inline struct cell *row_cell(struct agg *a, long period)
 	return intern(detail, key->p, key->len);
 }
 
-static void read_rows(struct agg *a)
+/* Responses (scores or segments): the single pass. The columns and modes
+ * are copied to locals, as the row loop is the program's hot path. */
+static void read_responses(struct agg *a)
 {
 	struct tsv_reader *r = &a->r;
 	struct table *t = &a->t;
+	const long time_col = a->time_col, weight_col = a->weight_col;
+	const int weighted = a->weighted, has_period = t->has_period;
+	const enum period_kind kind = t->kind;
+	const int in_place_only = a->key_in_place && !has_period;
+	struct level *detail = &t->levels[t->ngroups];
 	while (tsv_next(r)) {
 		if (!tsv_check_width(r))
 			continue;
-		struct cell row; /* --merge */
-		int seg = DETRACTOR;
+		int seg = read_segment(a);
+		if (seg < 0)
+			continue;
 		long long micro = 0;
 		long period = 0, day = 0;
-		if (a->o.merge) {
-			if (!read_merged(a, &row, &period))
-				continue;
-		} else if ((seg = read_segment(a)) < 0) {
-			continue;
-		}
-		if (a->time_col >= 0) {
+		if (time_col >= 0) {
 			struct when w;
-			if (!date_parse(r->fields[a->time_col], &w)) {
+			if (!date_parse(r->fields[time_col], &w)) {
 				tsv_reject(r, "%s must be a date YYYY-MM-DD or a timestamp YYYY-MM-DDThh:mm[:ss][Z|+hh:mm] (%s)",
-					   a->o.time, tsv_quote(r->fields[a->time_col]));
+					   a->o.time, tsv_quote(r->fields[time_col]));
 				continue;
 			}
-			period = period_of_when(t->kind, &w);
+			period = period_of_when(kind, &w);
 			day = w.days;
 		}
-		if (a->weight_col >= 0 && !nps_weight(r->fields[a->weight_col], &micro)) {
+		if (weight_col >= 0 && !nps_weight(r->fields[weight_col], &micro)) {
 			tsv_reject(r, "%s must be a number from 0 to 1e12 (%s)", a->o.weight,
-				   tsv_quote(r->fields[a->weight_col]));
+				   tsv_quote(r->fields[weight_col]));
 			continue;
 		}
-
-		struct cell *c = row_cell(a, period);
-		int ok = 1;
-		if (a->o.merge) {
-			ok = cell_merge(c, &row);
-			if (t->has_period)
-				span_add(&t->first, &t->last, row.first, row.last);
+		struct cell *c;
+		if (in_place_only) { /* the common case, inline */
+			struct slice first = r->fields[a->group_cols[0]];
+			struct slice last = r->fields[a->group_cols[t->ngroups - 1]];
+			c = intern(detail, first.p, (size_t)(last.p + last.n - first.p));
 		} else {
-			if (seg == UNANSWERED)
-				c->unanswered++;
-			else if (a->weighted)
-				ok = nps_add(&c->c, (enum segment)seg, micro);
-			else
-				c->c.n[seg]++;
-			if (t->has_period) {
-				span_add(&c->first, &c->last, day, day);
-				span_add(&t->first, &t->last, day, day);
-			}
+			c = row_cell(a, period);
 		}
-		if (!ok)
+		if (seg == UNANSWERED)
+			c->unanswered++;
+		else if (!weighted)
+			c->c.n[seg]++;
+		else if (!nps_add(&c->c, (enum segment)seg, micro))
+			tsv_die(r, EX_DATA_, "weight sums too large to add up");
+		if (has_period)
+			span_add(&c->first, &c->last, day, day);
+	}
+}
+
+/* --merge: nps-agg output, counts added up again. */
+static void read_merges(struct agg *a)
+{
+	struct tsv_reader *r = &a->r;
+	while (tsv_next(r)) {
+		struct cell row;
+		long period = 0;
+		if (!tsv_check_width(r) || !read_merged(a, &row, &period))
+			continue;
+		if (!cell_merge(row_cell(a, period), &row))
 			tsv_die(r, EX_DATA_, "counts or weight sums too large to add up");
 	}
 }
@@ -689,8 +700,16 @@ int main(int argc, char **argv)
 		tsv_rejects_open(&a.r, a.o.rejects);
 	buf_grow(&a.key, 64); /* never NULL, even for an empty key */
 
-	read_rows(&a);
+	if (a.o.merge)
+		read_merges(&a);
+	else
+		read_responses(&a);
 
+	/* The whole input's span: from its detail rows' dates. */
+	const struct level *detail = &t->levels[t->ngroups];
+	for (size_t id = 0; t->has_period && id < detail->keys.count; id++)
+		span_add(&t->first, &t->last, detail->cells[id].first,
+			 detail->cells[id].last);
 	if (a.o.rollup)
 		add_rollups(t);
 	size_t n = 0;

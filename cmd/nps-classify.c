@@ -71,12 +71,19 @@ struct classify {
 	size_t key_cap;
 };
 
-/* Each answer's suffix, by segment; written with one copy. */
+/* Each answer's suffix, by segment, and the same ending the line: the
+last question's is written with the line end in one copy. */
 static const struct slice suffix[4] = {
 	{ "\tdetractor\t-100", 15 },
 	{ "\tpassive\t0", 10 },
 	{ "\tpromoter\t100", 13 },
 	{ "\tunanswered\t", 12 },
+};
+static const struct slice suffix_nl[4] = {
+	{ "\tdetractor\t-100\n", 16 },
+	{ "\tpassive\t0\n", 11 },
+	{ "\tpromoter\t100\n", 14 },
+	{ "\tunanswered\t\n", 13 },
 };
 
 static void parse_options(int argc, char **argv, struct options *o)
@@ -180,7 +187,7 @@ static void write_header(struct classify *k)
 }
 
 /* Fills k->segs from the current row; 0 if the row is bad (rejected). */
-static int classify_row(struct classify *k)
+static inline int classify_row(struct classify *k)
 {
 	struct tsv_reader *r = &k->r;
 	if (!tsv_check_width(r))
@@ -202,11 +209,12 @@ static int classify_row(struct classify *k)
 	return 1;
 }
 
-static void write_suffixes(const struct classify *k, struct writer *w)
+static inline void write_suffixes(const struct classify *k, struct writer *w)
 {
-	for (size_t q = 0; q < k->nquestions; q++)
+	size_t last = k->nquestions - 1;
+	for (size_t q = 0; q < last; q++)
 		writer_write(w, suffix[k->segs[q]].p, suffix[k->segs[q]].n);
-	writer_char(w, '\n');
+	writer_write(w, suffix_nl[k->segs[last]].p, suffix_nl[k->segs[last]].n);
 }
 
 /* The current row's key into k->key; 0 when every key field is empty: a
@@ -277,9 +285,10 @@ static void hold(struct classify *k, struct held *h, unsigned long seq,
 	h->line.len = 0;
 	buf_add(&h->line, k->r.row.p, k->r.row.n);
 	h->row_len = k->r.row.n;
-	for (size_t q = 0; q < k->nquestions; q++)
+	size_t last = k->nquestions - 1;
+	for (size_t q = 0; q < last; q++)
 		buf_add(&h->line, suffix[k->segs[q]].p, suffix[k->segs[q]].n);
-	buf_addc(&h->line, '\n');
+	buf_add(&h->line, suffix_nl[k->segs[last]].p, suffix_nl[k->segs[last]].n);
 	h->seq = seq;
 	h->time = time;
 }
