@@ -228,7 +228,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case 't': o->time = optarg; break;
 		case 'p':
 			if (!period_kind_parse(optarg, &o->period))
-				die_usage("--period must be day, week, month, quarter or year (\"%s\")", optarg);
+				die_usage("--period must be " PERIOD_KIND_EXPECTED " (\"%s\")", optarg);
 			o->has_period_kind = 1;
 			break;
 		case 's': o->score = optarg; break;
@@ -541,7 +541,7 @@ static int read_merged(struct agg *a, struct cell *row, long *period)
 	enum period_kind kind;
 	struct slice f = r->fields[a->period_col];
 	if (!period_parse(f, &kind, period)) {
-		tsv_reject(r, "period must be YYYY-MM-DD, YYYY-Www, YYYY-MM, YYYY-Qn or YYYY (%s)",
+		tsv_reject(r, "period must be " PERIOD_EXPECTED " (%s)",
 			   tsv_quote(f));
 		return 0;
 	}
@@ -642,7 +642,7 @@ static void read_responses(struct agg *a)
 		if (time_col >= 0) {
 			struct when w;
 			if (!date_parse(r->fields[time_col], &w)) {
-				tsv_reject(r, "%s must be a date YYYY-MM-DD or a timestamp YYYY-MM-DDThh:mm[:ss][Z|+hh:mm] (%s)",
+				tsv_reject(r, "%s must be " DATE_EXPECTED " (%s)",
 					   a->o.time, tsv_quote(r->fields[time_col]));
 				continue;
 			}

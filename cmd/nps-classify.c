@@ -295,10 +295,7 @@ static void hold(struct classify *k, struct held *h, unsigned long seq,
 
 static struct held *new_held(struct classify *k)
 {
-	if (k->nheld == k->held_cap) {
-		k->held_cap = k->held_cap ? 2 * k->held_cap : 1024;
-		k->held = xrealloc(k->held, k->held_cap * sizeof *k->held);
-	}
+	k->held = array_grow(k->held, &k->held_cap, k->nheld + 1, sizeof *k->held);
 	struct held *h = &k->held[k->nheld++];
 	memset(h, 0, sizeof *h);
 	return h;
@@ -324,7 +321,7 @@ static void run_held(struct classify *k)
 		if (k->time_col >= 0) {
 			struct when w;
 			if (!date_parse(r->fields[k->time_col], &w)) {
-				tsv_reject(r, "%s must be a date YYYY-MM-DD or a timestamp YYYY-MM-DDThh:mm[:ss][Z|+hh:mm] (%s)",
+				tsv_reject(r, "%s must be " DATE_EXPECTED " (%s)",
 					   k->o.time, tsv_quote(r->fields[k->time_col]));
 				continue;
 			}
@@ -338,11 +335,8 @@ static void run_held(struct classify *k)
 		int added;
 		size_t id = hash_intern(&k->seen, k->key.p, k->key.len, &added);
 		if (added) {
-			if (id >= k->key_cap) {
-				k->key_cap = k->key_cap ? 2 * k->key_cap : 1024;
-				k->held_of_key = xrealloc(k->held_of_key,
-							  k->key_cap * sizeof *k->held_of_key);
-			}
+			k->held_of_key = array_grow(k->held_of_key, &k->key_cap, id + 1,
+						    sizeof *k->held_of_key);
 			k->held_of_key[id] = k->nheld;
 			hold(k, new_held(k), seq, time);
 			continue;
