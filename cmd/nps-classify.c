@@ -355,7 +355,8 @@ static void run_held(struct classify *k)
 		drop_duplicate(k, old);
 		hold(k, h, seq, time);
 	}
-	qsort(k->held, k->nheld, sizeof *k->held, by_seq);
+	if (k->nheld) /* qsort of NULL is undefined, even of nothing */
+		qsort(k->held, k->nheld, sizeof *k->held, by_seq);
 	for (size_t i = 0; i < k->nheld; i++) {
 		out_write(k->held[i].line.p, k->held[i].line.len);
 		buf_free(&k->held[i].line);
