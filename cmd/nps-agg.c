@@ -1,6 +1,9 @@
 /* nps-agg: NPS per group and period, with standard errors, intervals,
- * roll-ups, and partial results that merge exactly (--merge). */
+ * roll-ups, unanswered questions and response rates, periods the data
+ * cover only in part, and partial results that merge exactly (--merge). */
 #include <getopt.h>
+#include <limits.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,12 +52,23 @@ struct options {
 	struct tsv_header given; /* --columns, --header-from */
 };
 
+/* A row's segment when its question was not answered. */
+enum { UNANSWERED = 3 };
+
+/* What one output row sums: the responses, the unanswered rows, and with
+ * periods the first and last response dates (days) in the period. */
+struct cell {
+	struct nps_counts c;
+	unsigned long long unanswered;
+	long first, last;
+};
+
 /* The aggregates of one level: the detail (all group columns) or a
  * roll-up (the first `level` of them). A key is the level's group fields
  * joined by TAB, then the period key's bytes when there are periods. */
 struct level {
 	struct hash keys;
-	struct nps_counts *counts; /* by hash id */
+	struct cell *cells; /* by hash id */
 	size_t cap;
 };
 
@@ -63,24 +77,46 @@ struct table {
 	size_t ngroups;
 	int has_period;
 	enum period_kind kind;
+	long first, last; /* the whole input's first and last dates (days) */
 };
 
 struct row_ref {
 	uint32_t level, id;
 };
 
-static inline struct nps_counts *intern(struct level *lv, const char *key,
-					 size_t n)
+static inline struct cell *intern(struct level *lv, const char *key, size_t n)
 {
 	int added;
 	size_t id = hash_intern(&lv->keys, key, n, &added);
 	if (id >= lv->cap) {
 		size_t cap = lv->cap ? lv->cap * 2 : 1024;
-		lv->counts = xrealloc(lv->counts, cap * sizeof *lv->counts);
-		memset(lv->counts + lv->cap, 0, (cap - lv->cap) * sizeof *lv->counts);
+		lv->cells = xrealloc(lv->cells, cap * sizeof *lv->cells);
+		memset(lv->cells + lv->cap, 0, (cap - lv->cap) * sizeof *lv->cells);
 		lv->cap = cap;
 	}
-	return &lv->counts[id];
+	if (added) {
+		lv->cells[id].first = LONG_MAX;
+		lv->cells[id].last = LONG_MIN;
+	}
+	return &lv->cells[id];
+}
+
+static inline void span_add(long *first, long *last, long from, long to)
+{
+	if (from < *first)
+		*first = from;
+	if (to > *last)
+		*last = to;
+}
+
+/* Adds b into a; 0 on overflow. */
+static int cell_merge(struct cell *a, const struct cell *b)
+{
+	if (!nps_merge(&a->c, &b->c) || a->unanswered + b->unanswered < a->unanswered)
+		return 0;
+	a->unanswered += b->unanswered;
+	span_add(&a->first, &a->last, b->first, b->last);
+	return 1;
 }
 
 /* A key's group text, without the period. */
@@ -151,9 +187,9 @@ static void add_rollups(struct table *t)
 			buf_add(&key, text.p, (size_t)(end - text.p));
 			if (t->has_period)
 				buf_add(&key, &period, sizeof period);
-			struct nps_counts *sub = intern(&t->levels[level], key.p, key.len);
-			if (!nps_merge(sub, &detail->counts[id]))
-				die(EX_DATA_, "counts too large to add up");
+			struct cell *sub = intern(&t->levels[level], key.p, key.len);
+			if (!cell_merge(sub, &detail->cells[id]))
+				die(EX_DATA_, "counts or weight sums too large to add up");
 			const char *from = level == 0 ? text.p : end + 1;
 			const char *tab = memchr(from, '\t', (size_t)(stop - from));
 			end = tab ? tab : stop;
@@ -221,8 +257,8 @@ static void parse_options(int argc, char **argv, struct options *o)
 				die_usage("--min-n must be a count (\"%s\")", optarg);
 			o->has_min_n = 1;
 			break;
-		case 'D': o->drop_small = 1; break;
 		case 'M': o->merge = 1; break;
+		case 'D': o->drop_small = 1; break;
 		case 'R': o->rejects = optarg; break;
 		case TSV_OPT_COLUMNS: case TSV_OPT_HEADER_FROM: tsv_header_option(&o->given, c, optarg); break;
 		case 'h': usage(); exit_printed();
@@ -256,16 +292,18 @@ static void check_group_names(const struct options *o, const struct table *t)
 	static const char *const added[] = {
 		"n", "promoters", "passives", "detractors", "pct_promoters",
 		"pct_passives", "pct_detractors", "nps", "se", "ci_low", "ci_high",
-		"weight_sum", "n_eff", "w_promoters", "w_passives", "w_detractors",
-		"w2_promoters", "w2_passives", "w2_detractors", "low_n", "period",
+		"unanswered", "response_rate", "weight_sum", "n_eff",
+		"w_promoters", "w_passives", "w_detractors", "w2_promoters",
+		"w2_passives", "w2_detractors", "low_n",
+		"period", "first_date", "last_date", "partial", /* with periods */
 	};
-	size_t n = sizeof added / sizeof *added; /* "period" last */
+	size_t n = sizeof added / sizeof *added, with_periods = n - 4;
 	const char *p = o->group;
 	for (size_t g = 0; g < t->ngroups; g++) {
 		size_t len = strcspn(p, ",");
 		for (size_t k = 0; k < n; k++)
 			if (strlen(added[k]) == len && memcmp(p, added[k], len) == 0 &&
-			    (k + 1 < n || t->has_period))
+			    (k < with_periods || t->has_period))
 				die_usage("-g %.*s: a group column may not be named like a column nps-agg writes",
 					  (int)len, p);
 		for (const char *q = p + len; *q == ',';) {
@@ -290,13 +328,31 @@ static void write_header(const struct options *o, const struct table *t,
 	if (t->has_period)
 		out_str("period\t");
 	out_str("n\tpromoters\tpassives\tdetractors\tpct_promoters\tpct_passives"
-		"\tpct_detractors\tnps\tse\tci_low\tci_high");
+		"\tpct_detractors\tnps\tse\tci_low\tci_high\tunanswered\tresponse_rate");
 	if (weighted)
 		out_str("\tweight_sum\tn_eff\tw_promoters\tw_passives\tw_detractors"
 			"\tw2_promoters\tw2_passives\tw2_detractors");
+	if (t->has_period)
+		out_str("\tfirst_date\tlast_date\tpartial");
 	if (o->has_min_n && !o->drop_small)
 		out_str("\tlow_n");
 	out_char('\n');
+}
+
+/* A figure; one that does not exist (NaN) is an empty field. */
+static void write_figure(double v, int precision)
+{
+	out_char('\t');
+	if (!isnan(v))
+		writer_fixed(&out, v, precision);
+}
+
+static void write_date(long days)
+{
+	long y;
+	int m, d;
+	civil_from_days(days, &y, &m, &d);
+	writer_printf(&out, "\t%04ld-%02d-%02d", y, m, d);
 }
 
 static void write_row(const struct options *o, const struct table *t,
@@ -314,223 +370,385 @@ static void write_row(const struct options *o, const struct table *t,
 		out_str(period);
 		out_char('\t');
 	}
-	const struct nps_counts *c = &t->levels[ref.level].counts[ref.id];
+	const struct cell *cell = &t->levels[ref.level].cells[ref.id];
+	const struct nps_counts *c = &cell->c;
 	struct nps_stats st;
 	nps_compute(c, weighted, o->interval, z, &st);
 	nps_write_counts(&out, c);
 	double figures[] = { 100 * st.share[PROMOTER], 100 * st.share[PASSIVE],
 			     100 * st.share[DETRACTOR], st.nps, st.se,
 			     st.ci_low, st.ci_high };
-	for (size_t k = 0; k < sizeof figures / sizeof *figures; k++) {
-		out_char('\t');
-		writer_fixed(&out, figures[k], o->precision);
-	}
+	for (size_t k = 0; k < sizeof figures / sizeof *figures; k++)
+		write_figure(figures[k], o->precision);
+	out_char('\t');
+	writer_u64(&out, cell->unanswered);
+	write_figure((double)st.n / ((double)st.n + (double)cell->unanswered),
+		     o->precision + 2);
 	if (weighted) {
 		out_char('\t');
 		nps_write_weight_sum(&out, c, o->precision);
-		out_char('\t');
-		writer_fixed(&out, st.n_eff, o->precision);
+		write_figure(st.n_eff, o->precision);
 		out_char('\t');
 		nps_write_weight_sums(&out, c);
+	}
+	if (t->has_period) {
+		long key = key_period(t, ref);
+		long from = period_first_day(t->kind, key);
+		long to = period_first_day(t->kind, key + 1) - 1;
+		write_date(cell->first);
+		write_date(cell->last);
+		out_str(t->first > from || t->last < to ? "\t1" : "\t0");
 	}
 	if (o->has_min_n && !o->drop_small)
 		out_str(st.n < o->min_n ? "\t1" : "\t0");
 	out_char('\n');
 }
 
-int main(int argc, char **argv)
-{
+/* The program's state: options, input, columns, the table. */
+struct agg {
 	struct options o;
-	prog_init(argv[0]);
-	parse_options(argc, argv, &o);
-
 	struct tsv_reader r;
-	tsv_open_header(&r, &o.given, argc - optind, argv + optind);
-	struct table t = { 0 };
+	struct table t;
 	size_t *group_cols;
-	t.ngroups = tsv_cols(&r, o.group, &group_cols);
-	t.levels = xmalloc((t.ngroups + 1) * sizeof *t.levels);
-	memset(t.levels, 0, (t.ngroups + 1) * sizeof *t.levels);
-	struct level *detail = &t.levels[t.ngroups];
+	int key_in_place; /* the group columns are adjacent, in order */
+	long time_col, period_col, weight_col;
+	long unanswered_col, first_col, last_col; /* --merge */
+	int use_segment, weighted;
+	size_t value_col;
+	const char *value_name;
+	struct nps_count_cols cc;
+	struct buf key;
+	enum period_kind input_kind; /* --merge: the periods read so far */
+	int input_kind_known, kind_known;
+};
+
+/* -s COL: COL_segment when the input has it (nps-classify -s q1,q2
+ * output), else COL itself, read as segments when named so. No -s:
+ * segment, else score. */
+static void find_value_col(struct agg *a)
+{
+	const struct tsv_reader *r = &a->r;
+	const char *name = a->o.score;
+	if (name) {
+		struct buf seg = { 0 };
+		buf_add(&seg, name, strlen(name));
+		buf_add(&seg, "_segment", 8);
+		long c = tsv_col_find(r, buf_cstr(&seg));
+		if (c >= 0) {
+			a->value_col = (size_t)c;
+			a->value_name = xstrndup(seg.p, seg.len);
+			a->use_segment = 1;
+		} else {
+			size_t n = strlen(name);
+			a->value_col = tsv_col(r, name);
+			a->value_name = xstrndup(name, n);
+			a->use_segment = strcmp(name, "segment") == 0 ||
+					 (n > 8 && strcmp(name + n - 8, "_segment") == 0);
+		}
+		buf_free(&seg);
+		return;
+	}
+	a->use_segment = tsv_col_find(r, "segment") >= 0;
+	const char *dflt = a->use_segment ? "segment" : "score";
+	if (!a->use_segment && tsv_col_find(r, "score") < 0) {
+		for (size_t k = 0; k < r->ncols; k++) {
+			struct slice c = r->cols[k];
+			if (c.n > 8 && memcmp(c.p + c.n - 8, "_segment", 8) == 0)
+				die_usage("no column segment or score, but %.*s: name the question with -s %.*s",
+					  (int)c.n, c.p, (int)(c.n - 8), c.p);
+		}
+	}
+	a->value_col = tsv_col(r, dflt);
+	a->value_name = xstrndup(dflt, strlen(dflt));
+}
+
+static void find_columns(struct agg *a)
+{
+	struct tsv_reader *r = &a->r;
+	struct table *t = &a->t;
+	t->ngroups = tsv_cols(r, a->o.group, &a->group_cols);
+	t->levels = xmalloc((t->ngroups + 1) * sizeof *t->levels);
+	memset(t->levels, 0, (t->ngroups + 1) * sizeof *t->levels);
 	/* Group columns side by side in the input, in order, are their own
 	 * key: no copy is needed when there are no periods either. */
-	int key_in_place = t.ngroups > 0;
-	for (size_t g = 1; g < t.ngroups; g++)
-		key_in_place &= group_cols[g] == group_cols[g - 1] + 1;
-
-	long time_col = -1, period_col = -1, weight_col = -1;
-	int use_segment = 0, weighted = 0;
-	size_t value_col = 0;
-	struct nps_count_cols cc;
-	if (o.merge) {
-		if (r.has_header) {
-			nps_count_cols_find(&r, &cc);
-			weighted = cc.weighted;
-			period_col = tsv_col_find(&r, "period");
+	a->key_in_place = t->ngroups > 0;
+	for (size_t g = 1; g < t->ngroups; g++)
+		a->key_in_place &= a->group_cols[g] == a->group_cols[g - 1] + 1;
+	a->time_col = a->period_col = a->weight_col = -1;
+	a->unanswered_col = a->first_col = a->last_col = -1;
+	if (a->o.merge) {
+		if (r->has_header) {
+			nps_count_cols_find(r, &a->cc);
+			a->weighted = a->cc.weighted;
+			a->period_col = tsv_col_find(r, "period");
+			a->unanswered_col = tsv_col_find(r, "unanswered");
+			if (a->period_col >= 0) {
+				a->first_col = (long)tsv_col(r, "first_date");
+				a->last_col = (long)tsv_col(r, "last_date");
+			}
 		}
-		t.has_period = period_col >= 0;
+		t->has_period = a->period_col >= 0;
 	} else {
-		if (o.time)
-			time_col = (long)tsv_col(&r, o.time);
-		if (o.weight)
-			weight_col = (long)tsv_col(&r, o.weight);
-		weighted = o.weight != NULL;
-		use_segment = !o.score && tsv_col_find(&r, "segment") >= 0;
-		value_col = tsv_col(&r, use_segment ? "segment" : o.score ? o.score : "score");
-		t.has_period = o.time != NULL;
+		if (a->o.time)
+			a->time_col = (long)tsv_col(r, a->o.time);
+		if (a->o.weight)
+			a->weight_col = (long)tsv_col(r, a->o.weight);
+		a->weighted = a->o.weight != NULL;
+		find_value_col(a);
+		t->has_period = a->o.time != NULL;
 	}
-	t.kind = o.period;
-	check_group_names(&o, &t);
-	int kind_known = !o.merge || o.has_period_kind;
-	if (o.rejects)
-		tsv_rejects_open(&r, o.rejects);
+	t->kind = a->o.period;
+	t->first = LONG_MAX;
+	t->last = LONG_MIN;
+	a->kind_known = !a->o.merge || a->o.has_period_kind;
+}
 
-	struct buf key = { 0 };
-	buf_grow(&key, 64); /* never NULL, even for an empty key */
-	const char *score_name = o.score ? o.score : "score";
-	enum period_kind input_kind = PERIOD_MONTH;
-	int input_kind_known = 0;
-	struct nps_counts row = { { 0 }, NULL }; /* --merge: the row's counts */
-	while (tsv_next(&r)) {
-		nps_counts_free(&row); /* the last row's weight sums, if any */
-		if (!tsv_check_width(&r))
-			continue;
-		enum segment seg = DETRACTOR;
-		struct decimal weight = { 0, 0 };
-		long period = 0;
-		if (o.merge) {
-			if (!nps_counts_read(&r, &cc, &row))
-				continue;
-			/* No responses: a single pass never writes such a row,
-			 * so the merge must not either. */
-			if (row.n[0] + row.n[1] + row.n[2] == 0)
-				continue;
-		} else if (use_segment) {
-			int s = nps_segment_parse(r.fields[value_col]);
-			if (s < 0) {
-				tsv_reject(&r, "segment must be promoter, passive or detractor (%s)",
-					   tsv_quote(r.fields[value_col]));
-				continue;
-			}
-			seg = (enum segment)s;
-		} else {
-			int score = nps_score(r.fields[value_col]);
-			if (score < 0) {
-				tsv_reject(&r, "%s must be an integer 0..10 (%s)", score_name,
-					   tsv_quote(r.fields[value_col]));
-				continue;
-			}
-			seg = nps_segment_of(score);
+/* The current row's segment (or UNANSWERED); -1 if the row is bad. */
+static inline int read_segment(struct agg *a)
+{
+	struct slice f = a->r.fields[a->value_col];
+	if (a->use_segment) {
+		int s = nps_segment_parse(f);
+		if (s >= 0)
+			return s;
+		if (slice_eq(f, "unanswered"))
+			return UNANSWERED;
+		tsv_reject(&a->r, "%s must be promoter, passive, detractor or unanswered (%s)",
+			   a->value_name, tsv_quote(f));
+		return -1;
+	}
+	int score = nps_score(f);
+	if (score >= 0)
+		return nps_segment_of(score);
+	if (f.n == 0)
+		return UNANSWERED;
+	tsv_reject(&a->r, "%s must be an integer 0..10 (%s)", a->value_name,
+		   tsv_quote(f));
+	return -1;
+}
+
+/* --merge: the current row's counts, and with periods its first and last
+ * dates, into *row and its period into *period; 0 if the row is bad or
+ * adds nothing. */
+static int read_merged(struct agg *a, struct cell *row, long *period)
+{
+	struct tsv_reader *r = &a->r;
+	if (!nps_counts_read(r, &a->cc, &row->c))
+		return 0;
+	row->unanswered = 0;
+	if (a->unanswered_col >= 0 &&
+	    !num_count(r->fields[a->unanswered_col], &row->unanswered)) {
+		tsv_reject(r, "unanswered must be a count (%s)",
+			   tsv_quote(r->fields[a->unanswered_col]));
+		return 0;
+	}
+	if (a->period_col < 0)
+		goto counted;
+	enum period_kind kind;
+	struct slice f = r->fields[a->period_col];
+	if (!period_parse(f, &kind, period)) {
+		tsv_reject(r, "period must be " PERIOD_EXPECTED " (%s)",
+			   tsv_quote(f));
+		return 0;
+	}
+	if (a->input_kind_known && kind != a->input_kind) {
+		tsv_reject(r, "period %s is not of the same kind as the periods before it",
+			   tsv_quote(f));
+		return 0;
+	}
+	a->input_kind = kind;
+	a->input_kind_known = 1;
+	/* first_date and last_date: dates inside the row's period. */
+	long *days[2] = { &row->first, &row->last };
+	long cols[2] = { a->first_col, a->last_col };
+	for (int k = 0; k < 2; k++) {
+		struct slice d = r->fields[cols[k]];
+		struct when w;
+		if (!date_parse(d, &w) || d.n != 10 ||
+		    period_of_days(kind, w.days) != *period) {
+			tsv_reject(r, "%s must be a date YYYY-MM-DD in period %s (%s)",
+				   k ? "last_date" : "first_date", tsv_quote(f),
+				   tsv_quote(d));
+			return 0;
 		}
+		*days[k] = w.days;
+	}
+	if (row->first > row->last) {
+		tsv_reject(r, "first_date is after last_date (%s)",
+			   tsv_quote(r->fields[a->first_col]));
+		return 0;
+	}
+	if (!a->kind_known)
+		a->t.kind = kind;
+	else if (!nests(kind, a->t.kind))
+		tsv_die(r, EX_USAGE_, "cannot merge %s periods into %s periods (%s)",
+			period_kind_name(kind), period_kind_name(a->t.kind), tsv_quote(f));
+	else
+		*period = period_of_days(a->t.kind, period_first_day(kind, *period));
+counted:
+	/* No rows at all: a single pass never writes such a row, so the
+	 * merge must not either. */
+	return row->c.n[0] + row->c.n[1] + row->c.n[2] + row->unanswered > 0;
+}
+
+/* The cell of the current row's group and period. */
+static inline struct cell *row_cell(struct agg *a, long period)
+{
+	struct tsv_reader *r = &a->r;
+	struct table *t = &a->t;
+	struct level *detail = &t->levels[t->ngroups];
+	struct buf *key = &a->key;
+	struct slice span = { "", 0 };
+	if (a->key_in_place) {
+		struct slice first = r->fields[a->group_cols[0]];
+		struct slice last = r->fields[a->group_cols[t->ngroups - 1]];
+		span.p = first.p;
+		span.n = (size_t)(last.p + last.n - first.p);
+		if (!t->has_period)
+			return intern(detail, span.p, span.n);
+	}
+	key->len = 0;
+	if (a->key_in_place) {
+		buf_add(key, span.p, span.n);
+	} else {
+		for (size_t g = 0; g < t->ngroups; g++) {
+			if (g)
+				buf_addc(key, '\t');
+			buf_add(key, r->fields[a->group_cols[g]].p,
+				r->fields[a->group_cols[g]].n);
+		}
+	}
+	if (t->has_period) {
+		buf_grow(key, sizeof period);
+		memcpy(key->p + key->len, &period, sizeof period);
+		key->len += sizeof period;
+	}
+	return intern(detail, key->p, key->len);
+}
+
+/* Responses (scores or segments): the single pass. The columns and modes
+ * are copied to locals, as the row loop is the program's hot path. */
+static void read_responses(struct agg *a)
+{
+	struct tsv_reader *r = &a->r;
+	struct table *t = &a->t;
+	const long time_col = a->time_col, weight_col = a->weight_col;
+	const int weighted = a->weighted, has_period = t->has_period;
+	const enum period_kind kind = t->kind;
+	const int in_place_only = a->key_in_place && !has_period;
+	struct level *detail = &t->levels[t->ngroups];
+	while (tsv_next(r)) {
+		if (!tsv_check_width(r))
+			continue;
+		int seg = read_segment(a);
+		if (seg < 0)
+			continue;
+		struct decimal weight = { 0, 0 };
+		long period = 0, day = 0;
 		if (time_col >= 0) {
 			struct when w;
-			if (!date_parse(r.fields[time_col], &w)) {
-				tsv_reject(&r, "%s must be " DATE_EXPECTED " (%s)",
-					   o.time, tsv_quote(r.fields[time_col]));
+			if (!date_parse(r->fields[time_col], &w)) {
+				tsv_reject(r, "%s must be " DATE_EXPECTED " (%s)",
+					   a->o.time, tsv_quote(r->fields[time_col]));
 				continue;
 			}
-			period = period_of_when(t.kind, &w);
-		} else if (period_col >= 0) {
-			enum period_kind kind;
-			struct slice f = r.fields[period_col];
-			if (!period_parse(f, &kind, &period)) {
-				tsv_reject(&r, "period must be " PERIOD_EXPECTED " (%s)",
-					   tsv_quote(f));
-				continue;
-			}
-			if (input_kind_known && kind != input_kind) {
-				tsv_reject(&r, "period %s is not of the same kind as the periods before it",
-					   tsv_quote(f));
-				continue;
-			}
-			input_kind = kind;
-			input_kind_known = 1;
-			if (!kind_known)
-				t.kind = kind;
-			else if (!nests(kind, t.kind))
-				tsv_die(&r, EX_USAGE_, "cannot merge %s periods into %s periods (%s)",
-					period_kind_name(kind), period_kind_name(t.kind), tsv_quote(f));
-			else
-				period = period_of_days(t.kind, period_first_day(kind, period));
+			period = period_of_when(kind, &w);
+			day = w.days;
 		}
-		if (weight_col >= 0 && !nps_weight(r.fields[weight_col], &weight)) {
-			tsv_reject(&r, "%s must be 0 or a number from 1e-400 to below 1e308 (%s)",
-				   o.weight, tsv_quote(r.fields[weight_col]));
+		if (weight_col >= 0 && !nps_weight(r->fields[weight_col], &weight)) {
+			tsv_reject(r, "%s must be 0 or a number from 1e-400 to below 1e308 (%s)",
+				   a->o.weight, tsv_quote(r->fields[weight_col]));
 			continue;
 		}
-
-		struct nps_counts *c;
-		struct slice span = { "", 0 };
-		if (key_in_place) {
-			struct slice first = r.fields[group_cols[0]];
-			struct slice last = r.fields[group_cols[t.ngroups - 1]];
-			span.p = first.p;
-			span.n = (size_t)(last.p + last.n - first.p);
-		}
-		if (key_in_place && !t.has_period) {
-			c = intern(detail, span.p, span.n);
+		struct cell *c;
+		if (in_place_only) { /* the common case, inline */
+			struct slice first = r->fields[a->group_cols[0]];
+			struct slice last = r->fields[a->group_cols[t->ngroups - 1]];
+			c = intern(detail, first.p, (size_t)(last.p + last.n - first.p));
 		} else {
-			key.len = 0;
-			if (key_in_place) {
-				buf_add(&key, span.p, span.n);
-			} else {
-				for (size_t g = 0; g < t.ngroups; g++) {
-					if (g)
-						buf_addc(&key, '\t');
-					buf_add(&key, r.fields[group_cols[g]].p,
-						r.fields[group_cols[g]].n);
-				}
-			}
-			if (t.has_period) {
-				buf_grow(&key, sizeof period);
-				memcpy(key.p + key.len, &period, sizeof period);
-				key.len += sizeof period;
-			}
-			c = intern(detail, key.p, key.len);
+			c = row_cell(a, period);
 		}
-		if (o.merge) {
-			if (!nps_merge(c, &row))
-				tsv_die(&r, EX_DATA_, "counts too large to add up");
-		} else if (weighted) {
-			nps_add(c, seg, weight);
-		} else {
-			c->n[seg]++;
-		}
+		if (seg == UNANSWERED)
+			c->unanswered++;
+		else if (!weighted)
+			c->c.n[seg]++;
+		else
+			nps_add(&c->c, (enum segment)seg, weight);
+		if (has_period)
+			span_add(&c->first, &c->last, day, day);
 	}
+}
 
-	nps_counts_free(&row);
-	if (o.rollup)
-		add_rollups(&t);
+/* --merge: nps-agg output, counts added up again. */
+static void read_merges(struct agg *a)
+{
+	struct tsv_reader *r = &a->r;
+	while (tsv_next(r)) {
+		struct cell row = { 0 };
+		long period = 0;
+		if (tsv_check_width(r) && read_merged(a, &row, &period) &&
+		    !cell_merge(row_cell(a, period), &row))
+			tsv_die(r, EX_DATA_, "counts too large to add up");
+		nps_counts_free(&row.c); /* its weight sums, if any */
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct agg a = { 0 };
+	prog_init(argv[0]);
+	parse_options(argc, argv, &a.o);
+	tsv_open_header(&a.r, &a.o.given, argc - optind, argv + optind);
+	find_columns(&a);
+	struct table *t = &a.t;
+	check_group_names(&a.o, t);
+	if (a.o.rejects)
+		tsv_rejects_open(&a.r, a.o.rejects);
+	buf_grow(&a.key, 64); /* never NULL, even for an empty key */
+
+	if (a.o.merge)
+		read_merges(&a);
+	else
+		read_responses(&a);
+
+	/* The whole input's span: from its detail rows' dates. */
+	const struct level *detail = &t->levels[t->ngroups];
+	for (size_t id = 0; t->has_period && id < detail->keys.count; id++)
+		span_add(&t->first, &t->last, detail->cells[id].first,
+			 detail->cells[id].last);
+	if (a.o.rollup)
+		add_rollups(t);
 	size_t n = 0;
-	for (size_t l = 0; l <= t.ngroups; l++)
-		n += t.levels[l].keys.count;
+	for (size_t l = 0; l <= t->ngroups; l++)
+		n += t->levels[l].keys.count;
 	struct row_ref *order = xmalloc(n * sizeof *order);
 	n = 0;
-	for (uint32_t l = 0; l <= t.ngroups; l++)
-		for (uint32_t id = 0; id < t.levels[l].keys.count; id++)
+	for (uint32_t l = 0; l <= t->ngroups; l++)
+		for (uint32_t id = 0; id < t->levels[l].keys.count; id++)
 			order[n++] = (struct row_ref){ l, id };
-	sort_table = &t;
+	sort_table = t;
 	qsort(order, n, sizeof *order, cmp_rows);
 
-	double z = nps_z_of_confidence(o.confidence);
-	write_header(&o, &t, weighted);
+	double z = nps_z_of_confidence(a.o.confidence);
+	write_header(&a.o, t, a.weighted);
 	for (size_t i = 0; i < n; i++) {
-		const struct nps_counts *c = &t.levels[order[i].level].counts[order[i].id];
-		if (o.drop_small && c->n[0] + c->n[1] + c->n[2] < o.min_n)
+		const struct nps_counts *c = &t->levels[order[i].level].cells[order[i].id].c;
+		if (a.o.drop_small && c->n[0] + c->n[1] + c->n[2] < a.o.min_n)
 			continue;
-		write_row(&o, &t, order[i], weighted, z);
+		write_row(&a.o, t, order[i], a.weighted, z);
 	}
 	writer_close(&out);
-	tsv_close(&r);
+	tsv_close(&a.r);
 	free(order);
-	free(group_cols);
-	for (size_t l = 0; l <= t.ngroups; l++) {
-		for (size_t id = 0; id < t.levels[l].keys.count; id++)
-			nps_counts_free(&t.levels[l].counts[id]);
-		free(t.levels[l].counts);
-		hash_free(&t.levels[l].keys);
+	free(a.group_cols);
+	free((char *)a.value_name);
+	for (size_t l = 0; l <= t->ngroups; l++) {
+		for (size_t id = 0; id < t->levels[l].keys.count; id++)
+			nps_counts_free(&t->levels[l].cells[id].c);
+		free(t->levels[l].cells);
+		hash_free(&t->levels[l].keys);
 	}
-	free(t.levels);
-	buf_free(&key);
+	free(t->levels);
+	buf_free(&a.key);
 	return 0;
 }

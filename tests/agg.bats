@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 load helper
 
-H='n	promoters	passives	detractors	pct_promoters	pct_passives	pct_detractors	nps	se	ci_low	ci_high'
+H='n	promoters	passives	detractors	pct_promoters	pct_passives	pct_detractors	nps	se	ci_low	ci_high	unanswered	response_rate'
 
 # Worked by hand, z = 1.959964 (95%):
 # A: 9 10 7 3 -> 2 promoters, 1 passive, 1 detractor, n 4; nps = 50 - 25 = 25;
@@ -13,30 +13,30 @@ H='n	promoters	passives	detractors	pct_promoters	pct_passives	pct_detractors	nps
 	run nps-agg -g store "$data/agg-basic.tsv"
 	[ "$status" -eq 0 ]
 	[ "$output" = "$(printf 'store\t%s\n' "$H"; tsv \
-		'A 4 2 1 1 50.00 25.00 25.00 25.00 41.46 -56.26 100.00' \
-		'B 2 1 0 1 50.00 0.00 50.00 0.00 70.71 -100.00 100.00' \
-		'C 1 1 0 0 100.00 0.00 0.00 100.00 0.00 100.00 100.00')" ]
+		'A 4 2 1 1 50.00 25.00 25.00 25.00 41.46 -56.26 100.00 0 1.0000' \
+		'B 2 1 0 1 50.00 0.00 50.00 0.00 70.71 -100.00 100.00 0 1.0000' \
+		'C 1 1 0 0 100.00 0.00 0.00 100.00 0.00 100.00 100.00 0 1.0000')" ]
 }
 
 # All 7: 4 promoters, 1 passive, 2 detractors; p = 4/7, d = 2/7, nps = 28.5714;
 # var = (6/7 - (2/7)^2) / 7 = .1107872; se = 33.2847; +-65.2368.
 @test "no -g gives the grand total; stdin and a file give the same bytes" {
 	run nps-agg "$data/agg-basic.tsv"
-	[ "$output" = "$(printf '%s\n' "$H"; tsv '7 4 1 2 57.14 14.29 28.57 28.57 33.28 -36.67 93.81')" ]
+	[ "$output" = "$(printf '%s\n' "$H"; tsv '7 4 1 2 57.14 14.29 28.57 28.57 33.28 -36.67 93.81 0 1.0000')" ]
 	[ "$(nps-agg <"$data/agg-basic.tsv")" = "$output" ]
 }
 
 @test "--precision sets the decimals" {
 	run nps-agg --precision 4 "$data/agg-basic.tsv"
-	[ "$output" = "$(printf '%s\n' "$H"; tsv '7 4 1 2 57.1429 14.2857 28.5714 28.5714 33.2847 -36.6654 93.8083')" ]
+	[ "$output" = "$(printf '%s\n' "$H"; tsv '7 4 1 2 57.1429 14.2857 28.5714 28.5714 33.2847 -36.6654 93.8083 0 1.000000')" ]
 	run nps-agg --precision 0 "$data/agg-basic.tsv"
-	[ "$output" = "$(printf '%s\n' "$H"; tsv '7 4 1 2 57 14 29 29 33 -37 94')" ]
+	[ "$output" = "$(printf '%s\n' "$H"; tsv '7 4 1 2 57 14 29 29 33 -37 94 0 1.00')" ]
 }
 
 # 90%: z = 1.644854; 28.5714 -/+ 1.644854 * 33.2847 = -26.1770 / 83.3199.
 @test "--confidence sets the interval level" {
 	run nps-agg --confidence 0.90 --precision 4 "$data/agg-basic.tsv"
-	[ "$output" = "$(printf '%s\n' "$H"; tsv '7 4 1 2 57.1429 14.2857 28.5714 28.5714 33.2847 -26.1770 83.3199')" ]
+	[ "$output" = "$(printf '%s\n' "$H"; tsv '7 4 1 2 57.1429 14.2857 28.5714 28.5714 33.2847 -26.1770 83.3199 0 1.000000')" ]
 }
 
 # Adjusted Wald for A: p' = 2.75/7, d' = 1.75/7, centre 14.2857;
@@ -95,7 +95,7 @@ H='n	promoters	passives	detractors	pct_promoters	pct_passives	pct_detractors	nps
 @test "weighted shares, Taylor se, weight_sum and Kish n_eff, with roll-ups" {
 	run nps-agg -g region,store -w w --rollup "$data/agg-weighted.tsv"
 	[ "$status" -eq 0 ]
-	[ "$(printf '%s\n' "$output" | cut -f 1-2,7-11,14-15)" = "$(tsv \
+	[ "$(printf '%s\n' "$output" | cut -f 1-2,7-11,16-17)" = "$(tsv \
 		'region store pct_promoters pct_passives pct_detractors nps se weight_sum n_eff' \
 		'* * 66.67 16.67 16.67 50.00 37.85 6.00 4.24' \
 		'N * 50.00 25.00 25.00 25.00 60.27 4.00 2.67' \
@@ -103,7 +103,7 @@ H='n	promoters	passives	detractors	pct_promoters	pct_passives	pct_detractors	nps
 		'N B 0.00 100.00 0.00 0.00 0.00 1.00 1.00' \
 		'S * 100.00 0.00 0.00 100.00 0.00 2.00 1.60' \
 		'S C 100.00 0.00 0.00 100.00 0.00 2.00 1.60')" ]
-	[ "$(printf '%s\n' "$output" | sed -n '1p;2p' | cut -f 16-)" = "$(tsv \
+	[ "$(printf '%s\n' "$output" | sed -n '1p;2p' | cut -f 18-)" = "$(tsv \
 		'w_promoters w_passives w_detractors w2_promoters w2_passives w2_detractors' \
 		'4.000000 1.000000 1.000000 6.500000000000 1.000000000000 1.000000000000')" ]
 }
@@ -121,10 +121,10 @@ H='n	promoters	passives	detractors	pct_promoters	pct_passives	pct_detractors	nps
 	[ "$stderr" = "nps-agg: $BATS_TEST_TMPDIR/in:3: w must be 0 or a number from 1e-400 to below 1e308 (\"-1\")" ]
 }
 
-@test "weights that are all zero give NA, not a division by zero" {
+@test "weights that are all zero give empty figures, not NA nor a division by zero" {
 	run nps-agg -w w <<<"$(tsv 'score w' '9 0' '3 0')"
 	[ "$output" = "$(printf '%s\tweight_sum\tn_eff\tw_promoters\tw_passives\tw_detractors\tw2_promoters\tw2_passives\tw2_detractors\n' "$H"; \
-		tsv '2 1 0 1 NA NA NA NA NA NA NA 0.00 0.00 0.000000 0.000000 0.000000 0.000000000000 0.000000000000 0.000000000000')" ]
+		printf '2\t1\t0\t1\t\t\t\t\t\t\t\t0\t1.0000\t0.00\t0.00\t0.000000\t0.000000\t0.000000\t0.000000000000\t0.000000000000\t0.000000000000')" ]
 }
 
 @test "--rollup orders each subtotal before the rows it sums, grand total first" {
@@ -136,14 +136,14 @@ H='n	promoters	passives	detractors	pct_promoters	pct_passives	pct_detractors	nps
 
 @test "--min-n marks small groups in low_n" {
 	run nps-agg -g store --min-n 2 "$data/agg-basic.tsv"
-	[ "$(printf '%s\n' "$output" | cut -f 1,2,13)" = "$(tsv 'store n low_n' 'A 4 0' 'B 2 0' 'C 1 1')" ]
+	[ "$(printf '%s\n' "$output" | cut -f 1,2,15)" = "$(tsv 'store n low_n' 'A 4 0' 'B 2 0' 'C 1 1')" ]
 }
 
 @test "--min-n with --drop-small leaves small groups out; subtotals still count them" {
 	run nps-agg -g store --min-n 2 --drop-small "$data/agg-basic.tsv"
 	[ "$status" -eq 0 ]
 	[ "$(printf '%s\n' "$output" | cut -f 1,2)" = "$(tsv 'store n' 'A 4' 'B 2')" ]
-	[ "$(printf '%s\n' "$output" | head -n 1 | cut -f 13)" = "" ]
+	[ "$(printf '%s\n' "$output" | head -n 1 | cut -f 15)" = "" ]
 	run nps-agg -g store --min-n 5 --drop-small --rollup "$data/agg-basic.tsv"
 	[ "$(printf '%s\n' "$output" | cut -f 1,2)" = "$(tsv 'store n' '* 7')" ]
 	run --separate-stderr nps-agg -g store --drop-small "$data/agg-basic.tsv"
@@ -262,7 +262,7 @@ split3() { # file -> $BATS_TEST_TMPDIR/part.a{a,b,c}, each with the header
 @test "numbers use a dot under a comma-decimal locale" {
 	need locale-de; loc=$(comma_locale)
 	[ "$(LC_ALL=$loc nps-agg -g store "$data/agg-basic.tsv")" = "$(nps-agg -g store "$data/agg-basic.tsv")" ]
-	[ "$(LC_ALL=$loc nps-agg -w w <<<"$(tsv 'score w' '9 0.5')" | cut -f 12)" = "$(printf 'weight_sum\n0.50')" ]
+	[ "$(LC_ALL=$loc nps-agg -w w <<<"$(tsv 'score w' '9 0.5')" | cut -f 14)" = "$(printf 'weight_sum\n0.50')" ]
 }
 
 @test "the man page's GNU parallel recipe gives the single-pass bytes" {
@@ -324,8 +324,8 @@ split3() { # file -> $BATS_TEST_TMPDIR/part.a{a,b,c}, each with the header
 	run nps-agg -w w <<<"$(tsv 'score w' '10 1e-7' '9 4e-7' '0 6e-7' '3 1.4e-6')"
 	[ "$status" -eq 0 ]
 	[ "$(printf '%s\n' "$output" | cut -f 8-)" = "$(tsv \
-		'nps se ci_low ci_high weight_sum n_eff w_promoters w_passives w_detractors w2_promoters w2_passives w2_detractors' \
-		'-60.00 41.48 -100.00 21.29 0.00 2.51 0.0000005 0.000000 0.000002 0.00000000000017 0.000000000000 0.00000000000232')" ]
+		'nps se ci_low ci_high unanswered response_rate weight_sum n_eff w_promoters w_passives w_detractors w2_promoters w2_passives w2_detractors' \
+		'-60.00 41.48 -100.00 21.29 0 1.0000 0.00 2.51 0.0000005 0.000000 0.000002 0.00000000000017 0.000000000000 0.00000000000232')" ]
 }
 
 @test "every figure is the same when the weights are multiplied by 10^k, k = -15..9" {
@@ -334,14 +334,14 @@ split3() { # file -> $BATS_TEST_TMPDIR/part.a{a,b,c}, each with the header
 	# n_eff at 15 decimals do not move; weight_sum moves by 10^k exactly.
 	gen() { awk -v k="$1" 'BEGIN { print "score\tw"; for (i = 1; i <= 60; i++) printf "%d\t%d.%03de%d\n", (i * 7) % 11, i, (i * 37) % 1000, k }'; }
 	for interval in wald adjusted score; do
-		want=$(gen 0 | nps-agg -w w --interval "$interval" --precision 15 | cut -f 5-11,13)
+		want=$(gen 0 | nps-agg -w w --interval "$interval" --precision 15 | cut -f 5-11,15)
 		for k in -15 -9 -7 -3 3 9; do
-			[ "$(gen "$k" | nps-agg -w w --interval "$interval" --precision 15 | cut -f 5-11,13)" = "$want" ]
+			[ "$(gen "$k" | nps-agg -w w --interval "$interval" --precision 15 | cut -f 5-11,15)" = "$want" ]
 		done
 	done
 	# the sum of i + ((37 i) mod 1000) / 1000 for i = 1..60 is 1830 + 28.71
-	[ "$(gen 9 | nps-agg -w w | cut -f 12)" = "$(printf 'weight_sum\n1858710000000.00')" ]
-	[ "$(gen -15 | nps-agg -w w --precision 15 | cut -f 12)" = "$(printf 'weight_sum\n0.000000000001859')" ]
+	[ "$(gen 9 | nps-agg -w w | cut -f 14)" = "$(printf 'weight_sum\n1858710000000.00')" ]
+	[ "$(gen -15 | nps-agg -w w --precision 15 | cut -f 14)" = "$(printf 'weight_sum\n0.000000000001859')" ]
 }
 
 @test "weight sums past 9.2e12 and below 1e-6 are exact, and merge in any order" {
@@ -359,10 +359,10 @@ split3() { # file -> $BATS_TEST_TMPDIR/part.a{a,b,c}, each with the header
 			cmp - "$BATS_TEST_TMPDIR/one"
 	done
 	# a: sum of (i + 0.5) e12 = (465 + 15) e12 = 4.8e14, exactly
-	[ "$(cut -f 13 "$BATS_TEST_TMPDIR/one")" = "$(printf 'weight_sum\n480000000000000.00\n0.00')" ]
+	[ "$(cut -f 15 "$BATS_TEST_TMPDIR/one")" = "$(printf 'weight_sum\n480000000000000.00\n0.00')" ]
 	# b: sum of i * 1e-7 = 465e-7, split by segment; w2 = sum of i^2 1e-14
 	# = 9455e-14 in all: every digit kept
-	[ "$(awk -F '\t' 'NR == 3 { print $15 + $16 + $17, $18 + $19 + $20 }' "$BATS_TEST_TMPDIR/one")" = "4.65e-05 9.455e-11" ]
+	[ "$(awk -F '\t' 'NR == 3 { print $17 + $18 + $19, $20 + $21 + $22 }' "$BATS_TEST_TMPDIR/one")" = "4.65e-05 9.455e-11" ]
 }
 
 @test "a --merge of old partials (6 and 12 decimals) reads them exactly" {
@@ -370,7 +370,7 @@ split3() { # file -> $BATS_TEST_TMPDIR/part.a{a,b,c}, each with the header
 		'2 1 0 1 1.500000 0.000000 0.250000 2.250000000000 0.000000000000 0.062500000000' \
 		'1 1 0 0 0.000001 0 0 0.000000000001 0 0')"
 	[ "$status" -eq 0 ]
-	[ "$(printf '%s\n' "$output" | cut -f 14-)" = "$(tsv 'w_promoters w_passives w_detractors w2_promoters w2_passives w2_detractors' \
+	[ "$(printf '%s\n' "$output" | cut -f 16-)" = "$(tsv 'w_promoters w_passives w_detractors w2_promoters w2_passives w2_detractors' \
 		'1.500001 0.000000 0.250000 2.250000000001 0.000000000000 0.062500000000')" ]
 }
 
@@ -393,4 +393,111 @@ split3() { # file -> $BATS_TEST_TMPDIR/part.a{a,b,c}, each with the header
 	[ "$(printf '%s\n' "$output" | cut -f 8,10,11)" = "$(tsv 'nps ci_low ci_high' '33.33 -58.47 87.70')" ]
 	run nps-agg --interval score <<<"$(tsv 'score' 10 10 0)"
 	[ "$(printf '%s\n' "$output" | cut -f 8,10,11)" = "$(tsv 'nps ci_low ci_high' '33.33 -58.47 87.70')" ]
+}
+
+# tests/data/agg-unanswered.tsv, by hand: the data run from 2026-01-05 to
+# 2026-03-31, so January is partial (it starts on the 5th), February and
+# March are whole. A Jan: 9 and an unanswered row: n 1, response_rate 1/2.
+# B Feb: only an unanswered row: n 0, every figure empty, response_rate 0.
+# B Mar: 7 and 8: two passives, nps 0, se 0. Subtotals add the counts and
+# span their rows' dates: * Jan n 2 (9, 3), 1 unanswered: 2/3 = 0.6667.
+@test "unanswered rows: counted apart, response_rate, empty figures for n 0, first/last dates and partial" {
+	run nps-agg -g store -t day --rollup "$data/agg-unanswered.tsv"
+	[ "$status" -eq 0 ]
+	[ "$(printf '%s\n' "$output" | head -n 1)" = "$(printf 'store\tperiod\t%s\tfirst_date\tlast_date\tpartial' "$H")" ]
+	[ "$(printf '%s\n' "$output" | cut -f 1-6,10,14-18)" = "$(printf '%s\n' \
+		'store	period	n	promoters	passives	detractors	nps	unanswered	response_rate	first_date	last_date	partial' \
+		'*	2026-01	2	1	0	1	0.00	1	0.6667	2026-01-05	2026-01-31	1' \
+		'*	2026-02	1	1	0	0	100.00	1	0.5000	2026-02-03	2026-02-10	0' \
+		'*	2026-03	2	0	2	0	0.00	0	1.0000	2026-03-01	2026-03-31	0' \
+		'A	2026-01	1	1	0	0	100.00	1	0.5000	2026-01-05	2026-01-20	1' \
+		'A	2026-02	1	1	0	0	100.00	0	1.0000	2026-02-10	2026-02-10	0' \
+		'B	2026-01	1	0	0	1	-100.00	0	1.0000	2026-01-31	2026-01-31	1' \
+		'B	2026-02	0	0	0	0		1	0.0000	2026-02-03	2026-02-03	0' \
+		'B	2026-03	2	0	2	0	0.00	0	1.0000	2026-03-01	2026-03-31	0')" ]
+	# n 0: the shares, nps, se and interval are empty fields, not NA
+	[ "$(printf '%s\n' "$output" | grep -P '^B\t2026-02' | cut -f 3-18)" = \
+		"$(printf '0\t0\t0\t0\t\t\t\t\t\t\t\t1\t0.0000\t2026-02-03\t2026-02-03\t0')" ]
+}
+
+@test "nps-classify's unanswered segment counts as the empty score does" {
+	nps-agg -g store -t day "$data/agg-unanswered.tsv" >"$BATS_TEST_TMPDIR/raw"
+	nps-classify "$data/agg-unanswered.tsv" | nps-agg -g store -t day | cmp - "$BATS_TEST_TMPDIR/raw"
+	run --separate-stderr nps-agg <<<"$(tsv 'segment' 'promoter' 'unanswered' 'Unanswered')"
+	[ "$status" -eq 65 ]
+	[ "$stderr" = 'nps-agg: stdin:4: segment must be promoter, passive, detractor or unanswered ("Unanswered")' ]
+	run --separate-stderr nps-agg <<<"$(tsv 'score' '9' 'n/a')"
+	[ "$status" -eq 65 ]
+	[ "$stderr" = 'nps-agg: stdin:3: score must be an integer 0..10 ("n/a")' ]
+}
+
+# Shard 1 holds January (its own span starts 01-05: January partial),
+# shard 2 February and March (its span starts 02-03: February partial in
+# it alone). Merged, the span is the whole input's again.
+@test "--merge: unanswered, response_rate, first/last dates and partial give the single-pass bytes" {
+	f="$data/agg-unanswered.tsv"
+	head -n 4 "$f" >"$BATS_TEST_TMPDIR/s1"
+	{ head -n 1 "$f"; tail -n +5 "$f"; } >"$BATS_TEST_TMPDIR/s2"
+	for s in s1 s2; do nps-agg -g store -t day "$BATS_TEST_TMPDIR/$s" >"$BATS_TEST_TMPDIR/$s.agg"; done
+	[ "$(cut -f 1,2,18 "$BATS_TEST_TMPDIR/s2.agg" | paste -sd' ')" = "$(printf 'store\tperiod\tpartial A\t2026-02\t1 B\t2026-02\t1 B\t2026-03\t0')" ]
+	nps-agg -g store -t day "$f" >"$BATS_TEST_TMPDIR/one"
+	nps-agg --merge -g store "$BATS_TEST_TMPDIR/s1.agg" "$BATS_TEST_TMPDIR/s2.agg" | cmp - "$BATS_TEST_TMPDIR/one"
+	# days into months, and roll-ups over merged rows
+	nps-agg -g store -t day --rollup "$f" >"$BATS_TEST_TMPDIR/one"
+	nps-agg -g store -t day -p day "$f" | nps-agg --merge -g store -p month --rollup | cmp - "$BATS_TEST_TMPDIR/one"
+	# weeks: 2026-W02 begins on Monday 01-05, the data's first day: whole
+	nps-agg -t day -p week "$f" >"$BATS_TEST_TMPDIR/one"
+	[ "$(cut -f 1,15-17 "$BATS_TEST_TMPDIR/one" | sed -n '2p;$p')" = "$(printf '2026-W02\t2026-01-05\t2026-01-05\t0\n2026-W14\t2026-03-31\t2026-03-31\t1')" ]
+	nps-agg -g store -t day -p day "$f" | nps-agg --merge -p week | cmp - "$BATS_TEST_TMPDIR/one"
+}
+
+@test "--merge: first_date and last_date are required with periods, and checked" {
+	run --separate-stderr nps-agg --merge <<<"$(tsv 'period n promoters passives detractors' '2026-01 1 1 0 0')"
+	[ "$status" -eq 64 ]
+	[ "${stderr%%$'\n'*}" = 'nps-agg: no column "first_date" in stdin (columns: period, n, promoters, passives, detractors)' ]
+	run --separate-stderr nps-agg --merge --rejects "$BATS_TEST_TMPDIR/rej" <<<"$(tsv \
+		'period n promoters passives detractors unanswered first_date last_date' \
+		'2026-01 1 1 0 0 0 2026-01-02 2026-01-09' '2026-01 1 1 0 0 0 2026-02-01 2026-01-09' \
+		'2026-01 1 1 0 0 0 2026-01-02 2026-1-9' '2026-01 1 1 0 0 0 2026-01-20 2026-01-09' \
+		'2026-01 1 1 0 0 x 2026-01-02 2026-01-09' '2026-01 0 0 0 0 2 2026-01-02 2026-01-03')"
+	[ "$status" -eq 0 ]
+	[ "$(printf '%s\n' "$output" | cut -f 1,2,13- | paste -sd' ')" = "$(printf 'period\tn\tunanswered\tresponse_rate\tfirst_date\tlast_date\tpartial 2026-01\t1\t2\t0.3333\t2026-01-02\t2026-01-09\t1')" ]
+	[ "$(cut -f 9 "$BATS_TEST_TMPDIR/rej")" = "$(printf '%s\n' reject_reason \
+		'first_date must be a date YYYY-MM-DD in period "2026-01" ("2026-02-01")' \
+		'last_date must be a date YYYY-MM-DD in period "2026-01" ("2026-1-9")' \
+		'first_date is after last_date ("2026-01-20")' \
+		'unanswered must be a count ("x")')" ]
+}
+
+@test "--merge reads output without an unanswered column as none unanswered" {
+	run nps-agg --merge <<<"$(tsv 'n promoters passives detractors' '2 1 1 0')"
+	[ "$output" = "$(printf '%s\n' "$H"; tsv '2 1 1 0 50.00 50.00 0.00 50.00 35.36 -19.30 100.00 0 1.0000')" ]
+}
+
+# nps-classify -s q1,q2: q1 9, 3, (none); q2 (none), 7, 10.
+@test "-s picks the question of several-question nps-classify output" {
+	printf 'store\tq1\tq2\nA\t9\t\nA\t3\t7\nB\t\t10\n' >"$BATS_TEST_TMPDIR/in"
+	nps-classify -s q1,q2 "$BATS_TEST_TMPDIR/in" >"$BATS_TEST_TMPDIR/c"
+	run nps-agg -g store -s q1 "$BATS_TEST_TMPDIR/c"
+	[ "$(printf '%s\n' "$output" | cut -f 1-5,13,14)" = "$(printf '%s\n' 'store	n	promoters	passives	detractors	unanswered	response_rate' \
+		'A	2	1	0	1	0	1.0000' 'B	0	0	0	0	1	0.0000')" ]
+	run nps-agg -g store -s q2 "$BATS_TEST_TMPDIR/c"
+	[ "$(printf '%s\n' "$output" | cut -f 1-5,13,14)" = "$(printf '%s\n' 'store	n	promoters	passives	detractors	unanswered	response_rate' \
+		'A	1	0	1	0	1	0.5000' 'B	1	1	0	0	0	1.0000')" ]
+	# the raw scores give the same, and so does naming the segment column
+	[ "$(nps-agg -g store -s q2 "$BATS_TEST_TMPDIR/in")" = "$output" ]
+	[ "$(nps-agg -g store -s q2_segment "$BATS_TEST_TMPDIR/c")" = "$output" ]
+	run --separate-stderr nps-agg -g store "$BATS_TEST_TMPDIR/c"
+	[ "$status" -eq 64 ]
+	[ "${stderr%%$'\n'*}" = 'nps-agg: no column segment or score, but q1_segment: name the question with -s q1' ]
+}
+
+@test "-g may not be named like the new columns" {
+	run --separate-stderr nps-agg -g unanswered <<<"$(tsv 'unanswered score' 'a 9')"
+	[ "$status" -eq 64 ]
+	run --separate-stderr nps-agg -g partial -t day <<<"$(tsv 'partial day score' 'a 2026-01-01 9')"
+	[ "$status" -eq 64 ]
+	[ "${stderr%%$'\n'*}" = 'nps-agg: -g partial: a group column may not be named like a column nps-agg writes' ]
+	run nps-agg -g partial <<<"$(tsv 'partial score' 'a 9')"
+	[ "$status" -eq 0 ]
 }

@@ -225,3 +225,13 @@ nps_line() {
 		printf '%s\n' "$summary" | grep -Eq "^\| $r +\| +$n \|"
 	done
 }
+
+@test "a month the data cover only in part is noted in the summary, with its dates" {
+	# The sample cut after 2026-10-15 (every row of October up to the 15th).
+	awk -F '\t' 'NR == 1 || substr($2, 1, 10) <= "2026-10-15"' "$sample" >"$BATS_TEST_TMPDIR/in.tsv"
+	make -s -C "$monthly" NPS_BIN="$bin" OUT="$BATS_TEST_TMPDIR/out" MONTH=2026-10 INPUT="$BATS_TEST_TMPDIR/in.tsv" >/dev/null
+	first=$(awk -F '\t' 'substr($2, 1, 7) == "2026-10" { print substr($2, 1, 10) }' "$BATS_TEST_TMPDIR/in.tsv" | sort | head -n 1)
+	[ "$(sed -n 4p "$BATS_TEST_TMPDIR/out/summary.md")" = "The data cover this month only in part ($first to 2026-10-15): read it as part of a month, not a whole one." ]
+	# the whole month of the bundled sample has no such line
+	! grep -q 'only in part' "$REPORT/summary.md"
+}
