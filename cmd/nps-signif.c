@@ -377,9 +377,9 @@ static void letters_build(struct letters *L, const struct bits *same, size_t k)
 					for (size_t w = 0; w < W; w++)
 						cand[w] &= same->w[l * W + w] & ~set[w];
 				}
-			for (size_t a = 0; a < n; a++)
-				for (size_t b = 0; b < n; b++)
-					bit_set(&covered, members[a], members[b]);
+			for (size_t a = 0; a < n; a++) /* every pair of the letter */
+				for (size_t w = 0; w < W; w++)
+					covered.w[members[a] * W + w] |= set[w];
 		}
 		if (!bit(&covered, i, i)) /* in no letter: one of its own */
 			letter_add(L)[i / 64] |= (uint64_t)1 << (i % 64);
