@@ -15,6 +15,7 @@
 #include "nps.h"
 #include "num.h"
 #include "out.h"
+#include "padjust.h"
 #include "tsv.h"
 #include "util.h"
 #include "version.h"
@@ -55,7 +56,6 @@ static const char *const signal_names[NSIGNALS] = {
 };
 
 enum mode { MODE_TABLE, MODE_EXPLAIN, MODE_SAMPLE };
-enum adjust { ADJUST_BH, ADJUST_HOLM };
 
 struct options {
 	const char *group, *score, *time, *transaction, *contact, *rejects;
@@ -65,7 +65,7 @@ struct options {
 	unsigned long long burst_size, contact_max, deadline_days, min_n;
 	unsigned long long sample, seed;
 	enum mode mode;
-	enum adjust adjust;
+	enum p_adjust adjust;
 };
 
 /* A row kept for the callback sample: its sampling key and its bytes. */
@@ -713,40 +713,6 @@ static void history_signals(struct audit *a, const uint32_t *ids, size_t at)
 
 /* ---- adjusting and combining ------------------------------------------ */
 
-struct ranked {
-	double p;
-	double *adj;
-};
-
-static int cmp_ranked(const void *pa, const void *pb)
-{
-	const struct ranked *a = pa, *b = pb;
-	return a->p < b->p ? -1 : a->p > b->p;
-}
-
-/* Benjamini-Hochberg or Holm over m p-values, as R's p.adjust computes
- * them ((m / i) * p, so that a p-value at the boundary stays there). */
-static void adjust(struct ranked *v, size_t m, enum adjust method)
-{
-	qsort(v, m, sizeof *v, cmp_ranked);
-	if (method == ADJUST_BH) {
-		double run = 1;
-		for (size_t i = m; i-- > 0;) {
-			double q = ((double)m / (double)(i + 1)) * v[i].p;
-			run = q < run ? q : run;
-			*v[i].adj = run;
-		}
-	} else {
-		double run = 0;
-		for (size_t i = 0; i < m; i++) {
-			double q = (double)(m - i) * v[i].p;
-			q = q > 1 ? 1 : q;
-			run = q > run ? q : run;
-			*v[i].adj = run;
-		}
-	}
-}
-
 /* Fisher's method over a cell's p-values: -2 sum ln p ~ chi-square(2K). */
 static double fisher(const struct cell *c)
 {
@@ -761,24 +727,37 @@ static double fisher(const struct cell *c)
 	return k ? chisq_upper(x, 2.0 * k) : NAN;
 }
 
-static void judge(struct audit *a, size_t ncells)
+/* Adjusts, across the cells that have it, signal s's p-values (s < 0:
+ * the combined ones); p and adj are scratch of ncells each. */
+static void adjust_cells(struct audit *a, size_t ncells, int s, double *p,
+			 double *adj)
 {
-	struct ranked *v = xmalloc((ncells ? ncells : 1) * sizeof *v);
-	for (int s = 0; s < NSIGNALS; s++) {
-		size_t m = 0;
-		for (size_t i = 0; i < ncells; i++)
-			if (a->cells[i].has[s])
-				v[m].p = a->cells[i].p[s], v[m++].adj = &a->cells[i].p_adj[s];
-		adjust(v, m, a->opt.adjust);
-	}
 	size_t m = 0;
 	for (size_t i = 0; i < ncells; i++) {
 		struct cell *c = &a->cells[i];
-		c->combined = fisher(c);
-		if (!isnan(c->combined))
-			v[m].p = c->combined, v[m++].adj = &c->combined_adj;
+		if (s >= 0 ? c->has[s] : !isnan(c->combined))
+			p[m++] = s >= 0 ? c->p[s] : c->combined;
 	}
-	adjust(v, m, a->opt.adjust);
+	p_adjust(p, adj, m, a->opt.adjust);
+	m = 0;
+	for (size_t i = 0; i < ncells; i++) {
+		struct cell *c = &a->cells[i];
+		if (s >= 0 && c->has[s])
+			c->p_adj[s] = adj[m++];
+		else if (s < 0 && !isnan(c->combined))
+			c->combined_adj = adj[m++];
+	}
+}
+
+static void judge(struct audit *a, size_t ncells)
+{
+	double *p = xmalloc((ncells ? ncells : 1) * 2 * sizeof *p);
+	double *adj = p + (ncells ? ncells : 1);
+	for (int s = 0; s < NSIGNALS; s++)
+		adjust_cells(a, ncells, s, p, adj);
+	for (size_t i = 0; i < ncells; i++)
+		a->cells[i].combined = fisher(&a->cells[i]);
+	adjust_cells(a, ncells, -1, p, adj); /* the combination */
 	/* Review: the signals together are significant after adjustment,
 	 * and at least one signal is on its own. */
 	for (size_t i = 0; i < ncells; i++) {
@@ -788,7 +767,7 @@ static void judge(struct audit *a, size_t ncells)
 			raised += c->has[s] && c->p_adj[s] < a->opt.alpha;
 		c->review = !isnan(c->combined) && c->combined_adj < a->opt.alpha && raised;
 	}
-	free(v);
+	free(p);
 }
 
 /* ---- order ------------------------------------------------------------ */
@@ -1192,7 +1171,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 	o->score = "score";
 	o->min_delay = 120, o->burst_window = 600, o->alpha = 0.01;
 	o->burst_size = 5, o->contact_max = 2, o->deadline_days = 3, o->min_n = 30;
-	o->precision = 4, o->seed = 1;
+	o->precision = 4, o->seed = 1, o->adjust = ADJUST_BH;
 	int c;
 	while ((c = getopt_long(argc, argv, "g:s:t:p:T:h", options, NULL)) != -1) {
 		switch (c) {

@@ -14,12 +14,12 @@
 #include "nps.h"
 #include "num.h"
 #include "out.h"
+#include "padjust.h"
 #include "tsv.h"
 #include "util.h"
 #include "version.h"
 
 enum mode { PAIRS, REF, TIERS, TREND, PVALUES };
-enum adjust { ADJUST_HOLM, ADJUST_BH, ADJUST_BONFERRONI, ADJUST_NONE };
 enum test { TEST_ADJUSTED, TEST_WALD };
 
 /* One input row that survived: its counts, what they give, where it was. */
@@ -48,7 +48,7 @@ struct comparison {
 /* Everything one run knows: the options, the input and what it gave. */
 struct signif {
 	enum mode mode;
-	enum adjust adjust;
+	enum p_adjust adjust;
 	enum test test;
 	int weighted, precision, mdd, sample_size, include_small;
 	double alpha, confidence, power, min_n, detect;
@@ -140,49 +140,6 @@ static void compare(const struct signif *s, struct comparison *c, size_t a,
 	}
 }
 
-struct ranked {
-	double p;
-	size_t i;
-};
-
-static int by_p(const void *x, const void *y)
-{
-	const struct ranked *a = x, *b = y;
-	if (a->p != b->p)
-		return a->p < b->p ? -1 : 1;
-	return (a->i > b->i) - (a->i < b->i);
-}
-
-/* p_adj[i] for each p[i], as R's p.adjust computes it (so that a value
- * at alpha is at alpha, not an ulp above it). NaN p-values are left out
- * of the family and get NaN. */
-static void adjust_p(const double *p, double *p_adj, size_t count,
-		     enum adjust how)
-{
-	struct ranked *r = xmalloc((count ? count : 1) * sizeof *r);
-	size_t m = 0;
-	for (size_t k = 0; k < count; k++) {
-		p_adj[k] = NAN;
-		if (!isnan(p[k]))
-			r[m++] = (struct ranked){ p[k], k };
-	}
-	qsort(r, m, sizeof *r, by_p);
-	double run = how == ADJUST_BH ? 1 : 0;
-	for (size_t j = 0; j < m; j++) {
-		/* Holm: cummax of (m - j + 1) p(j); BH: cummin from the top
-		 * of (m / j) p(j); both then at most 1. */
-		size_t i = how == ADJUST_BH ? m - 1 - j : j;
-		double v = r[i].p;
-		if (how == ADJUST_BONFERRONI)
-			v = (double)m * v;
-		else if (how == ADJUST_HOLM)
-			v = run = fmax(run, (double)(m - i) * v);
-		else if (how == ADJUST_BH)
-			v = run = fmin(run, (double)m / (double)(i + 1) * v);
-		p_adj[r[i].i] = fmin(v, 1);
-	}
-	free(r);
-}
 
 /* Adjusts the comparisons that are judged, over them alone. */
 static void adjust_comparisons(struct signif *s)
@@ -191,7 +148,7 @@ static void adjust_comparisons(struct signif *s)
 	double *p_adj = p + (s->ncmp ? s->ncmp : 1);
 	for (size_t i = 0; i < s->ncmp; i++)
 		p[i] = s->cmp[i].judged ? s->cmp[i].p : NAN;
-	adjust_p(p, p_adj, s->ncmp, s->adjust);
+	p_adjust(p, p_adj, s->ncmp, s->adjust);
 	for (size_t i = 0; i < s->ncmp; i++)
 		s->cmp[i].p_adj = p_adj[i];
 	free(p);
@@ -858,7 +815,7 @@ static void run_p_values(struct signif *s)
 		p[n++] = v;
 	}
 	double *p_adj = xmalloc((n ? n : 1) * sizeof *p_adj);
-	adjust_p(p, p_adj, n, s->adjust);
+	p_adjust(p, p_adj, n, s->adjust);
 	tsv_write_header(r, &out);
 	out_str("\tp_adj\tsignificant\n");
 	for (size_t i = 0, start = 0; i < n; start = ends[i], i++) {
