@@ -14,6 +14,7 @@
 #include "nps.h"
 #include "num.h"
 #include "out.h"
+#include "sort.h"
 #include "tsv.h"
 #include "util.h"
 #include "version.h"
@@ -136,13 +137,11 @@ static long key_period(const struct table *t, struct row_ref r)
 	return p;
 }
 
-static const struct table *sort_table;
-
 /* Column by column; a rolled-up column ("*") sorts before any value, so
  * each subtotal comes just before the rows it sums. Then time order. */
-static int cmp_rows(const void *pa, const void *pb)
+static int cmp_rows(const void *pa, const void *pb, void *table)
 {
-	const struct table *t = sort_table;
+	const struct table *t = table;
 	struct row_ref a = *(const struct row_ref *)pa;
 	struct row_ref b = *(const struct row_ref *)pb;
 	struct slice ka = key_text(t, a), kb = key_text(t, b);
@@ -726,8 +725,7 @@ int main(int argc, char **argv)
 	for (uint32_t l = 0; l <= t->ngroups; l++)
 		for (uint32_t id = 0; id < t->levels[l].keys.count; id++)
 			order[n++] = (struct row_ref){ l, id };
-	sort_table = t;
-	qsort(order, n, sizeof *order, cmp_rows);
+	sort_stable(order, n, sizeof *order, cmp_rows, t);
 
 	double z = nps_z_of_confidence(a.o.confidence);
 	write_header(&a.o, t, a.weighted);

@@ -1,0 +1,47 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include "sort.h"
+#include "util.h"
+
+/* Sorts v[0..n) with tmp (room for n elements) as scratch. */
+static void merge_sort(char *v, char *tmp, size_t n, size_t size,
+		       sort_cmp *cmp, void *ctx)
+{
+	if (n <= 8) { /* insertion, tmp holding the element moved */
+		for (size_t i = 1; i < n; i++) {
+			size_t j = i;
+			memcpy(tmp, v + i * size, size);
+			for (; j > 0 && cmp(v + (j - 1) * size, tmp, ctx) > 0; j--)
+				memcpy(v + j * size, v + (j - 1) * size, size);
+			memcpy(v + j * size, tmp, size);
+		}
+		return;
+	}
+	size_t h = n / 2;
+	char *right = v + h * size, *end = v + n * size;
+	merge_sort(v, tmp, h, size, cmp, ctx);
+	merge_sort(right, tmp, n - h, size, cmp, ctx);
+	if (cmp(right - size, right, ctx) <= 0)
+		return; /* already in order */
+	char *i = v, *j = right, *k = tmp;
+	while (i < right && j < end) {
+		/* the left one on a tie: stable */
+		char **from = cmp(j, i, ctx) < 0 ? &j : &i;
+		memcpy(k, *from, size);
+		*from += size, k += size;
+	}
+	memcpy(k, i, (size_t)(right - i));
+	k += right - i;
+	memcpy(k, j, (size_t)(end - j));
+	memcpy(v, tmp, n * size);
+}
+
+void sort_stable(void *base, size_t n, size_t size, sort_cmp *cmp, void *ctx)
+{
+	if (n < 2)
+		return;
+	char *tmp = xmalloc(n * size);
+	merge_sort(base, tmp, n, size, cmp, ctx);
+	free(tmp);
+}
