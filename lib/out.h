@@ -29,8 +29,12 @@ void writer_flush(struct writer *w);
 void writer_close(struct writer *w);
 void writer_write_slow(struct writer *w, const void *p, size_t n);
 
+/* n may be 0 with p NULL (an empty text never allocated): nothing is
+ * written, and memcpy is not called with NULL. */
 static inline void writer_write(struct writer *w, const void *p, size_t n)
 {
+	if (n == 0)
+		return;
 	if (w->cap - w->len >= n) {
 		memcpy(w->buf + w->len, p, n);
 		w->len += n;

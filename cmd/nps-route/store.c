@@ -633,8 +633,8 @@ void store_write(struct store *s, struct ticket_writer *tickets, struct writer *
 			continue;
 		}
 		wait_flag(&plan, &plan.text_ready[i], 1);
-		if (plan.text[i].len) /* a unit of empty buckets: p may be NULL */
-			writer_write(dest, plan.text[i].p, plan.text[i].len);
+		/* a unit of empty buckets: p may be NULL, len 0 (out.h) */
+		writer_write(dest, plan.text[i].p, plan.text[i].len);
 		set_flag(&plan, &plan.text_ready[i], 0);
 		i ^= 1;
 	}
