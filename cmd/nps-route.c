@@ -32,6 +32,7 @@ struct route {
 	struct tsv_reader in;
 	size_t id_col;
 	long time_col, score_col, segment_col, value_col; /* -1: none */
+	struct buf segment_name; /* the segment column's name, for messages */
 	struct store *store; /* NULL: --no-sort */
 	struct ticket_writer tickets;
 	struct buf contacts; /* the current row's "owner\tescalate_to" */
@@ -42,6 +43,7 @@ static void usage(void);
 static void print_rules(const struct options *opt);
 static void route_open(struct route *rt, const struct options *opt,
 		       int nfiles, char **files);
+static void find_answer_cols(struct route *rt);
 static int read_ticket(struct route *rt, struct ticket *t);
 static void route_close(struct route *rt);
 
@@ -121,7 +123,8 @@ static void usage(void)
 	printf("Usage: nps-route [options] [file ...]\n"
 	       "Write one work order per response that a rule selects, most urgent first.\n\n"
 	       "  -i, --id COL          response id column (default: response_id)\n"
-	       "  -s, --score COL       score column (default: score, else segment)\n"
+	       "  -s, --score COL       the question: COL_segment if the input has it, else\n"
+	       "                        the score COL (default: score, else segment)\n"
 	       "  -t, --time COL        response time column (default: responded_at)\n"
 	       "  -v, --value COL       customer value column (default: none)\n"
 	       "      --owner COL       owner column for rules naming none (default: store;\n"
@@ -168,15 +171,7 @@ static void route_open(struct route *rt, const struct options *opt,
 	rt->id_col = tsv_col(in, opt->id);
 	rt->time_col = opt->time_named ? (long)tsv_col(in, opt->time)
 				       : tsv_col_find(in, opt->time);
-	rt->score_col = opt->score ? (long)tsv_col(in, opt->score)
-				   : tsv_col_find(in, "score");
-	rt->segment_col = tsv_col_find(in, "segment");
-	if (rt->score_col < 0 && rt->segment_col < 0) {
-		struct buf list = { 0 };
-		tsv_format_cols(&list, in->cols, in->ncols, ", ");
-		die_usage("no column \"score\" or \"segment\" in %s (columns: %s)",
-			  in->header_file, buf_cstr(&list));
-	}
+	find_answer_cols(rt);
 	rt->value_col = opt->value ? (long)tsv_col(in, opt->value) : -1;
 	rt->tickets.timed = rt->time_col >= 0;
 	rules_resolve(&rt->rules, in, opt->owner, opt->owner_named, opt->escalate,
@@ -188,6 +183,63 @@ static void route_open(struct route *rt, const struct options *opt,
 				  : TICKET_HEADER "\tsla_hours\n");
 	if (!opt->no_sort)
 		rt->store = store_new(&rt->rules, threads_wanted());
+}
+
+/* "segment" or "q1_segment": a column of segments, as nps-agg reads it. */
+static int names_segments(const char *name)
+{
+	size_t n = strlen(name);
+	return strcmp(name, "segment") == 0 ||
+	       (n > 8 && strcmp(name + n - 8, "_segment") == 0);
+}
+
+/* The score and segment columns, named as npskit(7) says: -s COL reads
+ * COL_segment when the input has it (nps-classify -s q1,q2 names its
+ * columns so), else the segment of a single question, checked against the
+ * score COL; a COL named segment or *_segment is read as segments. No -s:
+ * score and segment. The names are found before the first row. */
+static void find_answer_cols(struct route *rt)
+{
+	struct tsv_reader *in = &rt->in;
+	const char *name = rt->opt->score;
+	struct buf *seg = &rt->segment_name;
+	rt->score_col = rt->segment_col = -1;
+	if (name && names_segments(name)) {
+		buf_add(seg, name, strlen(name));
+		rt->segment_col = (long)tsv_col(in, name);
+		return;
+	}
+	if (name) {
+		buf_add(seg, name, strlen(name));
+		buf_add(seg, "_segment", 8);
+		rt->score_col = tsv_col_find(in, name);
+		rt->segment_col = tsv_col_find(in, buf_cstr(seg));
+		if (rt->segment_col < 0 && rt->score_col >= 0) {
+			seg->len = 0;
+			buf_add(seg, "segment", 7);
+			rt->segment_col = tsv_col_find(in, "segment");
+		}
+	} else {
+		buf_add(seg, "segment", 7);
+		rt->score_col = tsv_col_find(in, "score");
+		rt->segment_col = tsv_col_find(in, "segment");
+	}
+	if (rt->score_col >= 0 || rt->segment_col >= 0)
+		return;
+	struct buf list = { 0 };
+	tsv_format_cols(&list, in->cols, in->ncols, ", ");
+	if (name)
+		die_usage("no column \"%s\" or \"%s\" in %s (columns: %s)", name,
+			  buf_cstr(seg), in->header_file, buf_cstr(&list));
+	for (size_t k = 0; k < in->ncols; k++) {
+		struct slice c = in->cols[k];
+		if (c.n > 8 && memcmp(c.p + c.n - 8, "_segment", 8) == 0)
+			die_usage("no column \"score\" or \"segment\" in %s, but "
+				  "\"%.*s\": name the question with -s %.*s",
+				  in->header_file, (int)c.n, c.p, (int)(c.n - 8), c.p);
+	}
+	die_usage("no column \"score\" or \"segment\" in %s (columns: %s)",
+		  in->header_file, buf_cstr(&list));
 }
 
 /* A customer value: 1 and *v for a number, 0 when missing ("" or "NA"),
@@ -226,8 +278,9 @@ static int read_answer(struct route *rt, int *answer)
 	int segment = nps_segment_parse(slice_trim(text));
 	int says_unanswered = slice_eq(slice_trim(text), "unanswered");
 	if (segment < 0 && !says_unanswered) {
-		tsv_reject(in, "segment must be promoter, passive, detractor or "
-			   "unanswered (%s)", tsv_quote(text));
+		tsv_reject(in, "%s must be promoter, passive, detractor or "
+			   "unanswered (%s)", buf_cstr(&rt->segment_name),
+			   tsv_quote(text));
 		return BAD_ANSWER;
 	}
 	if (rt->score_col < 0) {
@@ -235,13 +288,13 @@ static int read_answer(struct route *rt, int *answer)
 		return says_unanswered ? UNANSWERED : ANSWERED;
 	}
 	if (unanswered && !says_unanswered) {
-		tsv_reject(in, "segment does not match an empty score (%s)",
-			   tsv_quote(text));
+		tsv_reject(in, "%s does not match an empty score (%s)",
+			   buf_cstr(&rt->segment_name), tsv_quote(text));
 		return BAD_ANSWER;
 	}
 	if (!unanswered && segment != (int)nps_segment_of(*answer)) {
-		tsv_reject(in, "segment does not match score %d (%s)", *answer,
-			   tsv_quote(text));
+		tsv_reject(in, "%s does not match score %d (%s)",
+			   buf_cstr(&rt->segment_name), *answer, tsv_quote(text));
 		return BAD_ANSWER;
 	}
 	return unanswered ? UNANSWERED : ANSWERED;
@@ -313,5 +366,6 @@ static void route_close(struct route *rt)
 		store_free(rt->store);
 	buf_free(&rt->tickets.long_line);
 	buf_free(&rt->contacts);
+	buf_free(&rt->segment_name);
 	rules_free(&rt->rules);
 }

@@ -412,6 +412,78 @@ $(printf 'T-af63df4c8601f1a5\tb\tpromoter\t\t6\tautomatic_remedy\tS2\tn\t2027-01
 	[ "$(nps-route --rules "$BATS_TEST_TMPDIR/rules" <<<"$(tsv 'response_id responded_at store region segment' 'a 2026-01-01 S n detractor')" | tail -n 1 | cut -f 6)" = any ]
 }
 
+# Several questions (npskit(7)): nps-classify -s q1,q2 appends q1_segment
+# q1_nps_points q2_segment q2_nps_points, and -s q1 picks the question,
+# reading q1_segment checked against the score q1. a: q1 3 (detractor, +24 h,
+# priority 2), q2 9 (promoter, +168 h, priority 6); b: q1 10 (promoter), q2
+# unanswered (no ticket). No store or region: owners empty.
+QQ_HEAD='response_id responded_at q1 q2 q1_segment q1_nps_points q2_segment q2_nps_points'
+qq_input() {
+	printf '%s\n' "${QQ_HEAD// /	}" \
+		$'a\t2026-01-01T00:00:00Z\t3\t9\tdetractor\t-100\tpromoter\t100' \
+		$'b\t2026-01-01T00:00:00Z\t10\t\tpromoter\t100\tunanswered\t'
+}
+
+@test "-s q1 reads the question's q1_segment, as nps-classify -s q1,q2 names it" {
+	run nps-route -s q1 <<<"$(qq_input)"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$HEAD
+$(printf 'T-af63dc4c8601ec8c\ta\tdetractor\t3\t2\tautomatic_remedy\t\t\t2026-01-02T00:00:00Z\tdetractor')
+$(printf 'T-af63df4c8601f1a5\tb\tpromoter\t10\t6\tautomatic_remedy\t\t\t2026-01-08T00:00:00Z\tpromoter')" ]
+	run nps-route -s q2 <<<"$(qq_input)"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$HEAD
+$(printf 'T-af63dc4c8601ec8c\ta\tpromoter\t9\t6\tautomatic_remedy\t\t\t2026-01-08T00:00:00Z\tpromoter')" ]
+	# The same columns as nps-classify writes them: the same bytes.
+	qq_input | cut -f 1-4 | nps-classify -s q1,q2 | nps-route -s q2 >"$BATS_TEST_TMPDIR/piped"
+	[ "$(cat "$BATS_TEST_TMPDIR/piped")" = "$output" ]
+}
+
+@test "-s q1 with q1_segment alone, or -s q1_segment: segments, no score" {
+	for args in '-s q1' '-s q1_segment' '--score=q1_segment'; do
+		run nps-route $args <<<"$(qq_input | cut -f 1,2,5-)"
+		[ "$status" -eq 0 ]
+		[ "$output" = "$HEAD
+$(printf 'T-af63dc4c8601ec8c\ta\tdetractor\t\t2\tautomatic_remedy\t\t\t2026-01-02T00:00:00Z\tdetractor')
+$(printf 'T-af63df4c8601f1a5\tb\tpromoter\t\t6\tautomatic_remedy\t\t\t2026-01-08T00:00:00Z\tpromoter')" ]
+	done
+	# One question (nps-classify -s likely): its segment is "segment".
+	run --separate-stderr nps-route -s likely <<<"$(tsv 'response_id responded_at likely segment' 'a 2026-01-01 7 promoter')"
+	[ "$status" -eq 65 ]
+	[ "$stderr" = 'nps-route: stdin:2: segment does not match score 7 ("promoter")' ]
+}
+
+@test "-s q1: a q1_segment that is not a segment, or disagrees with q1, is a bad row" {
+	run --separate-stderr nps-route -s q1 <<<"$(qq_input | sed '2s/detractor/passive/')"
+	[ "$status" -eq 65 ]
+	[ "$output" = "" ]
+	[ "$stderr" = 'nps-route: stdin:2: q1_segment does not match score 3 ("passive")' ]
+	run --separate-stderr nps-route -s q1 <<<"$(qq_input | sed '3s/promoter/yes/')"
+	[ "$status" -eq 65 ]
+	[ "$stderr" = 'nps-route: stdin:3: q1_segment must be promoter, passive, detractor or unanswered ("yes")' ]
+	run --separate-stderr nps-route -s q2 <<<"$(qq_input | sed '3s/unanswered/promoter/')"
+	[ "$status" -eq 65 ]
+	[ "$stderr" = 'nps-route: stdin:3: q2_segment does not match an empty score ("promoter")' ]
+	run --separate-stderr nps-route -s q1 --rejects "$BATS_TEST_TMPDIR/rej" <<<"$(qq_input | sed '2s/detractor/passive/')"
+	[ "$status" -eq 0 ]
+	[ "$stderr" = "nps-route: 1 bad row written to $BATS_TEST_TMPDIR/rej" ]
+	[ "$(cat "$BATS_TEST_TMPDIR/rej")" = "$(printf '%s\treject_reason\n' "${QQ_HEAD// /	}")
+$(printf 'a\t2026-01-01T00:00:00Z\t3\t9\tpassive\t-100\tpromoter\t100\tq1_segment does not match score 3 ("passive")')" ]
+}
+
+@test "-s q3 with neither q3 nor q3_segment, or no -s on several questions: usage errors" {
+	run --separate-stderr nps-route -s q3 <<<"$(qq_input)"
+	[ "$status" -eq 64 ]
+	[ "$output" = "" ]
+	[ "$stderr" = "$(printf 'nps-route: no column "q3" or "q3_segment" in stdin (columns: response_id, responded_at, q1, q2, q1_segment, q1_nps_points, q2_segment, q2_nps_points)\nTry '"'"'nps-route --help'"'"' for more information.')" ]
+	run --separate-stderr nps-route -s q1_segment <<<"$(qq_input | cut -f 1-4)"
+	[ "$status" -eq 64 ]
+	[ "${stderr%%$'\n'*}" = 'nps-route: no column "q1_segment" in stdin (columns: response_id, responded_at, q1, q2)' ]
+	run --separate-stderr nps-route <<<"$(qq_input)"
+	[ "$status" -eq 64 ]
+	[ "${stderr%%$'\n'*}" = 'nps-route: no column "score" or "segment" in stdin, but "q1_segment": name the question with -s q1' ]
+}
+
 @test "--rejects keeps going: rows in = tickets + rows rejected" {
 	run --separate-stderr nps-route -v customer_value --rejects "$BATS_TEST_TMPDIR/rej" "$data/route-mixed.tsv"
 	[ "$status" -eq 0 ]
