@@ -545,10 +545,13 @@ static void top_boxes(const struct state *s, struct work *w,
 	}
 }
 
+/* A figure that does not exist (NaN) is an empty field (npskit(7),
+ * MISSING NUMBERS). */
 static void write_fixed(double v, int precision)
 {
 	out_char('\t');
-	writer_fixed(&out, v, precision);
+	if (!isnan(v))
+		writer_fixed(&out, v, precision);
 }
 
 static void write_count(double v)
@@ -597,7 +600,7 @@ static void write_group(const struct state *s, struct work *w, struct slice key)
 		if (!isnan(d) && !(d <= gap))
 			gap = d;
 	}
-	const char *top3 = "NA";
+	const char *top3 = "";
 	if (boot && k >= 3) {
 		size_t above = 0;
 		for (size_t b = 0; b < nb; b++)
@@ -650,18 +653,15 @@ static void write_group(const struct state *s, struct work *w, struct slice key)
 		}
 		write_fixed(lo, prec);
 		write_fixed(hi, prec);
-		if (in) {
-			out_char('\t');
+		out_char('\t');
+		if (in)
 			writer_u64(&out, (unsigned long long)w->rank[d]);
-		} else {
-			out_str("\tNA");
-		}
 		write_fixed(rlo, 0);
 		write_fixed(rhi, 0);
 		write_fixed(next, fine);
-		out_str(isnan(next) ? "\tNA" : next >= 1 - alpha / 2 ? "\tyes" : "\tno");
+		out_str(isnan(next) ? "\t" : next >= 1 - alpha / 2 ? "\tyes" : "\tno");
 		out_char('\t');
-		out_str(in ? quadrant_names[w->quad[d]] : "NA");
+		out_str(in ? quadrant_names[w->quad[d]] : "");
 		write_fixed(stable, fine);
 		out_char('\t');
 		if (!w->flags[d]) {
@@ -687,7 +687,7 @@ static void write_group(const struct state *s, struct work *w, struct slice key)
 		write_fixed(gap, prec);
 		if (s->o.levels) {
 			out_char('\t');
-			out_str(s->stage_of[d] >= 0 ? s->stages[s->stage_of[d]] : "NA");
+			out_str(s->stage_of[d] >= 0 ? s->stages[s->stage_of[d]] : "");
 			write_fixed(w->stage_share[d], prec);
 			write_fixed(w->within[d], prec);
 			write_fixed(w->stage_share[d] * w->within[d] / 100, prec);
