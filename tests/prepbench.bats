@@ -78,9 +78,11 @@ key050_rows() {
 # score). nps-import reads it; awk pivots it to one row per response and
 # cleans the names the challenge asks to clean (country misspellings, a
 # store's other name, ordinal suffixes); nps-import reads the date and the
-# time with every format the export uses; the earliest and latest answer of
-# each customer are picked by sort and awk. What remains: nps-classify's
-# --keep earliest|latest (issue 13) replaces that last step.
+# time with every format the export uses. nps-classify then keeps each
+# customer's (country, store, name) earliest answer; the answers it
+# removes (its --rejects, reason duplicate) hold, for each customer who
+# answered more than once, the latest: their own --keep latest. Written
+# as the key's columns: country store name completed result score.
 pipeline050() {
 	local -a dates=()
 	local d t
@@ -89,6 +91,7 @@ pipeline050() {
 			dates+=(--date "completed=$d $t")
 		done
 	done
+	local w=$BATS_TEST_TMPDIR key=country,store,name
 	nps-import "$pb/case_050_input_01.csv" |
 		awk -F '\t' -v OFS='\t' '
 		NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
@@ -113,20 +116,28 @@ pipeline050() {
 				print r, co, st, name[r], day " " answer[r, 2], answer[r, 3]
 			}
 		}' |
-		nps-import -F tab "${dates[@]}" --rejects "$BATS_TEST_TMPDIR/rej050" |
-		awk 'NR > 1' | LC_ALL=C sort -t '	' -k2,2 -k3,3 -k4,4 -k5,5 |
-		awk -F '\t' -v OFS='\t' '
-		BEGIN { print "country", "store", "name", "completed", "result", "score" }
-		{ key = $2 FS $3 FS $4 }
-		key != last { if (prev != "") print prev; print $2, $3, $4, $5, "First", $6; prev = ""; last = key; next }
-		{ prev = $2 OFS $3 OFS $4 OFS $5 OFS "Latest" OFS $6 }
-		END { if (prev != "") print prev }'
+		nps-import -F tab "${dates[@]}" --rejects "$w/rej050" >"$w/responses050"
+	nps-classify -u $key --keep earliest -t completed --rejects "$w/later050" \
+		"$w/responses050" >"$w/first050" 2>"$w/stderr050"
+	nps-classify -u $key --keep latest -t completed "$w/later050" >"$w/latest050" 2>/dev/null
+	printf 'country\tstore\tname\tcompleted\tresult\tscore\n'
+	cut -f 2-6 "$w/first050" | awk -F '\t' -v OFS='\t' 'NR > 1 { print $1, $2, $3, $4, "First", $5 }'
+	cut -f 2-6 "$w/latest050" | awk -F '\t' -v OFS='\t' 'NR > 1 { print $1, $2, $3, $4, "Latest", $5 }'
 }
 
 @test "case 050 (C&BS Co): each customer's first and latest answer, as the key has them" {
 	pipeline050 >"$BATS_TEST_TMPDIR/kept"
 	[ "$(sed 1d "$BATS_TEST_TMPDIR/kept" | LC_ALL=C sort)" = "$(key050_rows)" ]
 	[ "$(sed 1d "$BATS_TEST_TMPDIR/kept" | wc -l)" -eq 26 ]
+	# 28 responses in the export, one set aside (below): 27 read; the key
+	# has 20 customers (First) and 6 Latest rows, so 27 - 20 = 7 answers
+	# are removed as duplicates (one customer answered three times), and
+	# said so
+	[ "$(($(wc -l <"$BATS_TEST_TMPDIR/responses050") - 1))" -eq 27 ]
+	[ "$(cat "$BATS_TEST_TMPDIR/stderr050")" = "nps-classify: 7 duplicates (-u country,store,name) written to $BATS_TEST_TMPDIR/later050
+nps-classify: 0 bad rows written to $BATS_TEST_TMPDIR/later050" ]
+	[ "$(($(wc -l <"$BATS_TEST_TMPDIR/later050") - 1))" -eq 7 ]
+	[ "$(awk -F '\t' 'NR > 1 { print substr($NF, 1, 10) }' "$BATS_TEST_TMPDIR/later050" | sort -u)" = "duplicate " ]
 	# one answer's date cannot be read ("Monday - 13th Jan"): set aside, as
 	# the key drops it
 	[ "$(sed 1d "$BATS_TEST_TMPDIR/rej050" | cut -f 4)" = 'completed is not a date of the form %d/%m/%Y %H:%M or the others given ("Monday - 13 Jan 15:16")' ]
