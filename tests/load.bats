@@ -67,6 +67,27 @@ load_check() {
 	load_check "$d/themes.tsv"
 }
 
-# Not yet: nps-baseline (expected, residual, z, lower, upper) and
-# nps-drivers (importance_low ... top3) still write NA for a missing
-# number; their owners add their outputs here when they write it empty.
+@test "nps-baseline's output loads with numbers typed as numbers, empty where a figure does not exist" {
+	d=$BATS_TEST_TMPDIR
+	nps-baseline -g store "$data/baseline-seasonal4.tsv" >"$d/pooled.tsv"
+	nps-baseline --events "$data/baseline-event.events.tsv" "$data/baseline-event.tsv" >"$d/events.tsv"
+	# the help desk's weeks: a partial first week, no expectation before
+	# the second whole one, a week with no responses (ben's first two)
+	nps-classify -s q1,q2 -u customer --keep latest -t created_at "$data/helpdesk.tsv" 2>/dev/null |
+		nps-agg -g agent -s q1 -t created_at -p week | nps-baseline -g agent >"$d/helpdesk.tsv"
+	# the partial week's expected, residual, z, lower and upper are empty
+	grep -q "$(printf '^chen	2026-W02	.*	1		0.00	0.00	0.00					partial$')" "$d/helpdesk.tsv"
+	load_check "$d/pooled.tsv" "$d/events.tsv" "$d/helpdesk.tsv"
+}
+
+@test "nps-drivers' output loads with numbers typed as numbers, empty where a figure does not exist" {
+	d=$BATS_TEST_TMPDIR
+	D='-d price,staff,speed'
+	nps-drivers -g store $D "$data/drivers-basic.tsv" >"$d/boot.tsv"
+	nps-drivers $D --bootstrap 0 --lmg-max 2 --levels "$data/drivers-levels.tsv" "$data/drivers-basic.tsv" >"$d/levels.tsv"
+	nps-drivers -d x1,flat,x2,sum12 --bootstrap 0 "$data/drivers-flags.tsv" >"$d/flags.tsv"
+	# flat (zero variance) is out of the regression: r ... importance,
+	# its rank and quadrant empty
+	[ "$(grep '^flat' "$d/flags.tsv" | cut -f 6-11,14,19,21)" = "$(printf '\t\t\t\t\t\t\t\tzero_variance')" ]
+	load_check "$d/boot.tsv" "$d/levels.tsv" "$d/flags.tsv"
+}
