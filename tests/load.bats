@@ -1,8 +1,7 @@
 #!/usr/bin/env bats
 # Outputs other tools load: each program's output on the fixtures goes
 # through DuckDB's read_csv with auto-detection, Python's csv module (and
-# pandas' defaults, when pandas is here) and mlr --tsv (when mlr is
-# here); every column whose values are numbers must be read as numbers,
+# pandas' defaults, when pandas is here) and mlr --tsv; every column whose values are numbers must be read as numbers,
 # and a missing number is an empty field (npskit(7), MISSING NUMBERS).
 # tests/load-duckdb.mjs lists DuckDB's types, tests/load-check.py checks.
 load helper
@@ -11,10 +10,41 @@ load helper
 load_check() {
 	need duckdb
 	need python3
+	need mlr
 	NPSKIT_NODE_DIR="${duckdb_modules%/node_modules}" node "$BATS_TEST_DIRNAME/load-duckdb.mjs" "$@" >"$BATS_TEST_TMPDIR/types"
 	run python3 "$BATS_TEST_DIRNAME/load-check.py" "$BATS_TEST_TMPDIR/types" "$@"
 	printf '%s\n' "$output"
 	[ "$status" -eq 0 ]
+}
+
+@test "nps-import's output loads with numbers typed as numbers, N/A read as empty" {
+	d=$BATS_TEST_TMPDIR
+	nps-import -r 'Ticket ID=ticket' -r 'Created=created_at' -r '/^How likely/=q1' -r '/^Speed/=q2' \
+		-r '/^Knowledge/=q3' -r '/^Courtesy/=q4' -r '/^Resolution/=q5' -r '/^Ease/=q6' \
+		--date 'created_at=%d/%m/%Y %H:%M:%S%z' "$data/helpdesk.csv" >"$d/helpdesk.tsv"
+	# the export's N/A (an unanswered question) is an empty field
+	[ "$(cut -f 5-10 "$d/helpdesk.tsv" | grep -c -x -e '.*N/A.*')" -eq 0 ]
+	[ "$(cut -f 5-10 "$d/helpdesk.tsv" | sed 1d | tr '\t' '\n' | grep -c -x '')" -gt 0 ]
+	load_check "$d/helpdesk.tsv"
+}
+
+# A double quote is an ordinary byte in TSV, also first in a field: the
+# Sudzilla export's answer """Bar out of hell: return of the bar""" is
+# imported as "Bar out of hell: return of the bar", quotes included. The
+# CSV readers' defaults take it for a quoted field and drop the quotes;
+# told there is no quoting (npskit(7), Quotes) they read the bytes.
+@test "a field that begins with a quote: read as written by the readers npskit(7) names, told there is no quoting" {
+	need python3
+	need mlr
+	d=$BATS_TEST_TMPDIR
+	nps-import "$data/prepbench/case_040_input_02.csv" >"$d/sudzilla.tsv"
+	col="What was your favourite 'Soap Box' (breakout / customer speaker) session?"
+	[ "$(cut -f 11 "$d/sudzilla.tsv" | grep -c -x '"Bar out of hell: return of the bar"')" -eq 1 ]
+	run python3 -c 'import csv, sys
+rows = list(csv.reader(open(sys.argv[1], newline=""), delimiter="\t", quoting=csv.QUOTE_NONE))
+print(sum(r[10] == "\"Bar out of hell: return of the bar\"" for r in rows), len(rows))' "$d/sudzilla.tsv"
+	[ "$output" = "1 $(wc -l <"$d/sudzilla.tsv")" ]
+	[ "$(mlr --tsv --no-auto-unflatten cut -f "$col" "$d/sudzilla.tsv" | grep -c -x '"Bar out of hell: return of the bar"')" -eq 1 ]
 }
 
 @test "nps-classify's output loads with numbers typed as numbers" {
