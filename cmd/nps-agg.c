@@ -441,22 +441,15 @@ static void find_value_col(struct agg *a)
 			size_t n = strlen(name);
 			a->value_col = tsv_col(r, name);
 			a->value_name = xstrndup(name, n);
-			a->use_segment = strcmp(name, "segment") == 0 ||
-					 (n > 8 && strcmp(name + n - 8, "_segment") == 0);
+			a->use_segment = nps_names_segments(name);
 		}
 		buf_free(&seg);
 		return;
 	}
 	a->use_segment = tsv_col_find(r, "segment") >= 0;
 	const char *dflt = a->use_segment ? "segment" : "score";
-	if (!a->use_segment && tsv_col_find(r, "score") < 0) {
-		for (size_t k = 0; k < r->ncols; k++) {
-			struct slice c = r->cols[k];
-			if (c.n > 8 && memcmp(c.p + c.n - 8, "_segment", 8) == 0)
-				die_usage("no column segment or score, but %.*s: name the question with -s %.*s",
-					  (int)c.n, c.p, (int)(c.n - 8), c.p);
-		}
-	}
+	if (!a->use_segment && tsv_col_find(r, "score") < 0)
+		nps_need_question(r);
 	a->value_col = tsv_col(r, dflt);
 	a->value_name = xstrndup(dflt, strlen(dflt));
 }

@@ -185,14 +185,6 @@ static void route_open(struct route *rt, const struct options *opt,
 		rt->store = store_new(&rt->rules, threads_wanted());
 }
 
-/* "segment" or "q1_segment": a column of segments, as nps-agg reads it. */
-static int names_segments(const char *name)
-{
-	size_t n = strlen(name);
-	return strcmp(name, "segment") == 0 ||
-	       (n > 8 && strcmp(name + n - 8, "_segment") == 0);
-}
-
 /* The score and segment columns, named as npskit(7) says: -s COL reads
  * COL_segment when the input has it (nps-classify -s q1,q2 names its
  * columns so), else the segment of a single question, checked against the
@@ -204,7 +196,7 @@ static void find_answer_cols(struct route *rt)
 	const char *name = rt->opt->score;
 	struct buf *seg = &rt->segment_name;
 	rt->score_col = rt->segment_col = -1;
-	if (name && names_segments(name)) {
+	if (name && nps_names_segments(name)) {
 		buf_add(seg, name, strlen(name));
 		rt->segment_col = (long)tsv_col(in, name);
 		return;
@@ -226,20 +218,13 @@ static void find_answer_cols(struct route *rt)
 	}
 	if (rt->score_col >= 0 || rt->segment_col >= 0)
 		return;
+	if (!name)
+		nps_need_question(in);
 	struct buf list = { 0 };
 	tsv_format_cols(&list, in->cols, in->ncols, ", ");
-	if (name)
-		die_usage("no column \"%s\" or \"%s\" in %s (columns: %s)", name,
-			  buf_cstr(seg), in->header_file, buf_cstr(&list));
-	for (size_t k = 0; k < in->ncols; k++) {
-		struct slice c = in->cols[k];
-		if (c.n > 8 && memcmp(c.p + c.n - 8, "_segment", 8) == 0)
-			die_usage("no column \"score\" or \"segment\" in %s, but "
-				  "\"%.*s\": name the question with -s %.*s",
-				  in->header_file, (int)c.n, c.p, (int)(c.n - 8), c.p);
-	}
-	die_usage("no column \"score\" or \"segment\" in %s (columns: %s)",
-		  in->header_file, buf_cstr(&list));
+	die_usage("no column \"%s\" or \"%s\" in %s (columns: %s)",
+		  name ? name : "score", buf_cstr(seg), in->header_file,
+		  buf_cstr(&list));
 }
 
 /* A customer value: 1 and *v for a number, 0 when missing ("" or "NA"),

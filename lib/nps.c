@@ -1,5 +1,6 @@
 #include "nps.h"
 #include "num.h"
+#include "util.h"
 
 #include <limits.h>
 #include <math.h>
@@ -37,6 +38,23 @@ int nps_segment_parse(struct slice s)
 		if (slice_eq(s, segment_names[k]))
 			return k;
 	return -1;
+}
+
+int nps_names_segments(const char *name)
+{
+	size_t n = strlen(name);
+	return strcmp(name, "segment") == 0 ||
+	       (n > 8 && strcmp(name + n - 8, "_segment") == 0);
+}
+
+void nps_need_question(const struct tsv_reader *r)
+{
+	for (size_t k = 0; k < r->ncols; k++) {
+		struct slice c = r->cols[k];
+		if (c.n > 8 && memcmp(c.p + c.n - 8, "_segment", 8) == 0)
+			die_usage("no column segment or score, but %.*s: name the question with -s %.*s",
+				  (int)c.n, c.p, (int)(c.n - 8), c.p);
+	}
 }
 
 int nps_weight(struct slice s, struct decimal *weight)

@@ -28,6 +28,15 @@ static inline enum segment nps_segment_of(int score)
 /* "promoter" / "passive" / "detractor"; -1 for anything else. */
 int nps_segment_parse(struct slice s);
 
+/* Several questions (npskit(7)): nps-classify -s q1,q2 names q1's columns
+ * q1_segment and q1_nps_points, and -s q1 picks it again downstream.
+ * nps_names_segments: whether a column named so holds segments
+ * ("segment", "q1_segment"). nps_need_question: for an input with neither
+ * score nor segment, a usage error naming -s q when it has a column
+ * q_segment; returns when it has none. */
+int nps_names_segments(const char *name);
+void nps_need_question(const struct tsv_reader *r);
+
 /* A group's counts: responses by segment and, when weighted, the exact
  * sums of the weights and of their squares (lib/dsum.h), which do not
  * depend on the order rows arrive in nor on the weights' scale. w is NULL

@@ -481,7 +481,7 @@ $(printf 'a\t2026-01-01T00:00:00Z\t3\t9\tpassive\t-100\tpromoter\t100\tq1_segmen
 	[ "${stderr%%$'\n'*}" = 'nps-route: no column "q1_segment" in stdin (columns: response_id, responded_at, q1, q2)' ]
 	run --separate-stderr nps-route <<<"$(qq_input)"
 	[ "$status" -eq 64 ]
-	[ "${stderr%%$'\n'*}" = 'nps-route: no column "score" or "segment" in stdin, but "q1_segment": name the question with -s q1' ]
+	[ "${stderr%%$'\n'*}" = 'nps-route: no column segment or score, but q1_segment: name the question with -s q1' ]
 }
 
 @test "--rejects keeps going: rows in = tickets + rows rejected" {
