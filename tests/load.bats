@@ -87,7 +87,8 @@ print(sum(r[10] == "\"Bar out of hell: return of the bar\"" for r in rows), len(
 	d=$BATS_TEST_TMPDIR
 	nps-audit -g store "$data/audit-six.tsv" >"$d/audit.tsv"
 	nps-audit -g store --min-n 50 "$data/audit-six.tsv" >"$d/small.tsv"
-	load_check "$d/audit.tsv" "$d/small.tsv"
+	nps-audit -g store --sample 3 "$data/audit-six.tsv" >"$d/sample.tsv"
+	load_check "$d/audit.tsv" "$d/small.tsv" "$d/sample.tsv"
 }
 
 @test "nps-themes' output loads with numbers typed as numbers" {
@@ -119,5 +120,7 @@ print(sum(r[10] == "\"Bar out of hell: return of the bar\"" for r in rows), len(
 	# flat (zero variance) is out of the regression: r ... importance,
 	# its rank and quadrant empty
 	[ "$(grep '^flat' "$d/flags.tsv" | cut -f 6-11,14,19,21)" = "$(printf '\t\t\t\t\t\t\t\tzero_variance')" ]
-	load_check "$d/boot.tsv" "$d/levels.tsv" "$d/flags.tsv"
+	# the partial sums that --merge reads
+	nps-drivers -g store $D --partial "$data/drivers-basic.tsv" >"$d/partial.tsv"
+	load_check "$d/boot.tsv" "$d/levels.tsv" "$d/flags.tsv" "$d/partial.tsv"
 }
