@@ -416,7 +416,7 @@ struct agg {
 	size_t value_col;
 	const char *value_name;
 	struct nps_count_cols cc;
-	struct buf key;
+	struct buf key; /* --merge */
 	enum period_kind input_kind; /* --merge: the periods read so far */
 	int input_kind_known, kind_known;
 };
@@ -495,17 +495,26 @@ static void find_columns(struct agg *a)
 	a->kind_known = !a->o.merge || a->o.has_period_kind;
 }
 
+/* What one thread adds up, responses read on ranges of the input (or
+ * on all of it): the cells of the detail level, by key. The program's
+ * state (struct agg) is shared, read only. */
+struct part {
+	const struct agg *a;
+	struct level *detail;
+	struct buf key;
+};
+
 /* The current row's segment (or UNANSWERED); -1 if the row is bad. */
-static inline int read_segment(struct agg *a)
+static inline int read_segment(const struct agg *a, struct tsv_reader *r)
 {
-	struct slice f = a->r.fields[a->value_col];
+	struct slice f = r->fields[a->value_col];
 	if (a->use_segment) {
 		int s = nps_segment_parse(f);
 		if (s >= 0)
 			return s;
 		if (slice_eq(f, "unanswered"))
 			return UNANSWERED;
-		tsv_reject(&a->r, "%s must be promoter, passive, detractor or unanswered (%s)",
+		tsv_reject(r, "%s must be promoter, passive, detractor or unanswered (%s)",
 			   a->value_name, tsv_quote(f));
 		return -1;
 	}
@@ -514,7 +523,7 @@ static inline int read_segment(struct agg *a)
 		return nps_segment_of(score);
 	if (f.n == 0)
 		return UNANSWERED;
-	tsv_reject(&a->r, "%s must be an integer 0..10 (%s)", a->value_name,
+	tsv_reject(r, "%s must be an integer 0..10 (%s)", a->value_name,
 		   tsv_quote(f));
 	return -1;
 }
@@ -583,13 +592,12 @@ counted:
 	return row->c.n[0] + row->c.n[1] + row->c.n[2] + row->unanswered > 0;
 }
 
-/* The cell of the current row's group and period. */
-static inline struct cell *row_cell(struct agg *a, long period)
+/* The cell of the current row's group and period, in detail. */
+static inline struct cell *row_cell(const struct agg *a, struct tsv_reader *r,
+				    struct level *detail, struct buf *key,
+				    long period)
 {
-	struct tsv_reader *r = &a->r;
-	struct table *t = &a->t;
-	struct level *detail = &t->levels[t->ngroups];
-	struct buf *key = &a->key;
+	const struct table *t = &a->t;
 	struct slice span = { "", 0 };
 	if (a->key_in_place) {
 		struct slice first = r->fields[a->group_cols[0]];
@@ -618,21 +626,24 @@ static inline struct cell *row_cell(struct agg *a, long period)
 	return intern(detail, key->p, key->len);
 }
 
-/* Responses (scores or segments): the single pass. The columns and modes
- * are copied to locals, as the row loop is the program's hot path. */
-static void read_responses(struct agg *a)
+/* Responses (scores or segments), the rows of r into p (a tsv_rows_fn:
+ * on all the input, or on one range of it after another). The columns
+ * and modes are copied to locals, as the row loop is the hot path. */
+static void read_responses(void *state, struct tsv_reader *r, struct writer *unused)
 {
-	struct tsv_reader *r = &a->r;
-	struct table *t = &a->t;
+	(void)unused; /* the table is written at the end */
+	struct part *p = state;
+	const struct agg *a = p->a;
+	const struct table *t = &a->t;
 	const long time_col = a->time_col, weight_col = a->weight_col;
 	const int weighted = a->weighted, has_period = t->has_period;
 	const enum period_kind kind = t->kind;
 	const int in_place_only = a->key_in_place && !has_period;
-	struct level *detail = &t->levels[t->ngroups];
+	struct level *detail = p->detail;
 	while (tsv_next(r)) {
 		if (!tsv_check_width(r))
 			continue;
-		int seg = read_segment(a);
+		int seg = read_segment(a, r);
 		if (seg < 0)
 			continue;
 		struct decimal weight = { 0, 0 };
@@ -658,7 +669,7 @@ static void read_responses(struct agg *a)
 			struct slice last = r->fields[a->group_cols[t->ngroups - 1]];
 			c = intern(detail, first.p, (size_t)(last.p + last.n - first.p));
 		} else {
-			c = row_cell(a, period);
+			c = row_cell(a, r, detail, &p->key, period);
 		}
 		if (seg == UNANSWERED)
 			c->unanswered++;
@@ -679,10 +690,46 @@ static void read_merges(struct agg *a)
 		struct cell row = { 0 };
 		long period = 0;
 		if (tsv_check_width(r) && read_merged(a, &row, &period) &&
-		    !cell_merge(row_cell(a, period), &row))
+		    !cell_merge(row_cell(a, r, &a->t.levels[a->t.ngroups], &a->key,
+					 period), &row))
 			tsv_die(r, EX_DATA_, "counts too large to add up");
 		nps_counts_free(&row.c); /* its weight sums, if any */
 	}
+}
+
+/* Responses, on one thread or on ranges of the input on several, each
+ * into cells of its own, added up exactly at the end (as --merge does). */
+static void read_all(struct agg *a)
+{
+	struct level *detail = &a->t.levels[a->t.ngroups];
+	size_t n = tsv_range_threads(&a->r);
+	struct part *parts = xmalloc(n * sizeof *parts);
+	struct level *own = n > 1 ? xmalloc(n * sizeof *own) : NULL;
+	for (size_t i = 0; i < n; i++) {
+		parts[i] = (struct part){ a, n > 1 ? &own[i] : detail, { 0 } };
+		buf_grow(&parts[i].key, 64); /* never NULL, even for an empty key */
+		if (own)
+			memset(&own[i], 0, sizeof own[i]);
+	}
+	if (n == 1)
+		read_responses(&parts[0], &a->r, &out);
+	else
+		tsv_ranges(&a->r, n, read_responses, parts, sizeof *parts);
+	for (size_t i = 0; own && i < n; i++) {
+		const struct hash *h = &own[i].keys;
+		for (size_t id = 0; id < h->count; id++) {
+			struct cell *c = intern(detail, h->keys[id], h->lens[id]);
+			if (!cell_merge(c, &own[i].cells[id]))
+				die(EX_DATA_, "counts too large to add up");
+			nps_counts_free(&own[i].cells[id].c);
+		}
+		free(own[i].cells);
+		hash_free(&own[i].keys);
+	}
+	for (size_t i = 0; i < n; i++)
+		buf_free(&parts[i].key);
+	free(parts);
+	free(own);
 }
 
 int main(int argc, char **argv)
@@ -701,7 +748,7 @@ int main(int argc, char **argv)
 	if (a.o.merge)
 		read_merges(&a);
 	else
-		read_responses(&a);
+		read_all(&a);
 
 	/* The whole input's span: from its detail rows' dates. */
 	const struct level *detail = &t->levels[t->ngroups];

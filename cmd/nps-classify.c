@@ -186,19 +186,19 @@ static void write_header(struct classify *k)
 	buf_free(&names);
 }
 
-/* Fills k->segs from the current row; 0 if the row is bad (rejected). */
-static inline int classify_row(struct classify *k)
+/* Fills segs from the current row; 0 if the row is bad (rejected). */
+static inline int classify_row(const struct classify *k, struct tsv_reader *r,
+			       unsigned char *segs)
 {
-	struct tsv_reader *r = &k->r;
 	if (!tsv_check_width(r))
 		return 0;
 	for (size_t q = 0; q < k->nquestions; q++) {
 		struct slice field = r->fields[k->questions[q]];
 		int score = nps_score(field);
 		if (score >= 0) {
-			k->segs[q] = (unsigned char)nps_segment_of(score);
+			segs[q] = (unsigned char)nps_segment_of(score);
 		} else if (field.n == 0 && !k->o.reject_unanswered) {
-			k->segs[q] = UNANSWERED;
+			segs[q] = UNANSWERED;
 		} else {
 			struct slice name = k->names[q];
 			tsv_reject(r, "%.*s must be an integer 0..10 (%s)", (int)name.n,
@@ -209,12 +209,13 @@ static inline int classify_row(struct classify *k)
 	return 1;
 }
 
-static inline void write_suffixes(const struct classify *k, struct writer *w)
+static inline void write_suffixes(const struct classify *k,
+				  const unsigned char *segs, struct writer *w)
 {
 	size_t last = k->nquestions - 1;
 	for (size_t q = 0; q < last; q++)
-		writer_write(w, suffix[k->segs[q]].p, suffix[k->segs[q]].n);
-	writer_write(w, suffix_nl[k->segs[last]].p, suffix_nl[k->segs[last]].n);
+		writer_write(w, suffix[segs[q]].p, suffix[segs[q]].n);
+	writer_write(w, suffix_nl[segs[last]].p, suffix_nl[segs[last]].n);
 }
 
 /* The current row's key into k->key; 0 when every key field is empty: a
@@ -258,12 +259,21 @@ static void drop_duplicate(struct classify *k, struct slice row)
 	writer_char(w, '\n');
 }
 
-/* No -u, or --keep first: each row is written or dropped as it comes. */
-static void run_stream(struct classify *k)
+/* What a thread classifies with: the program's state, shared and read
+ * only when rows are read on ranges (no -u), and the row's segments. */
+struct lane {
+	struct classify *k;
+	unsigned char *segs;
+};
+
+/* No -u, or --keep first: each row is written or dropped as it comes (a
+ * tsv_rows_fn: on all the input, or without -u on ranges of it). */
+static void run_stream(void *state, struct tsv_reader *r, struct writer *w)
 {
-	struct tsv_reader *r = &k->r;
+	struct lane *l = state;
+	struct classify *k = l->k;
 	while (tsv_next(r)) {
-		if (!classify_row(k))
+		if (!classify_row(k, r, l->segs))
 			continue;
 		if (k->nunique && row_key(k)) {
 			int added;
@@ -273,9 +283,25 @@ static void run_stream(struct classify *k)
 				continue;
 			}
 		}
-		out_write(r->row.p, r->row.n);
-		write_suffixes(k, &out);
+		writer_write(w, r->row.p, r->row.n);
+		write_suffixes(k, l->segs, w);
 	}
+}
+
+/* Without -u the rows are independent: read on ranges on every thread. */
+static void run_lanes(struct classify *k)
+{
+	size_t n = k->nunique ? 1 : tsv_range_threads(&k->r);
+	struct lane *lanes = xmalloc(n * sizeof *lanes);
+	for (size_t i = 0; i < n; i++)
+		lanes[i] = (struct lane){ k, xmalloc(k->nquestions) };
+	if (n == 1)
+		run_stream(&lanes[0], &k->r, &out);
+	else
+		tsv_ranges(&k->r, n, run_stream, lanes, sizeof *lanes);
+	for (size_t i = 0; i < n; i++)
+		free(lanes[i].segs);
+	free(lanes);
 }
 
 /* Copies the current row and its suffixes into h. */
@@ -315,7 +341,7 @@ static void run_held(struct classify *k)
 	struct tsv_reader *r = &k->r;
 	unsigned long seq = 0;
 	while (tsv_next(r)) {
-		if (!classify_row(k))
+		if (!classify_row(k, r, k->segs))
 			continue;
 		long long time = 0;
 		if (k->time_col >= 0) {
@@ -395,7 +421,7 @@ int main(int argc, char **argv)
 		write_header(&k);
 
 	if (k.o.keep == KEEP_FIRST)
-		run_stream(&k);
+		run_lanes(&k);
 	else
 		run_held(&k);
 

@@ -1,4 +1,5 @@
 #include "out.h"
+#include "buf.h"
 #include "util.h"
 
 #include <errno.h>
@@ -13,7 +14,7 @@
 #define WRITER_CAP (1 << 16)
 
 static char stdout_buf[WRITER_CAP];
-struct writer out = { 1, "standard output", stdout_buf, 0, WRITER_CAP, 0 };
+struct writer out = { 1, "standard output", stdout_buf, 0, WRITER_CAP, 0, 0 };
 
 static void open_flags(struct writer *w, const char *path, int flags)
 {
@@ -55,8 +56,21 @@ static void write_all(struct writer *w, const char *p, size_t n)
 	}
 }
 
+void writer_memory(struct writer *w)
+{
+	memset(w, 0, sizeof *w);
+	w->fd = -1;
+	w->name = "memory";
+	w->in_memory = 1;
+	w->buf = array_grow(NULL, &w->cap, 4096, 1); /* never NULL */
+}
+
 void writer_flush(struct writer *w)
 {
+	if (w->in_memory) { /* full: make room */
+		w->buf = array_grow(w->buf, &w->cap, w->len + 1, 1);
+		return;
+	}
 	if (w->truncate_first) {
 		w->truncate_first = 0;
 		if (ftruncate(w->fd, 0) != 0)
@@ -69,6 +83,12 @@ void writer_flush(struct writer *w)
 
 void writer_close(struct writer *w)
 {
+	if (w->in_memory) {
+		free(w->buf);
+		memset(w, 0, sizeof *w);
+		w->fd = -1;
+		return;
+	}
 	writer_flush(w);
 	if (w->fd > 2 && close(w->fd) < 0)
 		die(EX_IOERR_, "write error on %s: %s", w->name, strerror(errno));
@@ -80,6 +100,12 @@ void writer_close(struct writer *w)
 
 void writer_write_slow(struct writer *w, const void *p, size_t n)
 {
+	if (w->in_memory) {
+		w->buf = array_grow(w->buf, &w->cap, w->len + n, 1);
+		memcpy(w->buf + w->len, p, n);
+		w->len += n;
+		return;
+	}
 	writer_flush(w);
 	if (n >= w->cap)
 		write_all(w, p, n);

@@ -14,6 +14,7 @@ struct writer {
 	char *buf;
 	size_t len, cap;
 	int truncate_first; /* writer_open_keep: empty the file at the first flush */
+	int in_memory; /* writer_memory: the buffer grows, nothing is written */
 };
 
 extern struct writer out;
@@ -24,6 +25,9 @@ void writer_open(struct writer *w, const char *path);
  * (writer_close flushes): a run that stops before writing anything out
  * (a usage error found late, a fatal bad row) leaves it as it was. */
 void writer_open_keep(struct writer *w, const char *path);
+/* A writer into memory: w->buf[0, w->len) holds what was written;
+ * writer_close frees it. */
+void writer_memory(struct writer *w);
 void writer_flush(struct writer *w);
 /* Flushes and closes; a failure on close is a write error too. */
 void writer_close(struct writer *w);

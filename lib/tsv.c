@@ -1,5 +1,6 @@
 #define _GNU_SOURCE /* memrchr */
 #include "tsv.h"
+#include "tsv-range.h"
 #include "util.h"
 
 #include <errno.h>
@@ -54,6 +55,7 @@ struct tsv_input {
 	int nfiles, next_file;
 	struct file_id *ids; /* the inputs that are regular files */
 	size_t nids;
+	off_t stdin_start; /* standard input's offset when first used, or -1 */
 	/* the producer's side */
 	int fd, eof, at_header;
 	int header_given; /* --columns or --header-from: no input has a header */
@@ -63,12 +65,18 @@ struct tsv_input {
 	struct batch batches[NBATCH];
 	/* the hand-over: batches produced, taken and given back */
 	unsigned long produced, taken, released;
-	int threaded, stop;
+	int threaded, started, stop;
 	pthread_t thread;
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	/* the consumer's side */
 	struct batch *cur;
+	struct buf message; /* a bad row's reason */
+	/* a range reader (tsv-range.h): bytes [pos, end) of a file it does
+	 * not own, and what to do instead of exiting */
+	int ranged;
+	off_t pos, end;
+	const struct tsv_range_hook *hook;
 };
 
 static void fail(struct batch *b, int code, const char *fmt, ...)
@@ -92,6 +100,8 @@ static int open_next(struct tsv_input *in, struct batch *b)
 	if (strcmp(f, "-") == 0) {
 		in->fd = 0;
 		in->name = "stdin";
+		if (in->stdin_start < 0)
+			in->stdin_start = lseek(0, 0, SEEK_CUR);
 	} else {
 		in->fd = open(f, O_RDONLY);
 		if (in->fd < 0) {
@@ -109,7 +119,7 @@ static int open_next(struct tsv_input *in, struct batch *b)
 
 static void close_input(struct tsv_input *in)
 {
-	if (in->fd > 0)
+	if (in->fd > 0 && !in->ranged)
 		close(in->fd);
 	in->fd = -1;
 }
@@ -306,6 +316,28 @@ static int split(struct tsv_reader *r, struct batch *b, const char *p,
 	return 1;
 }
 
+/* read(), or for a range reader pread() within its range. */
+static ssize_t input_read(struct tsv_input *in, char *p, size_t n)
+{
+	ssize_t k;
+	if (!in->ranged) {
+		do
+			k = read(in->fd, p, n);
+		while (k < 0 && errno == EINTR);
+		return k;
+	}
+	if ((off_t)n > in->end - in->pos)
+		n = (size_t)(in->end - in->pos);
+	if (n == 0)
+		return 0;
+	do
+		k = pread(in->fd, p, n, in->pos);
+	while (k < 0 && errno == EINTR);
+	if (k > 0)
+		in->pos += k;
+	return k;
+}
+
 /* Whether the bytes are one line holding only a BOM: a file with nothing
  * else is as empty as a file of no bytes. */
 static int bom_only(const char *p, size_t n)
@@ -347,10 +379,7 @@ static void produce(struct tsv_reader *r, struct batch *b)
 			}
 			if (len == b->cap)
 				b->buf = array_grow(b->buf, &b->cap, len + 1, 1);
-			ssize_t k;
-			do
-				k = read(in->fd, b->buf + len, b->cap - len);
-			while (k < 0 && errno == EINTR);
+			ssize_t k = input_read(in, b->buf + len, b->cap - len);
 			if (k < 0) {
 				fail(b, EX_NOINPUT_, "cannot read %s: %s", in->name,
 				     strerror(errno));
@@ -432,8 +461,12 @@ static void give_back(struct tsv_input *in)
 	pthread_mutex_unlock(&in->lock);
 }
 
-static _Noreturn void die_batch(const struct batch *b)
+static _Noreturn void die_batch(const struct tsv_input *in,
+				 const struct batch *b)
 {
+	if (in->hook)
+		in->hook->fatal(in->hook->ctx, b->code, 0, b->message.p);
+	writer_flush(&out); /* the output of every row before */
 	die(b->code, "%s", b->message.p);
 }
 
@@ -481,6 +514,7 @@ void tsv_open_header(struct tsv_reader *r, const struct tsv_header *given,
 	memset(in, 0, sizeof *in);
 	r->in = in;
 	r->rejects.fd = -1;
+	in->stdin_start = -1;
 	in->files = nfiles > 0 ? files : std_in;
 	in->nfiles = nfiles > 0 ? nfiles : 1;
 	in->fd = -1;
@@ -507,12 +541,20 @@ void tsv_open_header(struct tsv_reader *r, const struct tsv_header *given,
 	produce(r, b);
 	in->produced = 1;
 	if (b->kind == BATCH_ERROR)
-		die_batch(b);
-	if (b->kind == BATCH_ROWS && threads_wanted()) {
-		pthread_mutex_init(&in->lock, NULL);
-		pthread_cond_init(&in->cond, NULL);
-		in->threaded = pthread_create(&in->thread, NULL, producer, r) == 0;
-	}
+		die_batch(in, b);
+}
+
+/* The producer thread starts with the first row asked for, not in
+ * tsv_open: a program that reads by ranges (tsv_ranges) never asks. */
+static void start_producer(struct tsv_reader *r)
+{
+	struct tsv_input *in = r->in;
+	in->started = 1;
+	if (in->batches[0].kind != BATCH_ROWS || in->ranged || !threads_wanted())
+		return;
+	pthread_mutex_init(&in->lock, NULL);
+	pthread_cond_init(&in->cond, NULL);
+	in->threaded = pthread_create(&in->thread, NULL, producer, r) == 0;
 }
 
 /* The row is the header again (with a BOM or not). */
@@ -540,9 +582,11 @@ int tsv_next_slow(struct tsv_reader *r)
 			return 0;
 		if (b)
 			give_back(in);
+		else if (!in->started)
+			start_producer(r);
 		b = in->cur = take(in, r);
 		if (b->kind == BATCH_ERROR)
-			die_batch(b);
+			die_batch(in, b);
 		r->next_first = b->row_first;
 		r->rows_left = b->nrows;
 		r->batch_fields = b->fields;
@@ -586,6 +630,7 @@ static void input_close(struct tsv_reader *r)
 		buf_free(&in->batches[i].message);
 	}
 	buf_free(&in->carry);
+	buf_free(&in->message);
 	free(in->ids);
 	free(in);
 	r->in = NULL;
@@ -706,18 +751,30 @@ static void vreason(struct buf *b, const char *fmt, va_list ap)
 	buf_cstr(b);
 }
 
+/* Stops at the current row with the message in r->in->message: the
+ * message is kept in the input, not on the stack, so that a range reader
+ * (whose thread ends) leaves nothing unreachable behind. */
+static _Noreturn void die_row(const struct tsv_reader *r, int code)
+{
+	const char *message = buf_cstr(&r->in->message);
+	if (r->in->hook)
+		r->in->hook->fatal(r->in->hook->ctx, code, r->line, message);
+	writer_flush(&out); /* the output of every row before, whatever the threads */
+	die(code, "%s:%lu: %s", r->name, r->line, message);
+}
+
 void tsv_reject(struct tsv_reader *r, const char *fmt, ...)
 {
-	static struct buf reason;
+	struct buf *reason = &r->in->message;
 	va_list ap;
 	va_start(ap, fmt);
-	vreason(&reason, fmt, ap);
+	vreason(reason, fmt, ap);
 	va_end(ap);
 	if (!r->rejecting)
-		tsv_die(r, EX_DATA_, "%s", buf_cstr(&reason));
+		die_row(r, EX_DATA_);
 	writer_write(&r->rejects, r->row.p, r->row.n);
 	writer_char(&r->rejects, '\t');
-	writer_write(&r->rejects, reason.p, reason.len);
+	writer_write(&r->rejects, reason->p, reason->len);
 	writer_char(&r->rejects, '\n');
 	r->nrejected++;
 }
@@ -731,12 +788,11 @@ int tsv_reject_width(struct tsv_reader *r)
 _Noreturn void tsv_die(const struct tsv_reader *r, int code, const char *fmt,
 		       ...)
 {
-	struct buf message = { 0 };
 	va_list ap;
 	va_start(ap, fmt);
-	vreason(&message, fmt, ap);
+	vreason(&r->in->message, fmt, ap);
 	va_end(ap);
-	die(code, "%s:%lu: %s", r->name, r->line, buf_cstr(&message));
+	die_row(r, code);
 }
 
 void tsv_close(struct tsv_reader *r)
@@ -755,8 +811,8 @@ void tsv_close(struct tsv_reader *r)
 const char *tsv_quote(struct slice s)
 {
 	enum { MAX = 40 };
-	static char bufs[2][MAX * 4 + 8];
-	static int which;
+	static _Thread_local char bufs[2][MAX * 4 + 8]; /* two per message */
+	static _Thread_local int which;
 	char *q = bufs[which ^= 1], *o = q;
 	*o++ = '"';
 	size_t n = s.n < MAX ? s.n : MAX;
@@ -776,4 +832,62 @@ const char *tsv_quote(struct slice s)
 	*o++ = '"';
 	*o = '\0';
 	return q;
+}
+
+void tsv_range_reader(struct tsv_reader *w, const struct tsv_reader *main,
+		      const struct tsv_range_hook *hook, const char *name,
+		      int fd, off_t start, off_t end, int at_header)
+{
+	struct tsv_input *in = w->in;
+	if (!in) {
+		in = xmalloc(sizeof *in);
+		memset(in, 0, sizeof *in);
+		in->ranged = in->started = 1;
+		in->stdin_start = -1;
+	}
+	struct writer rejects = w->rejects;
+	memset(w, 0, sizeof *w);
+	w->in = in;
+	w->rejects = rejects;
+	/* the header and columns are main's: shared, read only */
+	w->has_header = main->has_header;
+	w->header = main->header;
+	w->header_file = main->header_file;
+	w->cols = main->cols;
+	w->ncols = main->ncols;
+	w->rejecting = main->rejecting;
+	w->name = name;
+	in->hook = hook;
+	in->header_given = main->in->header_given;
+	in->name = name;
+	in->fd = fd;
+	in->pos = start;
+	in->end = end;
+	in->line = 0;
+	in->eof = 0;
+	in->at_header = at_header && !in->header_given;
+	in->carry.len = 0;
+	in->produced = in->taken = in->released = 0;
+	in->cur = NULL;
+}
+
+unsigned long tsv_range_lines(const struct tsv_reader *w)
+{
+	return w->in->line;
+}
+
+void tsv_range_free(struct tsv_reader *w)
+{
+	input_close(w); /* the header is main's */
+}
+
+char **tsv_input_files(const struct tsv_reader *r, int *nfiles)
+{
+	*nfiles = r->in->nfiles;
+	return r->in->files;
+}
+
+off_t tsv_stdin_start(const struct tsv_reader *r)
+{
+	return r->in->stdin_start >= 0 ? r->in->stdin_start : lseek(0, 0, SEEK_CUR);
 }

@@ -153,6 +153,22 @@ static inline int tsv_check_width(struct tsv_reader *r)
 _Noreturn void tsv_die(const struct tsv_reader *r, int code, const char *fmt,
 		       ...) __attribute__((format(printf, 3, 4)));
 
+/* Reading by byte ranges, on several threads (npskit(7), NPSKIT_THREADS).
+ * A program whose row loop can run on any part of the input, with state
+ * of its own, asks tsv_range_threads how many states to make: 1 means
+ * read as usual with tsv_next (the inputs are not all regular files, one
+ * thread is wanted, rows were read already). Otherwise tsv_ranges splits
+ * the inputs at line ends and runs rows(state i, reader, out) on the
+ * ranges on nthreads threads, the calling one among them; a state sees
+ * many ranges, one call each. What rows writes to out reaches standard
+ * output in input order, --rejects rows too, and the first fatal row in
+ * input order stops the program with its FILE:LINE, as one thread would.
+ * rows may share only read-only things: the header, its options. */
+typedef void tsv_rows_fn(void *state, struct tsv_reader *r, struct writer *out);
+size_t tsv_range_threads(const struct tsv_reader *r);
+void tsv_ranges(struct tsv_reader *r, size_t nthreads, tsv_rows_fn *rows,
+		void *states, size_t state_size);
+
 /* Closes the rejects file, reports their count on stderr, frees. */
 void tsv_close(struct tsv_reader *r);
 

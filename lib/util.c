@@ -177,16 +177,29 @@ void say_hint(void)
 	fflush(stderr);
 }
 
-int threads_wanted(void)
+unsigned threads_count(void)
 {
 #ifdef NPSKIT_NO_THREADS
-	return 0;
+	return 1;
 #else
 	const char *env = getenv("NPSKIT_THREADS");
-	if (env && (strcmp(env, "0") == 0 || strcmp(env, "1") == 0))
-		return 0;
-	return sysconf(_SC_NPROCESSORS_ONLN) > 1;
+	if (env && *env) {
+		char *end;
+		errno = 0;
+		unsigned long n = strtoul(env, &end, 10);
+		if (*end || errno || env[0] == '-' || n > THREADS_MAX)
+			die_usage("NPSKIT_THREADS must be a whole number 0..%d (\"%s\")",
+				  THREADS_MAX, env);
+		return n ? (unsigned)n : 1;
+	}
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	return cores < 1 ? 1 : cores > THREADS_MAX ? THREADS_MAX : (unsigned)cores;
 #endif
+}
+
+int threads_wanted(void)
+{
+	return threads_count() > 1;
 }
 
 void *xmalloc(size_t n)

@@ -51,9 +51,14 @@ _Noreturn void exit_printed(void);
 _Noreturn void die_usage(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2)));
 
-/* Whether a program may use a second thread: only with a second core, and
- * never with NPSKIT_THREADS=0 or 1 (nor in the fuzz targets, which leave
- * the program by longjmp). */
+/* How many threads a program may use: NPSKIT_THREADS (0 and 1 both mean
+ * one; more than the cores is allowed, for testing), else the online
+ * cores, at most THREADS_MAX; always 1 in the fuzz targets, which leave
+ * the program by longjmp. A value that is not a number 0..THREADS_MAX is
+ * a usage error (64). */
+enum { THREADS_MAX = 256 };
+unsigned threads_count(void);
+/* threads_count() > 1: whether a second thread may read ahead. */
 int threads_wanted(void);
 
 void *xmalloc(size_t n);

@@ -1,0 +1,144 @@
+#!/usr/bin/env bats
+# Reading by byte ranges on several threads (npskit(7), NPSKIT_THREADS):
+# every thread count gives the bytes of one thread, whatever the ranges
+# cut through: long lines, CRLF, a last line without newline, repeated
+# headers, several files, standard input, bad rows at a range's edge.
+load helper
+
+setup_file() {
+	export D="$BATS_FILE_TMPDIR"
+	# 40,000 responses, 2.5 MB: ranges of 19.5 KB (16 threads) to 156 KB (2)
+	"$bin/gen-responses" 40000 > "$D/r.tsv"
+	# a 300 KB answer in the middle: it spans several ranges at any count
+	awk -F'\t' -v OFS='\t' 'NR == 20000 { $8 = sprintf("%300000s", "") }
+		{ print }' "$D/r.tsv" | tr ' ' 'w' > "$D/long.tsv"
+	sed 's/$/\r/' "$D/r.tsv" > "$D/crlf.tsv"
+	head -c -1 "$D/r.tsv" > "$D/nonl.tsv"
+	head -n 15000 "$D/r.tsv" > "$D/a.tsv"
+	tail -n +15001 "$D/r.tsv" > "$D/b-rows.tsv"
+	{ head -n 1 "$D/r.tsv"; cat "$D/b-rows.tsv"; } > "$D/b.tsv"
+	cat "$D/a.tsv" "$D/b.tsv" > "$D/repeated.tsv"
+}
+
+# same CMD...: stdout, stderr and exit status of CMD at 2..16 threads are
+# those at one thread (stdout kept in $D/one for further checks).
+same() {
+	NPSKIT_THREADS=1 "$@" > "$D/one" 2> "$D/one.err" && s1=0 || s1=$?
+	for n in 2 3 4 5 7 8 11 16; do
+		NPSKIT_THREADS=$n "$@" > "$D/many" 2> "$D/many.err" && sn=0 || sn=$?
+		[ "$sn" = "$s1" ] || { echo "exit $sn at $n threads, $s1 at one"; return 1; }
+		cmp "$D/one" "$D/many" || { echo "stdout differs at $n threads"; return 1; }
+		cmp "$D/one.err" "$D/many.err" || { echo "stderr differs at $n threads"; cat "$D/many.err"; return 1; }
+	done
+}
+
+@test "nps-agg: every thread count gives the same table, and it counts every row" {
+	same nps-agg -g region,store -t responded_at -p week "$D/r.tsv"
+	# the total of n is the number of rows with a score, counted apart
+	rows=$(awk -F'\t' 'NR > 1 && $7 != ""' "$D/r.tsv" | wc -l)
+	[ "$(awk -F'\t' 'NR > 1 { s += $4 } END { print s }' "$D/one")" = "$rows" ]
+	same nps-agg -g channel "$D/r.tsv"
+	same nps-agg -g region -w customer_value "$D/r.tsv"
+}
+
+@test "nps-classify: every thread count gives the same rows, in input order" {
+	same nps-classify "$D/r.tsv"
+	[ "$(wc -l < "$D/one")" = 40001 ]
+	cut -f 1-8 "$D/one" | cmp - "$D/r.tsv"
+}
+
+@test "a line longer than several ranges, CRLF, no final newline" {
+	for f in long crlf nonl; do
+		same nps-classify "$D/$f.tsv"
+		same nps-agg -g store "$D/$f.tsv"
+	done
+	[ "$(wc -l < "$D/one")" = 401 ] # 400 stores and the header
+}
+
+@test "repeated headers, several files and standard input read as one stream" {
+	same nps-agg -g store "$D/r.tsv"
+	cp "$D/one" "$D/whole"
+	same nps-agg -g store "$D/repeated.tsv"
+	cmp "$D/one" "$D/whole"
+	same nps-agg -g store "$D/a.tsv" "$D/b.tsv"
+	cmp "$D/one" "$D/whole"
+	from_stdin() { "$@" < "$D/r.tsv"; }
+	same from_stdin nps-agg -g store -
+	cmp "$D/one" "$D/whole"
+	b_from_stdin() { "$@" < "$D/b.tsv"; }
+	same b_from_stdin nps-classify "$D/a.tsv" -
+	cmp "$D/one" <(nps-classify "$D/r.tsv")
+}
+
+@test "standard input that starts inside a file starts there at every count" {
+	# the header line is read away first: the rest is data, with a header given
+	run_from_line2() { { IFS= read -r _; "$@"; } < "$D/r.tsv"; }
+	same run_from_line2 nps-agg -g store --header-from "$D/r.tsv"
+	cmp "$D/one" <(nps-agg -g store "$D/r.tsv")
+}
+
+# The line that begins range 1 at 2 threads: the first whose newline
+# before it is at or after the cut, total / 16 + 1 bytes (npskit(7)).
+first_of_range1() {
+	awk -v cut="$(( $(wc -c < "$1") / 16 + 1 ))" \
+		'{ if (at > cut) { print NR; exit } at += length($0) + 1 }' "$1"
+}
+
+@test "a bad row on either side of a range's edge stops at its own line" {
+	L=$(first_of_range1 "$D/r.tsv")
+	for bad in $((L - 1)) $L; do
+		awk -F'\t' -v OFS='\t' -v l=$bad 'NR == l { $7 = "x" } { print }' \
+			"$D/r.tsv" > "$D/bad.tsv"
+		for prog in nps-agg nps-classify; do
+			same $prog "$D/bad.tsv"
+			[ "$(cat "$D/one.err")" = "$prog: $D/bad.tsv:$bad: score must be an integer 0..10 (\"x\")" ]
+			# nps-classify has written every row before the bad one
+			[ $prog = nps-agg ] || [ "$(wc -l < "$D/one")" = $((bad - 1)) ]
+		done
+	done
+}
+
+@test "only the first bad row in input order is reported, wherever the others are" {
+	# bad rows at 30,000 and 7 (the last range and the first)
+	awk -F'\t' -v OFS='\t' 'NR == 30000 { $7 = "11" } NR == 7 { $7 = "-1" } { print }' \
+		"$D/r.tsv" > "$D/bad2.tsv"
+	same nps-agg -g store "$D/bad2.tsv"
+	[ "$(cat "$D/one.err")" = "nps-agg: $D/bad2.tsv:7: score must be an integer 0..10 (\"-1\")" ]
+	[ "$(cat "$D/one.err")" = "$(cat "$D/many.err")" ]
+}
+
+@test "--rejects: the same bad rows in input order, rows in = rows out + rejects" {
+	awk -F'\t' -v OFS='\t' 'NR % 997 == 0 { $7 = "x" NR } NR == 12345 { $3 = "" ; $0 = $0 "\textra" }
+		{ print }' "$D/r.tsv" > "$D/bads.tsv"
+	same nps-classify --rejects "$D/rej" "$D/bads.tsv"
+	bad=$(( 40001 / 997 + 1 ))
+	[ "$(cat "$D/one.err")" = "nps-classify: $bad bad rows written to $D/rej" ]
+	[ "$(( $(wc -l < "$D/one") - 1 + $(wc -l < "$D/rej") - 1 ))" = 40000 ]
+	[ "$(cut -f 1 "$D/rej" | tail -n +2 | head -n 3 | tr '\n' ' ')" = "R00000996 R00001993 R00002990 " ]
+	NPSKIT_THREADS=5 nps-classify --rejects "$D/rej5" "$D/bads.tsv" > /dev/null 2>&1
+	cmp "$D/rej" "$D/rej5"
+	same nps-agg -g store --rejects "$D/rej" "$D/bads.tsv"
+	NPSKIT_THREADS=7 nps-agg -g store --rejects "$D/rej7" "$D/bads.tsv" > /dev/null 2>&1
+	cmp "$D/rej" "$D/rej7"
+}
+
+@test "a second file whose header differs stops there, at every count" {
+	{ printf 'other\theader\n'; tail -n +2 "$D/r.tsv"; } > "$D/other.tsv"
+	same nps-agg -g store "$D/r.tsv" "$D/other.tsv"
+	[ "$(cat "$D/one.err")" = "nps-agg: $D/other.tsv:1: header differs from the header of $D/r.tsv" ]
+}
+
+@test "a failed write is exit 74 at every count" {
+	for n in 1 2 8; do
+		run -74 bash -c 'NPSKIT_THREADS=$1 nps-classify "$2" > /dev/full' _ $n "$D/r.tsv"
+		[ "$output" = "nps-classify: write error on standard output: No space left on device" ]
+	done
+}
+
+@test "NPSKIT_THREADS: 0 and 1 are one thread; not a number is a usage error" {
+	NPSKIT_THREADS=0 nps-agg -g store "$D/r.tsv" | cmp - <(NPSKIT_THREADS=1 nps-agg -g store "$D/r.tsv")
+	run -64 env NPSKIT_THREADS=two nps-agg -g store "$D/r.tsv"
+	[ "${lines[0]}" = 'nps-agg: NPSKIT_THREADS must be a whole number 0..256 ("two")' ]
+	run -64 env NPSKIT_THREADS=257 nps-classify "$D/r.tsv"
+	[ "${lines[0]}" = 'nps-classify: NPSKIT_THREADS must be a whole number 0..256 ("257")' ]
+}
