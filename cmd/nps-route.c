@@ -33,10 +33,18 @@ struct route {
 	size_t id_col;
 	long time_col, score_col, segment_col, value_col; /* -1: none */
 	struct buf segment_name; /* the segment column's name, for messages */
-	struct store *store; /* NULL: --no-sort */
-	struct ticket_writer tickets;
-	struct buf contacts; /* the current row's "owner\tescalate_to" */
+	int timed;           /* the input has a time column */
 	long long last_due;  /* ticket_last_due() */
+};
+
+/* What one thread routes rows with (the rows of all the input, or of
+ * ranges of it: tsv_ranges): the program's state, read only, the current
+ * row's "owner\tescalate_to", and where its tickets go. */
+struct lane {
+	const struct route *rt;
+	struct buf contacts;
+	struct ticket_writer tickets;
+	struct store *store; /* NULL: --no-sort */
 };
 
 static void usage(void);
@@ -44,7 +52,7 @@ static void print_rules(const struct options *opt);
 static void route_open(struct route *rt, const struct options *opt,
 		       int nfiles, char **files);
 static void find_answer_cols(struct route *rt);
-static int read_ticket(struct route *rt, struct ticket *t);
+static void run_lanes(const struct route *rt);
 static void route_close(struct route *rt);
 
 enum { O_OWNER = 256, O_ESCALATE, O_RULES, O_PRINT, O_HIGH, O_NOSORT,
@@ -100,20 +108,7 @@ int main(int argc, char **argv)
 
 	struct route rt;
 	route_open(&rt, &opt, argc - optind, argv + optind);
-	struct ticket t;
-	while (tsv_next(&rt.in)) {
-		if (!read_ticket(&rt, &t))
-			continue;
-		if (rt.store) {
-			store_add(rt.store, &t);
-		} else {
-			ticket_write(&rt.tickets, &out, &t);
-			if (!tsv_buffered(&rt.in)) /* a live feed: no waiting */
-				writer_flush(&out);
-		}
-	}
-	if (rt.store)
-		store_write(rt.store, &rt.tickets, &out);
+	run_lanes(&rt);
 	route_close(&rt);
 	return 0;
 }
@@ -172,17 +167,15 @@ static void route_open(struct route *rt, const struct options *opt,
 	rt->time_col = opt->time_named ? (long)tsv_col(in, opt->time)
 				       : tsv_col_find(in, opt->time);
 	find_answer_cols(rt);
+	buf_cstr(&rt->segment_name); /* NUL-terminated once: threads only read it */
 	rt->value_col = opt->value ? (long)tsv_col(in, opt->value) : -1;
-	rt->tickets.timed = rt->time_col >= 0;
+	rt->timed = rt->time_col >= 0;
 	rules_resolve(&rt->rules, in, opt->owner, opt->owner_named, opt->escalate,
-		      opt->escalate_named, rt->tickets.timed);
+		      opt->escalate_named, rt->timed);
 	if (opt->rejects)
 		tsv_rejects_open(in, opt->rejects);
 	rt->last_due = ticket_last_due();
-	out_str(rt->tickets.timed ? TICKET_HEADER "\n"
-				  : TICKET_HEADER "\tsla_hours\n");
-	if (!opt->no_sort)
-		rt->store = store_new(&rt->rules, threads_wanted());
+	out_str(rt->timed ? TICKET_HEADER "\n" : TICKET_HEADER "\tsla_hours\n");
 }
 
 /* The score and segment columns, named as npskit(7) says: -s COL reads
@@ -241,9 +234,8 @@ static int value_of(struct slice s, double *v)
  * or the segment "unanswered" is a question not answered (npskit(7)): no
  * ticket, and not a bad row. */
 enum { ANSWERED, UNANSWERED, BAD_ANSWER };
-static int read_answer(struct route *rt, int *answer)
+static int read_answer(const struct route *rt, struct tsv_reader *in, int *answer)
 {
-	struct tsv_reader *in = &rt->in;
 	int unanswered = 0;
 	*answer = 0;
 	if (rt->score_col >= 0) {
@@ -264,7 +256,7 @@ static int read_answer(struct route *rt, int *answer)
 	int says_unanswered = slice_eq(slice_trim(text), "unanswered");
 	if (segment < 0 && !says_unanswered) {
 		tsv_reject(in, "%s must be promoter, passive, detractor or "
-			   "unanswered (%s)", buf_cstr(&rt->segment_name),
+			   "unanswered (%s)", rt->segment_name.p,
 			   tsv_quote(text));
 		return BAD_ANSWER;
 	}
@@ -274,12 +266,12 @@ static int read_answer(struct route *rt, int *answer)
 	}
 	if (unanswered && !says_unanswered) {
 		tsv_reject(in, "%s does not match an empty score (%s)",
-			   buf_cstr(&rt->segment_name), tsv_quote(text));
+			   rt->segment_name.p, tsv_quote(text));
 		return BAD_ANSWER;
 	}
 	if (!unanswered && segment != (int)nps_segment_of(*answer)) {
 		tsv_reject(in, "%s does not match score %d (%s)",
-			   buf_cstr(&rt->segment_name), *answer, tsv_quote(text));
+			   rt->segment_name.p, *answer, tsv_quote(text));
 		return BAD_ANSWER;
 	}
 	return unanswered ? UNANSWERED : ANSWERED;
@@ -292,9 +284,9 @@ static struct slice field_or_empty(const struct slice *fields, long col)
 
 /* The current row as a ticket: 1, or 0 when the row is bad (rejected) or
  * no rule gives it a ticket. */
-static int read_ticket(struct route *rt, struct ticket *t)
+static int read_ticket(const struct route *rt, struct tsv_reader *in,
+		       struct buf *contacts, struct ticket *t)
 {
-	struct tsv_reader *in = &rt->in;
 	const struct options *opt = rt->opt;
 	if (!tsv_check_width(in))
 		return 0;
@@ -304,7 +296,7 @@ static int read_ticket(struct route *rt, struct ticket *t)
 		tsv_reject(in, "%s must not be empty", opt->id);
 		return 0;
 	}
-	int answered = read_answer(rt, &t->answer);
+	int answered = read_answer(rt, in, &t->answer);
 	if (answered == BAD_ANSWER)
 		return 0;
 	struct when when = { .utc = 0 }; /* no time: due = the SLA from 0 */
@@ -335,22 +327,67 @@ static int read_ticket(struct route *rt, struct ticket *t)
 	}
 	struct slice owner = field_or_empty(fields, t->rule->owner_col);
 	struct slice escalate = field_or_empty(fields, t->rule->escalate_col);
-	rt->contacts.len = 0;
-	buf_add(&rt->contacts, owner.p, owner.n);
-	buf_addc(&rt->contacts, '\t');
-	buf_add(&rt->contacts, escalate.p, escalate.n);
-	t->contacts = (struct slice){ rt->contacts.p, rt->contacts.len };
+	contacts->len = 0;
+	buf_add(contacts, owner.p, owner.n);
+	buf_addc(contacts, '\t');
+	buf_add(contacts, escalate.p, escalate.n);
+	t->contacts = (struct slice){ contacts->p, contacts->len };
 	return 1;
+}
+
+/* The rows of in, ticket by ticket: a tsv_rows_fn. */
+static void route_rows(void *state, struct tsv_reader *in, struct writer *w)
+{
+	struct lane *l = state;
+	struct ticket t;
+	while (tsv_next(in)) {
+		if (!read_ticket(l->rt, in, &l->contacts, &t))
+			continue;
+		if (l->store) {
+			store_add(l->store, &t);
+		} else {
+			ticket_write(&l->tickets, w, &t);
+			if (!w->in_memory && !tsv_buffered(in))
+				writer_flush(w); /* a live feed: no waiting */
+		}
+	}
+}
+
+/* Every row, on one thread or on ranges of the input on several; sorted,
+ * the tickets of every thread are then gathered and written. */
+static void run_lanes(const struct route *rt)
+{
+	struct tsv_reader *in = (struct tsv_reader *)&rt->in;
+	size_t n = tsv_range_threads(in);
+	struct lane *lanes = xmalloc(n * sizeof *lanes);
+	memset(lanes, 0, n * sizeof *lanes);
+	for (size_t i = 0; i < n; i++) {
+		lanes[i].rt = rt;
+		lanes[i].tickets.timed = rt->timed;
+		if (!rt->opt->no_sort) /* a chunk supplier only on one thread */
+			lanes[i].store = store_new(&rt->rules, n == 1 && threads_wanted());
+	}
+	if (n == 1)
+		route_rows(&lanes[0], in, &out);
+	else
+		tsv_ranges(in, n, route_rows, lanes, sizeof *lanes);
+	if (!rt->opt->no_sort) {
+		for (size_t i = 1; i < n; i++)
+			store_take(lanes[0].store, lanes[i].store);
+		store_write(lanes[0].store, &lanes[0].tickets, &out);
+		store_free(lanes[0].store);
+	}
+	for (size_t i = 0; i < n; i++) {
+		buf_free(&lanes[i].tickets.long_line);
+		buf_free(&lanes[i].contacts);
+	}
+	free(lanes);
 }
 
 static void route_close(struct route *rt)
 {
 	writer_close(&out);
 	tsv_close(&rt->in);
-	if (rt->store)
-		store_free(rt->store);
-	buf_free(&rt->tickets.long_line);
-	buf_free(&rt->contacts);
 	buf_free(&rt->segment_name);
 	rules_free(&rt->rules);
 }

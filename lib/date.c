@@ -52,9 +52,9 @@ fixed_digits(const char *p, int n, int *v)
 
 /* The calendar dates checked last, by their ten bytes, two a set (the
  * newest first): a file holds few distinct dates, and checking one is
- * most of date_parse's work. Only dates found valid are kept. Not for use
- * from two threads at once. */
-static struct date_seen {
+ * most of date_parse's work. Only dates found valid are kept. One cache
+ * per thread (tsv_ranges parses dates on several); a cache needs no reset. */
+static _Thread_local struct date_seen {
 	uint64_t head; /* bytes 0..7 */
 	uint16_t tail; /* bytes 8..9 */
 	int valid;

@@ -121,7 +121,9 @@ no_crash() { # the status is a documented one and no sanitizer spoke
 			runp $p "$BATS_TEST_TMPDIR/in"
 			[ "$status" -eq 65 ] || { echo "$p $v: $status $stderr"; false; }
 			[[ $stderr == "$p: $BATS_TEST_TMPDIR/in:2: $(numcol $p) "*"(\"$v\")" ]]
-			[ "$output" = "" ]
+			# what is written before the bad row: a header at most
+			[ "${#lines[@]}" -le 1 ]
+			[[ $p = nps-classify || $p = nps-route ]] || [ "$output" = "" ]
 		done
 	done
 }

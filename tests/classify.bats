@@ -24,7 +24,8 @@ bad_row() { # input line 2, expected message
 	run --separate-stderr nps-classify <<<"$(printf 'id\tscore\n%s\n' "$1")"
 	[ "$status" -eq 65 ]
 	[ "$stderr" = "nps-classify: stdin:2: $2" ]
-	[ "$output" = "" ]
+	# the rows before the bad one are written, whole: here the header
+	[ "$output" = "$(printf 'id\tscore\tsegment\tnps_points')" ]
 }
 
 @test "a non-numeric score is a bad row" {
@@ -340,7 +341,8 @@ keep_input() {
 	run --separate-stderr nps-classify -s q1,q2 <<<"$(printf 'id\tq1\tq2\na\t9\t7\nb\t9\t77\n')"
 	[ "$status" -eq 65 ]
 	[ "$stderr" = 'nps-classify: stdin:3: q2 must be an integer 0..10 ("77")' ]
-	[ "$output" = "" ]
+	# row a, before the bad row, is written
+	[ "$output" = "$(printf 'id\tq1\tq2\tq1_segment\tq1_nps_points\tq2_segment\tq2_nps_points\na\t9\t7\tpromoter\t100\tpassive\t0')" ]
 }
 
 @test "a question named twice, or a column nps-classify adds already in the input, is a usage error" {

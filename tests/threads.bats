@@ -47,6 +47,18 @@ same() {
 	cut -f 1-8 "$D/one" | cmp - "$D/r.tsv"
 }
 
+@test "nps-route: every thread count gives the same tickets, sorted or as they come" {
+	same nps-route "$D/r.tsv"
+	sorted=$(md5sum < "$D/one")
+	# one ticket per answered row (the built-in rules), counted apart
+	[ "$(( $(wc -l < "$D/one") - 1 ))" = "$(awk -F'\t' 'NR > 1 && $7 != ""' "$D/r.tsv" | wc -l)" ]
+	same nps-route --no-sort "$D/r.tsv"
+	# the same tickets either way, in input order without sorting
+	[ "$(LC_ALL=C sort "$D/one" | md5sum)" != "$sorted" ]
+	[ "$(cut -f 2 "$D/one" | tail -n +2)" = "$(awk -F'\t' 'NR > 1 && $7 != "" { print $1 }' "$D/r.tsv")" ]
+	same nps-route --no-sort -t '' "$D/long.tsv"
+}
+
 @test "a line longer than several ranges, CRLF, no final newline" {
 	for f in long crlf nonl; do
 		same nps-classify "$D/$f.tsv"
@@ -89,11 +101,11 @@ first_of_range1() {
 	for bad in $((L - 1)) $L; do
 		awk -F'\t' -v OFS='\t' -v l=$bad 'NR == l { $7 = "x" } { print }' \
 			"$D/r.tsv" > "$D/bad.tsv"
-		for prog in nps-agg nps-classify; do
+		for prog in nps-agg nps-classify nps-route; do
 			same $prog "$D/bad.tsv"
 			[ "$(cat "$D/one.err")" = "$prog: $D/bad.tsv:$bad: score must be an integer 0..10 (\"x\")" ]
 			# nps-classify has written every row before the bad one
-			[ $prog = nps-agg ] || [ "$(wc -l < "$D/one")" = $((bad - 1)) ]
+			[ $prog != nps-classify ] || [ "$(wc -l < "$D/one")" = $((bad - 1)) ]
 		done
 	done
 }

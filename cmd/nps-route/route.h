@@ -101,6 +101,10 @@ struct store;
  * threads_wanted()). rs must outlive the store. */
 struct store *store_new(const struct rules *rs, int threads);
 void store_add(struct store *s, const struct ticket *t);
+/* Adds every ticket of from (another thread's, read from other ranges of
+ * the input) to s, and frees from. The order written does not depend on
+ * the order tickets were added in. */
+void store_take(struct store *s, struct store *from);
 /* Sorts and writes every ticket kept, in the documented order. */
 void store_write(struct store *s, struct ticket_writer *tw, struct writer *w);
 void store_free(struct store *s);

@@ -108,7 +108,14 @@ static int by_ticket(const struct store *s, const struct record *a,
 		return x.n < y.n ? -1 : 1;
 	if (a->key != b->key)
 		return a->key < b->key ? -1 : 1;
-	return (a->contacts > b->contacts) - (a->contacts < b->contacts);
+	if (a->contacts == b->contacts)
+		return 0;
+	/* by their text, not their ids: the ids follow the order tickets
+	 * came in, which threads reading ranges (store_take) do not keep */
+	const struct hash *h = &s->contacts;
+	size_t na = h->lens[a->contacts], nb = h->lens[b->contacts];
+	c = memcmp(h->keys[a->contacts], h->keys[b->contacts], na < nb ? na : nb);
+	return c ? c : (na > nb) - (na < nb);
 }
 
 /* ---- while reading ---- */
@@ -232,6 +239,24 @@ void store_add(struct store *s, const struct ticket *t)
 		s->min_due = t->due;
 	if (s->n == 1 || t->due > s->max_due)
 		s->max_due = t->due;
+}
+
+void store_take(struct store *s, struct store *from)
+{
+	for (size_t i = 0; i < from->n; i++) {
+		const struct record *r = &from->chunk[i / CHUNK][i % CHUNK];
+		uint64_t which = r->key >> ORDER_BITS;
+		size_t c = r->contacts;
+		struct ticket t = {
+			.id = record_id(from, r),
+			.answer = (int)(which % ANSWERS),
+			.rule = &s->rules->rule[which / ANSWERS],
+			.contacts = { from->contacts.keys[c], from->contacts.lens[c] },
+			.due = (long long)(r->key & ((1ULL << DUE_BITS) - 1)) - DUE_BIAS,
+		};
+		store_add(s, &t);
+	}
+	store_free(from);
 }
 
 void store_free(struct store *s)
