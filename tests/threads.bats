@@ -154,3 +154,53 @@ first_of_range1() {
 	run -64 env NPSKIT_THREADS=257 nps-classify "$D/r.tsv"
 	[ "${lines[0]}" = 'nps-classify: NPSKIT_THREADS must be a whole number 0..256 ("257")' ]
 }
+
+# A random file (seed $1) of 20-60 KB: scores mostly good, some empty, a
+# few bad; now and then a line of 5-20 KB, CRLF line ends, the header
+# again, and maybe no newline at the end.
+random_file() {
+	awk -v seed="$1" 'BEGIN {
+		srand(seed); crlf = rand() < 0.3; size = 20000 + int(rand() * 40000)
+		h = "response_id\tstore\tscore\tresponded_at\tnote"
+		printf "%s%s\n", h, crlf ? "\r" : ""
+		for (i = 1; at < size; i++) {
+			r = rand(); s = int(rand() * 11)
+			if (r < 0.05) s = ""; else if (r < 0.06) s = "x" i
+			note = rand() < 0.01 ? sprintf("%*s", 5000 + int(rand() * 15000), "n") : "ok"
+			line = sprintf("R%d\tS%d\t%s\t2026-01-%02d\t%s", i, int(rand() * 5), s, 1 + int(rand() * 28), note)
+			if (rand() < 0.005) line = h
+			if (rand() < 0.003) line = line "\textra"
+			out = line (crlf ? "\r" : "")
+			at += length(out) + 1
+			if (at >= size && rand() < 0.5) printf "%s", out; else printf "%s\n", out
+		}
+	}'
+}
+
+# same_at "N..." CMD...: as same, at the thread counts given.
+same_at() {
+	local counts=$1 n
+	shift
+	NPSKIT_THREADS=1 "$@" > "$D/one" 2> "$D/one.err" && s1=0 || s1=$?
+	for n in $counts; do
+		NPSKIT_THREADS=$n "$@" > "$D/many" 2> "$D/many.err" && sn=0 || sn=$?
+		[ "$sn" = "$s1" ] && cmp -s "$D/one" "$D/many" && cmp -s "$D/one.err" "$D/many.err" ||
+			{ echo "differs at $n threads: $*"; diff "$D/one.err" "$D/many.err"; return 1; }
+	done
+}
+
+@test "40 random files, good and bad, with and without --rejects: one thread's bytes at 2, 5 and 16" {
+	for seed in $(seq 1 40); do
+		random_file $seed > "$D/rand.tsv"
+		same_at "2 5 16" nps-agg -g store -t responded_at -p week "$D/rand.tsv"
+		same_at "2 5 16" nps-agg -g store --rejects "$D/rej.$seed" "$D/rand.tsv"
+		same_at "2 5 16" nps-classify "$D/rand.tsv"
+		same_at "2 5 16" nps-classify --rejects "$D/rej.$seed" "$D/rand.tsv"
+		same_at "2 5 16" nps-route --no-sort "$D/rand.tsv"
+		same_at "2 5 16" nps-route --rejects "$D/rej.$seed" "$D/rand.tsv"
+		# rows in = rows out + rejects (classify), counted apart
+		NPSKIT_THREADS=7 nps-classify --rejects "$D/rej.$seed" "$D/rand.tsv" > "$D/out" 2> /dev/null
+		rows=$(awk 'NR > 1 && $0 != h && $0 != h "\r" { n++ } NR == 1 { h = $0 } END { print n + 0 }' "$D/rand.tsv")
+		[ $(( $(wc -l < "$D/out") - 1 + $(wc -l < "$D/rej.$seed") - 1 )) = "$rows" ]
+	done
+}
