@@ -35,8 +35,19 @@ struct themes {
 	size_t text_col;
 	struct dict dict;
 	int has_dict, spans;
-	struct scan scan;
+	struct scan scan;      /* --suggest */
 	struct suggest suggest;
+	int long_form;
+};
+
+/* What one thread tags rows with (all of them, or ranges of them on
+ * several threads: tsv_ranges): the program's state, read only, its own
+ * scan of the text, and the row's reader and output. */
+struct lane {
+	const struct themes *t;
+	struct scan scan;
+	const struct tsv_reader *r;
+	struct writer *w;
 };
 
 /* Whether a theme found in the text is reported, and how. */
@@ -50,42 +61,44 @@ static int only_negated(const struct scan *s, uint32_t theme)
 	return !(s->status[theme] & THEME_PLAIN);
 }
 
-static void write_theme(const struct themes *t, uint32_t theme, int negated)
+static void write_theme(const struct lane *l, uint32_t theme, int negated)
 {
 	size_t len;
-	const char *name = dict_theme(&t->dict, theme, &len);
-	out_write(name, len);
+	const char *name = dict_theme(&l->t->dict, theme, &len);
+	writer_write(l->w, name, len);
 	if (negated)
-		out_str(":negated");
+		writer_str(l->w, ":negated");
 }
 
 /* The spans of one theme, or of every reported theme (theme < 0). */
-static void write_spans(const struct themes *t, struct slice text, long theme)
+static void write_spans(const struct lane *l, struct slice text, long theme)
 {
-	const struct scan *s = &t->scan;
+	const struct scan *s = &l->scan;
+	struct writer *w = l->w;
 	int first = 1;
 	for (size_t i = 0; i < s->nm; i++) {
 		const struct match *m = &s->m[i];
-		uint32_t th = t->dict.pat[m->pattern].theme;
+		uint32_t th = l->t->dict.pat[m->pattern].theme;
 		if ((theme >= 0 && th != (uint32_t)theme) || !reported(s, th))
 			continue;
 		if (!first)
-			out_char(';');
+			writer_char(w, ';');
 		first = 0;
-		write_theme(t, th, m->negated);
-		out_char('@');
-		writer_u64(&out, s->off[m->start]);
-		out_char('-');
-		writer_u64(&out, m->end < s->text.len ? s->off[m->end] : text.n);
+		write_theme(l, th, m->negated);
+		writer_char(w, '@');
+		writer_u64(w, s->off[m->start]);
+		writer_char(w, '-');
+		writer_u64(w, m->end < s->text.len ? s->off[m->end] : text.n);
 	}
 }
 
 /* themes, theme (the first found and not negated), [spans] */
-static void wide_row(struct themes *t, struct slice text)
+static void wide_row(const struct lane *l, struct slice text)
 {
-	const struct scan *s = &t->scan;
-	out_write(t->r.row.p, t->r.row.n);
-	out_char('\t');
+	const struct scan *s = &l->scan;
+	struct writer *w = l->w;
+	writer_write(w, l->r->row.p, l->r->row.n);
+	writer_char(w, '\t');
 	long primary = -1;
 	int any = 0;
 	for (size_t i = 0; i < s->ntouched; i++) {
@@ -93,67 +106,91 @@ static void wide_row(struct themes *t, struct slice text)
 		if (!reported(s, th))
 			continue;
 		if (any++)
-			out_char(';');
-		write_theme(t, th, only_negated(s, th));
+			writer_char(w, ';');
+		write_theme(l, th, only_negated(s, th));
 		if (primary < 0 && !only_negated(s, th))
 			primary = th;
 	}
 	if (!any)
-		out_str("other");
-	out_char('\t');
+		writer_str(w, "other");
+	writer_char(w, '\t');
 	if (primary >= 0)
-		write_theme(t, (uint32_t)primary, 0);
+		write_theme(l, (uint32_t)primary, 0);
 	else
-		out_str("other");
-	if (t->spans) {
-		out_char('\t');
-		write_spans(t, text, -1);
+		writer_str(w, "other");
+	if (l->t->spans) {
+		writer_char(w, '\t');
+		write_spans(l, text, -1);
 	}
-	out_char('\n');
+	writer_char(w, '\n');
 }
 
 /* One row per reported theme (other when none): theme, [spans] */
-static void long_rows(struct themes *t, struct slice text)
+static void long_rows(const struct lane *l, struct slice text)
 {
-	const struct scan *s = &t->scan;
+	const struct scan *s = &l->scan;
+	struct writer *w = l->w;
 	int any = 0;
 	for (size_t i = 0; i < s->ntouched; i++) {
 		uint32_t th = s->touched[i];
 		if (!reported(s, th))
 			continue;
 		any = 1;
-		out_write(t->r.row.p, t->r.row.n);
-		out_char('\t');
-		write_theme(t, th, only_negated(s, th));
-		if (t->spans) {
-			out_char('\t');
-			write_spans(t, text, th);
+		writer_write(w, l->r->row.p, l->r->row.n);
+		writer_char(w, '\t');
+		write_theme(l, th, only_negated(s, th));
+		if (l->t->spans) {
+			writer_char(w, '\t');
+			write_spans(l, text, th);
 		}
-		out_char('\n');
+		writer_char(w, '\n');
 	}
 	if (!any) {
-		out_write(t->r.row.p, t->r.row.n);
-		out_str(t->spans ? "\tother\t\n" : "\tother\n");
+		writer_write(w, l->r->row.p, l->r->row.n);
+		writer_str(w, l->t->spans ? "\tother\t\n" : "\tother\n");
 	}
 }
 
-static void tag(struct themes *t, int long_form)
+/* The rows of r, tagged: a tsv_rows_fn. */
+static void tag_rows(void *state, struct tsv_reader *r, struct writer *w)
+{
+	struct lane *l = state;
+	const struct themes *t = l->t;
+	l->r = r;
+	l->w = w;
+	while (tsv_next(r)) {
+		if (!tsv_check_width(r))
+			continue;
+		struct slice text = r->fields[t->text_col];
+		scan_text(&t->dict, &l->scan, text.p, text.n, t->spans);
+		if (t->long_form)
+			long_rows(l, text);
+		else
+			wide_row(l, text);
+	}
+}
+
+/* The header, then every row, on one thread or on ranges on several. */
+static void tag(struct themes *t)
 {
 	if (t->r.has_header) {
 		tsv_write_header(&t->r, &out);
-		out_str(long_form ? "\ttheme" : "\tthemes\ttheme");
+		out_str(t->long_form ? "\ttheme" : "\tthemes\ttheme");
 		out_str(t->spans ? "\tspans\n" : "\n");
 	}
-	while (tsv_next(&t->r)) {
-		if (!tsv_check_width(&t->r))
-			continue;
-		struct slice text = t->r.fields[t->text_col];
-		scan_text(&t->dict, &t->scan, text.p, text.n, t->spans);
-		if (long_form)
-			long_rows(t, text);
-		else
-			wide_row(t, text);
+	size_t n = tsv_range_threads(&t->r);
+	struct lane *lanes = xmalloc(n * sizeof *lanes);
+	for (size_t i = 0; i < n; i++) {
+		lanes[i] = (struct lane){ .t = t };
+		scan_init(&lanes[i].scan, &t->dict);
 	}
+	if (n == 1)
+		tag_rows(&lanes[0], &t->r, &out);
+	else
+		tsv_ranges(&t->r, n, tag_rows, lanes, sizeof *lanes);
+	for (size_t i = 0; i < n; i++)
+		scan_free(&lanes[i].scan);
+	free(lanes);
 }
 
 /* Counts the candidates of texts in which no theme is reported. */
@@ -231,10 +268,11 @@ int main(int argc, char **argv)
 	t.text_col = tsv_col(&t.r, text_name);
 	if (rejects)
 		tsv_rejects_open(&t.r, rejects);
+	t.long_form = long_form;
 	if (top)
 		suggest(&t, top);
 	else
-		tag(&t, long_form);
+		tag(&t);
 	writer_close(&out);
 	tsv_close(&t.r);
 	scan_free(&t.scan);

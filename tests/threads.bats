@@ -59,6 +59,14 @@ same() {
 	same nps-route --no-sort -t '' "$D/long.tsv"
 }
 
+@test "nps-themes: every thread count tags the same rows, wide and long, with spans" {
+	"$bin/gen-responses" -c 20000 > "$D/c.tsv"
+	dict="$BATS_TEST_DIRNAME/../examples/themes.tsv"
+	same nps-themes --themes "$dict" "$D/c.tsv"
+	[ "$(wc -l < "$D/one")" = 20001 ]
+	same nps-themes --themes "$dict" --long --spans "$D/c.tsv"
+}
+
 @test "a line longer than several ranges, CRLF, no final newline" {
 	for f in long crlf nonl; do
 		same nps-classify "$D/$f.tsv"
