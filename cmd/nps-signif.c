@@ -15,9 +15,12 @@
 #include "num.h"
 #include "out.h"
 #include "padjust.h"
+#include "sort.h"
 #include "tsv.h"
 #include "util.h"
 #include "version.h"
+
+#include "nps-signif/letters.h"
 
 enum mode { PAIRS, REF, TIERS, TREND, PVALUES };
 enum test { TEST_ADJUSTED, TEST_WALD };
@@ -238,153 +241,12 @@ static void put_key(const struct hash *h, size_t id)
 	out_write(h->keys[id], h->lens[id]);
 }
 
-/* Rows of bits over the ranked keys: bit j of row i. */
-struct bits {
-	uint64_t *w;
-	size_t words; /* per row */
-};
-
-static int bit(const struct bits *b, size_t i, size_t j)
+/* Ranks entries best first (rank[] holds indexes into s->all); equal
+ * ones keep input order. */
+static int by_rank(const void *x, const void *y, void *run)
 {
-	return b->w[i * b->words + j / 64] >> (j % 64) & 1;
-}
-
-static void bit_set(struct bits *b, size_t i, size_t j)
-{
-	b->w[i * b->words + j / 64] |= (uint64_t)1 << (j % 64);
-}
-
-/* Compact letter display: each letter is a set of keys (ranks 0..k-1)
- * no two of which differ, every pair that does not differ shares one, and
- * letters go in the order of their best-ranked member. Built greedily:
- * for each pair in rank order that does not differ and shares no letter
- * yet, a letter with both, grown by the best-ranked key that differs from
- * none of its members until none is left (a maximal set); a key that
- * differs from every other gets a letter of its own. The work is O(k^2)
- * bit operations per 64 keys and letter, instead of insert and absorb's
- * pass over every letter for each differing pair. */
-struct letters {
-	uint64_t **sets; /* bit i of a set: key of rank i */
-	size_t count, cap, words;
-};
-
-static int has(const uint64_t *set, size_t i) { return set[i / 64] >> (i % 64) & 1; }
-
-/* A letter while letters are sorted: its set and the set's length. */
-struct letter_ref {
-	uint64_t *set;
-	size_t words;
-};
-
-/* The set holding the best-ranked key that only one of them holds first. */
-static int by_best_member(const void *x, const void *y)
-{
-	const struct letter_ref *a = x, *b = y;
-	for (size_t w = 0; w < a->words; w++) {
-		uint64_t d = a->set[w] ^ b->set[w];
-		if (d)
-			return (a->set[w] & d & -d) ? -1 : 1;
-	}
-	return 0;
-}
-
-static void letters_sort(struct letters *L)
-{
-	struct letter_ref *v = xmalloc((L->count ? L->count : 1) * sizeof *v);
-	for (size_t s = 0; s < L->count; s++)
-		v[s] = (struct letter_ref){ L->sets[s], L->words };
-	qsort(v, L->count, sizeof *v, by_best_member);
-	for (size_t s = 0; s < L->count; s++)
-		L->sets[s] = v[s].set;
-	free(v);
-}
-
-static uint64_t *letter_add(struct letters *L)
-{
-	if (L->count == L->cap) {
-		L->cap = L->cap ? 2 * L->cap : 8;
-		L->sets = xrealloc(L->sets, L->cap * sizeof *L->sets);
-	}
-	uint64_t *set = xmalloc(L->words * sizeof *set);
-	memset(set, 0, L->words * sizeof *set);
-	return L->sets[L->count++] = set;
-}
-
-/* same: bit j of row i when keys i and j do not differ (and i == j). */
-static void letters_build(struct letters *L, const struct bits *same, size_t k)
-{
-	size_t W = L->words = same->words;
-	struct bits covered = { xmalloc(k * W * sizeof(uint64_t)), W };
-	memset(covered.w, 0, k * W * sizeof(uint64_t));
-	uint64_t *cand = xmalloc(W * sizeof *cand);
-	size_t *members = xmalloc(k * sizeof *members);
-	for (size_t i = 0; i < k; i++) {
-		for (size_t j = i + 1; j < k; j++) {
-			if (!bit(same, i, j) || bit(&covered, i, j))
-				continue;
-			uint64_t *set = letter_add(L);
-			size_t n = 0;
-			for (size_t w = 0; w < W; w++)
-				cand[w] = same->w[i * W + w] & same->w[j * W + w];
-			for (size_t at = 0; at < W; at++)
-				while (cand[at]) {
-					size_t l = at * 64 + (size_t)__builtin_ctzll(cand[at]);
-					members[n++] = l;
-					set[l / 64] |= (uint64_t)1 << (l % 64);
-					for (size_t w = 0; w < W; w++)
-						cand[w] &= same->w[l * W + w] & ~set[w];
-				}
-			for (size_t a = 0; a < n; a++) /* every pair of the letter */
-				for (size_t w = 0; w < W; w++)
-					covered.w[members[a] * W + w] |= set[w];
-		}
-		if (!bit(&covered, i, i)) /* in no letter: one of its own */
-			letter_add(L)[i / 64] |= (uint64_t)1 << (i % 64);
-	}
-	free(members);
-	free(cand);
-	free(covered.w);
-	letters_sort(L);
-}
-
-static void letters_free(struct letters *L)
-{
-	for (size_t s = 0; s < L->count; s++)
-		free(L->sets[s]);
-	free(L->sets);
-}
-
-static void put_letter(size_t s, int numbered, int first)
-{
-	static const char alphabet[] =
-		"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
-	if (!numbered) {
-		out_char(alphabet[s]);
-		return;
-	}
-	if (!first)
-		out_char(',');
-	writer_u64(&out, s + 1);
-}
-
-/* Ranks entries best first: insertion sort would be quadratic, so a merge
- * sort that can see the run's state (qsort's comparator cannot). */
-static void rank_sort(const struct signif *s, size_t *v, size_t *tmp, size_t n)
-{
-	if (n < 2)
-		return;
-	size_t h = n / 2;
-	rank_sort(s, v, tmp, h);
-	rank_sort(s, v + h, tmp, n - h);
-	size_t i = 0, j = h, o = 0;
-	while (i < h && j < n)
-		/* better NPS first; equal ones keep input order (stable) */
-		tmp[o++] = nps_order(s, &s->all[v[j]], &s->all[v[i]]) > 0 ? v[j++] : v[i++];
-	while (i < h)
-		tmp[o++] = v[i++];
-	while (j < n)
-		tmp[o++] = v[j++];
-	memcpy(v, tmp, n * sizeof *v);
+	const struct signif *s = run;
+	return nps_order(s, &s->all[*(const size_t *)y], &s->all[*(const size_t *)x]);
 }
 
 static int by_value(const void *x, const void *y)
@@ -438,7 +300,7 @@ static void run_tiers(struct signif *s)
 	size_t *rank = xmalloc((k ? k : 1) * 2 * sizeof *rank);
 	for (size_t i = 0; i < k; i++)
 		rank[i] = i;
-	rank_sort(s, rank, rank + k, k);
+	sort_stable(rank, k, sizeof *rank, by_rank, s);
 	/* judged[0..m): the ranked keys that take part */
 	size_t *judged = rank + k;
 	for (size_t i = 0; i < k; i++)
@@ -456,9 +318,8 @@ static void run_tiers(struct signif *s)
 	free(sorted);
 	/* same: the pairs that do not differ, and each key with itself; each
 	 * p computed again (the same bits) rather than held twice */
-	struct bits same = { NULL, (m + 63) / 64 };
-	same.w = xmalloc((m ? m : 1) * same.words * sizeof *same.w);
-	memset(same.w, 0, (m ? m : 1) * same.words * sizeof *same.w);
+	struct bits same;
+	bits_init(&same, m);
 	for (size_t i = 0; i < m; i++) {
 		bit_set(&same, i, i);
 		for (size_t j = i + 1; j < m; j++) {
@@ -469,22 +330,10 @@ static void run_tiers(struct signif *s)
 			}
 		}
 	}
-	/* Tiers from the top: the best key left and every key left that is
-	 * not significantly below it. */
 	size_t *tier = xmalloc((m ? m : 1) * sizeof *tier);
-	memset(tier, 0, (m ? m : 1) * sizeof *tier);
-	size_t t = 0;
-	for (size_t i = 0; i < m; i++) {
-		if (tier[i])
-			continue;
-		tier[i] = ++t;
-		for (size_t j = i + 1; j < m; j++)
-			if (!tier[j] && bit(&same, i, j))
-				tier[j] = t;
-	}
+	tiers_assign(&same, m, tier);
 	struct letters L = { 0 };
 	letters_build(&L, &same, m);
-	int numbered = L.count > 52;
 	out_str("key\tnps\ttier\tletters\tsmall_n\n");
 	for (size_t i = 0, at = 0; i < k; i++) {
 		const struct entry *e = &s->all[rank[i]];
@@ -494,13 +343,7 @@ static void run_tiers(struct signif *s)
 		if (at < m && judged[at] == rank[i]) {
 			writer_u64(&out, tier[at]);
 			out_char('\t');
-			int first = 1;
-			for (size_t l = 0; l < L.count; l++)
-				if (has(L.sets[l], at)) {
-					put_letter(l, numbered, first);
-					first = 0;
-				}
-			at++;
+			letters_put(&L, at++);
 		} else {
 			out_char('\t'); /* below --min-n: no tier, no letters */
 		}
@@ -510,7 +353,7 @@ static void run_tiers(struct signif *s)
 	}
 	letters_free(&L);
 	free(tier);
-	free(same.w);
+	bits_free(&same);
 	free(rank);
 }
 

@@ -4,6 +4,7 @@
 #define main prog_main
 #include "../cmd/nps-signif.c"
 #undef main
+#include "../cmd/nps-signif/letters.c"
 
 const char *const fuzz_default_args[] = { NULL };
 const char fuzz_aux_name[] = "";
