@@ -72,8 +72,7 @@ install:
 FUZZ_SECONDS ?= 30
 FUZZ_CC ?= clang
 FUZZ_CFLAGS = -g -O1 -std=c11 -D_POSIX_C_SOURCE=200809L -DNPSKIT_NO_THREADS -Ilib \
-	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-	-include fuzz/sections.h
+	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_TARGETS = $(patsubst fuzz/%.c,build-fuzz/%,$(wildcard fuzz/fuzz-*.c))
 # Whole-program targets (fuzz/prog.h): exit and the allocator are wrapped.
 FUZZ_PROGS = $(patsubst cmd/nps-%.c,build-fuzz/fuzz-%,$(wildcard cmd/*.c))

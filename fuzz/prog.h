@@ -18,17 +18,19 @@
  *   code outside 0/64/65/66/74 (70 is "internal error") is a finding.
  * - malloc/calloc/realloc/free are wrapped: every block the program
  *   allocates is tracked. After a normal return, blocks still live are
- *   checked with LeakSanitizer (blocks kept by statics are reachable, the
- *   rest are leaks and abort); then, as after exit(), all of them are
- *   freed, file descriptors the run opened are closed, and the writable
- *   globals of lib/ and cmd/ (sections.h) are restored from a snapshot.
+ *   checked with LeakSanitizer (those no pointer reaches abort as a
+ *   leak); then, as after exit(), all of them are
+ *   freed and file descriptors the run opened are closed.
+ * - No global state is saved or restored: a program keeps its state in
+ *   a struct of its own, and the little lib keeps (prog_name, the stdout
+ *   writer) is set afresh by prog_init at each run's start; getopt's
+ *   optind is reset here.
  * - The program runs in a private directory under /tmp (emptied after
  *   each run; libFuzzer's own directory is back when it returns), stdout is
  *   /dev/null (kept when NPSFUZZ_STDOUT is set, to see a run's output),
  *   stderr is libFuzzer's -close_fd_mask=2. */
 #ifndef NPS_FUZZ_PROG_H
 #define NPS_FUZZ_PROG_H
-#pragma clang section bss = "" data = ""
 
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -52,9 +54,6 @@ void *__real_calloc(size_t, size_t);
 void *__real_realloc(void *, size_t);
 void __real_free(void *);
 int __lsan_do_recoverable_leak_check(void);
-
-extern char __start_npsfz_bss[], __stop_npsfz_bss[];
-extern char __start_npsfz_data[], __stop_npsfz_data[];
 
 static jmp_buf fz_jmp;
 static int fz_running, fz_exit_code;
@@ -151,59 +150,11 @@ void __wrap_exit(int code)
 	longjmp(fz_jmp, 1);
 }
 
-/* Copies without ASan's checks: the sections hold globals' redzones. */
-__attribute__((no_sanitize("address", "coverage", "alignment"))) static void
-fz_copy(volatile char *dst, const volatile char *src, size_t n)
-{
-	size_t i = 0;
-	for (; i + 8 <= n; i += 8)
-		*(volatile uint64_t *)(dst + i) = *(const volatile uint64_t *)(src + i);
-	for (; i < n; i++)
-		dst[i] = src[i];
-}
-
-/* Whether every live block is pointed to straight from a global (as
- * tsv.c's static reason buffer is): then nothing leaked, and the costly
- * LeakSanitizer scan is not needed. Blocks held only through other blocks
- * are left to LeakSanitizer. */
-FZ_NOCOV __attribute__((no_sanitize("address", "alignment"))) static int
-fz_held_in(const char *from, const char *to, size_t *held)
-{
-	for (const char *p = from; p + sizeof(uintptr_t) <= to; p += sizeof(uintptr_t)) {
-		uintptr_t v = *(const volatile uintptr_t *)p;
-		if (v < 4096)
-			continue;
-		size_t i = fz_slot(v ^ FZ_MASK);
-		if (fz_set[i] && !(fz_set[i] & 1)) {
-			fz_set[i] |= 1; /* counted once; pointers are even */
-			++*held;
-		}
-	}
-	return 0;
-}
-
-FZ_NOCOV static int fz_all_held_by_globals(void)
-{
-	size_t held = 0;
-	fz_held_in(__start_npsfz_bss, __stop_npsfz_bss, &held);
-	fz_held_in(__start_npsfz_data, __stop_npsfz_data, &held);
-	for (size_t i = 0; i < fz_cap; i++)
-		fz_set[i] &= ~(uintptr_t)1;
-	return held == fz_live;
-}
-
-static char *fz_bss_snap, *fz_data_snap;
 static char fz_fd_open[128]; /* fds the run opens are the lowest free ones */
 static int fz_devnull = -1, fz_home = -1, fz_dir = -1;
 
 static void fz_init(void)
 {
-	size_t nb = (size_t)(__stop_npsfz_bss - __start_npsfz_bss);
-	size_t nd = (size_t)(__stop_npsfz_data - __start_npsfz_data);
-	fz_bss_snap = __real_malloc(nb + 1);
-	fz_data_snap = __real_malloc(nd + 1);
-	fz_copy(fz_bss_snap, __start_npsfz_bss, nb);
-	fz_copy(fz_data_snap, __start_npsfz_data, nd);
 	static char dir[] = "/tmp/npsfuzz-XXXXXX";
 	fz_home = open(".", O_RDONLY | O_DIRECTORY);
 	if (fz_home < 0 || !mkdtemp(dir) ||
@@ -240,10 +191,6 @@ FZ_NOCOV static void fz_reset(void)
 	for (int fd = 3; fd < (int)sizeof fz_fd_open; fd++)
 		if (!fz_fd_open[fd])
 			close(fd);
-	fz_copy(__start_npsfz_bss, fz_bss_snap,
-		(size_t)(__stop_npsfz_bss - __start_npsfz_bss));
-	fz_copy(__start_npsfz_data, fz_data_snap,
-		(size_t)(__stop_npsfz_data - __start_npsfz_data));
 }
 
 static int fz_memfd(const char *name, const uint8_t *p, size_t n, char *path)
@@ -321,8 +268,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (setjmp(fz_jmp) == 0) {
 		fz_exit_code = prog_main(argc, argv);
 		fz_running = 0;
-		if (fz_live && !fz_all_held_by_globals() &&
-		    __lsan_do_recoverable_leak_check())
+		if (fz_live && __lsan_do_recoverable_leak_check())
 			abort();
 	}
 	fz_running = 0;
@@ -337,5 +283,4 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	return 0;
 }
 
-#pragma clang section bss = "npsfz_bss" data = "npsfz_data"
 #endif

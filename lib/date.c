@@ -52,8 +52,11 @@ fixed_digits(const char *p, int n, int *v)
 
 /* The calendar dates checked last, by their ten bytes, two a set (the
  * newest first): a file holds few distinct dates, and checking one is
- * most of date_parse's work. Only dates found valid are kept. One cache
- * per thread (tsv_ranges parses dates on several); a cache needs no reset. */
+ * most of date_parse's work. Lib's plumbing, acceptable as state: a memo
+ * of a pure function -- only dates found valid are kept, under all ten of
+ * their bytes -- so what it holds never changes a result, and a new run
+ * (the fuzz harness's next input) needs no reset. One per thread
+ * (tsv_ranges parses dates on several). */
 static _Thread_local struct date_seen {
 	uint64_t head; /* bytes 0..7 */
 	uint16_t tail; /* bytes 8..9 */

@@ -13,8 +13,17 @@
 
 #define WRITER_CAP (1 << 16)
 
+/* The stdout writer and its buffer: lib's plumbing, the one global of the
+ * output side, as every program has one standard output. A run starts
+ * it afresh (prog_init calls out_init), whatever a run before it in the
+ * same process (the fuzz harness) left in it. */
 static char stdout_buf[WRITER_CAP];
 struct writer out = { 1, "standard output", stdout_buf, 0, WRITER_CAP, 0, 0 };
+
+void out_init(void)
+{
+	out = (struct writer){ 1, "standard output", stdout_buf, 0, WRITER_CAP, 0 };
+}
 
 static void open_flags(struct writer *w, const char *path, int flags)
 {

@@ -18,6 +18,8 @@ struct writer {
 };
 
 extern struct writer out;
+/* Sets out to standard output, empty: prog_init does, at each run's start. */
+void out_init(void);
 
 /* Opens path for writing (truncating); exits 73/74-style on failure. */
 void writer_open(struct writer *w, const char *path);

@@ -51,7 +51,7 @@ struct file_id {
 };
 
 struct tsv_input {
-	char **files;
+	char *const *files;
 	int nfiles, next_file;
 	struct file_id *ids; /* the inputs that are regular files */
 	size_t nids;
@@ -508,7 +508,7 @@ void tsv_open(struct tsv_reader *r, int nfiles, char **files)
 void tsv_open_header(struct tsv_reader *r, const struct tsv_header *given,
 		     int nfiles, char **files)
 {
-	static char *std_in[] = { "-" };
+	static char *const std_in[] = { "-" };
 	memset(r, 0, sizeof *r);
 	struct tsv_input *in = xmalloc(sizeof *in);
 	memset(in, 0, sizeof *in);
@@ -811,7 +811,11 @@ void tsv_close(struct tsv_reader *r)
 const char *tsv_quote(struct slice s)
 {
 	enum { MAX = 40 };
-	static _Thread_local char bufs[2][MAX * 4 + 8]; /* two per message */
+	/* Lib's plumbing, acceptable as state: two buffers in turn (so that
+	 * one message may quote two values), each valid until the call after
+	 * next. Text only, no pointers: a new run needs no reset. Per thread,
+	 * so that threads may quote at once. */
+	static _Thread_local char bufs[2][MAX * 4 + 8];
 	static _Thread_local int which;
 	char *q = bufs[which ^= 1], *o = q;
 	*o++ = '"';

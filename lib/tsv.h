@@ -173,7 +173,8 @@ void tsv_ranges(struct tsv_reader *r, size_t nthreads, tsv_rows_fn *rows,
 void tsv_close(struct tsv_reader *r);
 
 /* Quotes a value for a message: at most 40 bytes, control bytes shown
- * as \x01 (a CR as \r). */
+ * as \x01 (a CR as \r). The text is valid until the call after next (in
+ * the same thread), so one message may quote two values. */
 const char *tsv_quote(struct slice s);
 
 #endif

@@ -1,3 +1,4 @@
+#include "out.h"
 #include "util.h"
 
 #include <errno.h>
@@ -10,6 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
+/* Lib's plumbing, acceptable as state: set by prog_init at the start of
+ * each run, read by every message. */
 const char *prog_name = "npskit";
 
 /* Puts /dev/null on fd if it is closed, open the way that makes any use
@@ -41,6 +44,7 @@ void prog_init(const char *argv0)
 	fill_fd(2, O_WRONLY);
 	signal(SIGPIPE, SIG_DFL);
 	opterr = 0;
+	out_init();
 }
 
 /* Messages are put together in a block of their own, not in a buf: they

@@ -1,6 +1,6 @@
 /* util: the program name, sysexits codes, dying with a message, and
- * allocation that never returns NULL. The only global state is prog_name;
- * everything allocated here belongs to the caller. */
+ * allocation that never returns NULL. The only global state is prog_name
+ * (set by prog_init); everything allocated here belongs to the caller. */
 #ifndef NPS_UTIL_H
 #define NPS_UTIL_H
 
@@ -18,8 +18,9 @@ enum {
 
 extern const char *prog_name;
 
-/* Sets prog_name and makes a closed downstream pipe end the program
- * silently (SIGPIPE default), whatever the parent left it at. Before any
+/* Starts a run: sets prog_name, empties the stdout writer (out_init),
+ * and makes a closed downstream pipe end the program silently (SIGPIPE
+ * default), whatever the parent left it at. Before any
  * file is opened it makes descriptors 0-2 valid: a closed one gets
  * /dev/null, opened so that using it still fails (reading a closed stdin
  * is 66, writing a closed stdout 74), and so that a rejects file can
