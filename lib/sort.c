@@ -1,8 +1,18 @@
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "sort.h"
 #include "util.h"
+
+/* One element; the common sizes by a copy of known length, inlined. */
+static inline void copy(char *to, const char *from, size_t size)
+{
+	if (size == sizeof(uint64_t))
+		memcpy(to, from, sizeof(uint64_t));
+	else
+		memcpy(to, from, size);
+}
 
 /* Sorts v[0..n) with tmp (room for n elements) as scratch. */
 static void merge_sort(char *v, char *tmp, size_t n, size_t size,
@@ -11,10 +21,10 @@ static void merge_sort(char *v, char *tmp, size_t n, size_t size,
 	if (n <= 8) { /* insertion, tmp holding the element moved */
 		for (size_t i = 1; i < n; i++) {
 			size_t j = i;
-			memcpy(tmp, v + i * size, size);
+			copy(tmp, v + i * size, size);
 			for (; j > 0 && cmp(v + (j - 1) * size, tmp, ctx) > 0; j--)
-				memcpy(v + j * size, v + (j - 1) * size, size);
-			memcpy(v + j * size, tmp, size);
+				copy(v + j * size, v + (j - 1) * size, size);
+			copy(v + j * size, tmp, size);
 		}
 		return;
 	}
@@ -28,7 +38,7 @@ static void merge_sort(char *v, char *tmp, size_t n, size_t size,
 	while (i < right && j < end) {
 		/* the left one on a tie: stable */
 		char **from = cmp(j, i, ctx) < 0 ? &j : &i;
-		memcpy(k, *from, size);
+		copy(k, *from, size);
 		*from += size, k += size;
 	}
 	memcpy(k, i, (size_t)(right - i));
