@@ -11,6 +11,7 @@
 
 #include "date.h"
 #include "hash.h"
+#include "key.h"
 #include "nps.h"
 #include "num.h"
 #include "out.h"
@@ -463,9 +464,7 @@ static void find_columns(struct agg *a)
 	memset(t->levels, 0, (t->ngroups + 1) * sizeof *t->levels);
 	/* Group columns side by side in the input, in order, are their own
 	 * key: no copy is needed when there are no periods either. */
-	a->key_in_place = t->ngroups > 0;
-	for (size_t g = 1; g < t->ngroups; g++)
-		a->key_in_place &= a->group_cols[g] == a->group_cols[g - 1] + 1;
+	a->key_in_place = key_in_place(a->group_cols, t->ngroups);
 	a->time_col = a->period_col = a->weight_col = -1;
 	a->unanswered_col = a->first_col = a->last_col = -1;
 	if (a->o.merge) {
@@ -598,31 +597,17 @@ static inline struct cell *row_cell(const struct agg *a, struct tsv_reader *r,
 				    long period)
 {
 	const struct table *t = &a->t;
-	struct slice span = { "", 0 };
-	if (a->key_in_place) {
-		struct slice first = r->fields[a->group_cols[0]];
-		struct slice last = r->fields[a->group_cols[t->ngroups - 1]];
-		span.p = first.p;
-		span.n = (size_t)(last.p + last.n - first.p);
-		if (!t->has_period)
-			return intern(detail, span.p, span.n);
+	struct slice k = key_of_row(r->fields, a->group_cols, t->ngroups,
+				    a->key_in_place, key);
+	if (!t->has_period)
+		return intern(detail, k.p, k.n);
+	if (k.p != key->p) { /* the row's own bytes: copied, to add the period */
+		key->len = 0;
+		buf_add(key, k.p, k.n);
 	}
-	key->len = 0;
-	if (a->key_in_place) {
-		buf_add(key, span.p, span.n);
-	} else {
-		for (size_t g = 0; g < t->ngroups; g++) {
-			if (g)
-				buf_addc(key, '\t');
-			buf_add(key, r->fields[a->group_cols[g]].p,
-				r->fields[a->group_cols[g]].n);
-		}
-	}
-	if (t->has_period) {
-		buf_grow(key, sizeof period);
-		memcpy(key->p + key->len, &period, sizeof period);
-		key->len += sizeof period;
-	}
+	buf_grow(key, sizeof period);
+	memcpy(key->p + key->len, &period, sizeof period);
+	key->len += sizeof period;
 	return intern(detail, key->p, key->len);
 }
 

@@ -14,6 +14,7 @@
 
 #include "drivers/drivers.h"
 #include "hash.h"
+#include "key.h"
 #include "nps.h"
 #include "num.h"
 #include "out.h"
@@ -982,22 +983,11 @@ int main(int argc, char **argv)
 		tsv_rejects_open(&r, s.o.rejects);
 
 	struct buf key = { 0 };
-	buf_grow(&key, 64);
+	int in_place = key_in_place(group_cols, s.ngroups_cols);
 	while (tsv_next(&r)) {
 		if (!tsv_check_width(&r))
 			continue;
-		struct slice k;
-		if (s.ngroups_cols == 1) {
-			k = r.fields[group_cols[0]];
-		} else {
-			key.len = 0;
-			for (size_t g = 0; g < s.ngroups_cols; g++) {
-				if (g)
-					buf_addc(&key, '\t');
-				buf_add(&key, r.fields[group_cols[g]].p, r.fields[group_cols[g]].n);
-			}
-			k = (struct slice){ key.p, key.len };
-		}
+		struct slice k = key_of_row(r.fields, group_cols, s.ngroups_cols, in_place, &key);
 		if (s.o.merge) {
 			struct group *g;
 			merge_row(&s, &r, &pc, &g, k, vals);
