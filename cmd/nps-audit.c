@@ -16,6 +16,7 @@
 #include "num.h"
 #include "out.h"
 #include "padjust.h"
+#include "sort.h"
 #include "tsv.h"
 #include "util.h"
 #include "version.h"
@@ -797,26 +798,6 @@ static int cmp_by_period(const void *pa, const void *pb, void *ctx)
 	return cmp_cells(pa, pb, ctx);
 }
 
-/* qsort with a context, by insertion into a merge sort: glibc's qsort_r
- * is not in POSIX. */
-static void sort_ids(uint32_t *ids, size_t n, uint32_t *tmp,
-		     int (*cmp)(const void *, const void *, void *), void *ctx)
-{
-	if (n < 2)
-		return;
-	size_t h = n / 2;
-	sort_ids(ids, h, tmp, cmp, ctx);
-	sort_ids(ids + h, n - h, tmp, cmp, ctx);
-	size_t i = 0, j = h, k = 0;
-	while (i < h && j < n)
-		tmp[k++] = cmp(&ids[j], &ids[i], ctx) < 0 ? ids[j++] : ids[i++];
-	while (i < h)
-		tmp[k++] = ids[i++];
-	while (j < n)
-		tmp[k++] = ids[j++];
-	memcpy(ids, tmp, n * sizeof *ids);
-}
-
 static void compute(struct audit *a)
 {
 	const struct options *o = &a->opt;
@@ -831,14 +812,13 @@ static void compute(struct audit *a)
 		a->cells[i].too_few = a->cells[i].n < o->min_n;
 
 	uint32_t *ids = xmalloc((ncells + 1) * sizeof *ids);
-	uint32_t *tmp = xmalloc((ncells + 1) * sizeof *tmp);
 	double *scratch = xmalloc((2 * ncells + 2) * sizeof *scratch);
 	for (size_t i = 0; i < ncells; i++)
 		ids[i] = (uint32_t)i;
 
 	/* Against the peers, period by period. */
 	a->order = ids;
-	sort_ids(ids, ncells, tmp, cmp_by_period, a);
+	sort_stable(ids, ncells, sizeof *ids, cmp_by_period, a);
 	a->periods = xmalloc((ncells + 1) * sizeof *a->periods);
 	a->nperiods = 0;
 	for (size_t first = 0; first < ncells;) {
@@ -871,7 +851,7 @@ static void compute(struct audit *a)
 	}
 
 	/* Against the unit's own history. */
-	sort_ids(ids, ncells, tmp, cmp_cells, a);
+	sort_stable(ids, ncells, sizeof *ids, cmp_cells, a);
 	if (o->has_period)
 		for (size_t first = 0; first < ncells;) {
 			size_t last = first;
@@ -882,7 +862,6 @@ static void compute(struct audit *a)
 			first = last;
 		}
 	judge(a, ncells);
-	free(tmp);
 	free(scratch);
 }
 

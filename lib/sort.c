@@ -10,6 +10,8 @@ static inline void copy(char *to, const char *from, size_t size)
 {
 	if (size == sizeof(uint64_t))
 		memcpy(to, from, sizeof(uint64_t));
+	else if (size == sizeof(uint32_t))
+		memcpy(to, from, sizeof(uint32_t));
 	else
 		memcpy(to, from, size);
 }
