@@ -699,9 +699,10 @@ static void check_tz(const char *zone)
 		die_usage("--tz %s: no such time zone in the tz database (%s)", zone, dir);
 }
 
-int main(int argc, char **argv)
+/* The options, checked, and what they set up: the time zone, the
+ * decoder, the rejects file. */
+static void parse_options(struct import *im, int argc, char **argv)
 {
-	struct import im = { .src = { .fd = -1 } };
 	static const struct option options[] = {
 		{ "separator", required_argument, NULL, 'F' },
 		{ "encoding", required_argument, NULL, 'E' },
@@ -716,128 +717,145 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ 0 },
 	};
-	prog_init(argv[0]);
-	parse_na(&im, "NA,N/A,NULL,#N/A");
-	im.renames = xmalloc((size_t)argc * sizeof *im.renames);
-	im.dates = xmalloc((size_t)argc * sizeof *im.dates);
+	parse_na(im, "NA,N/A,NULL,#N/A");
+	im->renames = xmalloc((size_t)argc * sizeof *im->renames);
+	im->dates = xmalloc((size_t)argc * sizeof *im->dates);
 	int c;
 	while ((c = getopt_long(argc, argv, "F:r:h", options, NULL)) != -1) {
 		switch (c) {
-		case 'F': im.csv.sep = parse_separator(optarg); break;
-		case 'E': im.encoding = optarg; break;
-		case 'r': im.renames[im.nrenames++] = optarg; break;
-		case 'K': im.keep = optarg; break;
-		case 'D': im.drop = optarg; break;
-		case 'T': im.dates[im.ndates++] = optarg; break;
-		case 'Z': im.tz = optarg; break;
-		case 'N': parse_na(&im, optarg); break;
-		case 'R': im.rejects_path = optarg; break;
+		case 'F': im->csv.sep = parse_separator(optarg); break;
+		case 'E': im->encoding = optarg; break;
+		case 'r': im->renames[im->nrenames++] = optarg; break;
+		case 'K': im->keep = optarg; break;
+		case 'D': im->drop = optarg; break;
+		case 'T': im->dates[im->ndates++] = optarg; break;
+		case 'Z': im->tz = optarg; break;
+		case 'N': parse_na(im, optarg); break;
+		case 'R': im->rejects_path = optarg; break;
 		case 'h': usage(); exit_printed();
 		case 'V': printf("nps-import %s\n", NPSKIT_VERSION); exit_printed();
 		default: die_option(argv, "F:r:h");
 		}
 	}
-	if (im.keep && im.drop)
+	if (im->keep && im->drop)
 		die_usage("--keep and --drop: give one of them");
-	for (size_t k = 0; k < im.ndates; k++) {
-		const char *eq = strchr(im.dates[k], '=');
-		if (!eq || eq == im.dates[k])
-			die_usage("--date %s: expected COL=FORMAT", im.dates[k]);
-		when_check_format(im.dates[k], eq + 1);
+	for (size_t k = 0; k < im->ndates; k++) {
+		const char *eq = strchr(im->dates[k], '=');
+		if (!eq || eq == im->dates[k])
+			die_usage("--date %s: expected COL=FORMAT", im->dates[k]);
+		when_check_format(im->dates[k], eq + 1);
 	}
-	if (im.tz) {
-		check_tz(im.tz);
-		setenv("TZ", im.tz, 1);
+	if (im->tz) {
+		check_tz(im->tz);
+		setenv("TZ", im->tz, 1);
 		tzset();
 	}
-	if (encoding_of(im.encoding) == ENC_ICONV) {
-		im.src.cd = iconv_open("UTF-8", im.encoding);
-		if (im.src.cd == (iconv_t)-1)
-			die_usage("--encoding %s: unknown encoding", im.encoding);
+	if (encoding_of(im->encoding) == ENC_ICONV) {
+		im->src.cd = iconv_open("UTF-8", im->encoding);
+		if (im->src.cd == (iconv_t)-1)
+			die_usage("--encoding %s: unknown encoding", im->encoding);
 	}
-	if (im.rejects_path) {
-		writer_open(&im.rejects, im.rejects_path);
-		im.rejecting = 1;
-		writer_str(&im.rejects, "file\tline\trecord\treject_reason\n");
+	if (im->rejects_path) {
+		writer_open(&im->rejects, im->rejects_path);
+		im->rejecting = 1;
+		writer_str(&im->rejects, "file\tline\trecord\treject_reason\n");
 	}
+}
 
-	int nfiles = argc - optind;
-	char *std_in[] = { "-" };
-	char **files = nfiles > 0 ? argv + optind : std_in;
-	if (nfiles == 0)
-		nfiles = 1;
-	int have_header = 0, threads = threads_wanted();
-	struct lane lanes[2];
-	for (int f = 0; f < nfiles; f++) {
-		struct source *s = &im.src;
-		source_open(s, files[f], im.encoding);
-		im.csv.win.blk = NULL;
-		struct record r;
-		/* the header: the first record that is not an empty line */
-		enum record_status st;
-		if (!im.csv.sep)
-			im.csv.sep = csv_detect_separator(s);
-		while ((st = csv_next(&im.csv, s, &r)) == REC_OK && r.blank) {
-			s->start += r.len;
-			s->line += r.lines;
-		}
-		if (st == REC_EOF) {
-			source_close(s);
-			continue;
-		}
-		unsigned long line = s->line;
-		struct slice raw = { s->buf + s->start, r.rawlen };
-		char q[QUOTED_MAX];
-		if (r.fault == FAULT_UNTERMINATED)
-			die(EX_DATA_, "%s:%lu: quoted field not closed before the end of the file",
-			    s->name, line);
-		if (r.fault == FAULT_AFTER_QUOTE)
-			die(EX_DATA_, "%s:%lu: text after a closing quote (%s)", s->name, line,
-			    quote_bytes(raw, q));
-		if (r.high && utf8_valid((const unsigned char *)im.csv.row.p, im.csv.row.len) != im.csv.row.len)
-			die(EX_DATA_, "%s:%lu: header is not valid %s (%s)", s->name, line,
-			    encoding_name(&im), quote_bytes(raw, q));
-		if (!have_header) {
-			have_header = 1;
-			im.header_file = s->name;
-			setup_columns(&im, &r);
-			out_write(im.names.p, im.names.len - 1);
-			out_char('\n');
-			lane_init(&lanes[0], &im);
-			lane_init(&lanes[1], &im);
-		} else if (im.csv.row.len != im.header.len ||
-			   memcmp(im.csv.row.p, im.header.p, im.csv.row.len) != 0) {
-			die(EX_DATA_, "%s:%lu: header differs from the header of %s", s->name,
-			    line, im.header_file);
-		}
+/* One input file: its header (the first one's sets the columns, the
+ * others' must equal it), then its records through the lanes. */
+static void import_file(struct import *im, const char *file, struct lane lanes[2],
+			int threads, int *have_header)
+{
+	struct source *s = &im->src;
+	source_open(s, file, im->encoding);
+	im->csv.win.blk = NULL;
+	struct record r;
+	/* the header: the first record that is not an empty line */
+	enum record_status st;
+	if (!im->csv.sep)
+		im->csv.sep = csv_detect_separator(s);
+	while ((st = csv_next(&im->csv, s, &r)) == REC_OK && r.blank) {
 		s->start += r.len;
 		s->line += r.lines;
-		take_records(&im, lanes, threads);
+	}
+	if (st == REC_EOF) {
 		source_close(s);
+		return;
 	}
+	unsigned long line = s->line;
+	struct slice raw = { s->buf + s->start, r.rawlen };
+	char q[QUOTED_MAX];
+	if (r.fault == FAULT_UNTERMINATED)
+		die(EX_DATA_, "%s:%lu: quoted field not closed before the end of the file",
+		    s->name, line);
+	if (r.fault == FAULT_AFTER_QUOTE)
+		die(EX_DATA_, "%s:%lu: text after a closing quote (%s)", s->name, line,
+		    quote_bytes(raw, q));
+	if (r.high && utf8_valid((const unsigned char *)im->csv.row.p, im->csv.row.len) != im->csv.row.len)
+		die(EX_DATA_, "%s:%lu: header is not valid %s (%s)", s->name, line,
+		    encoding_name(im), quote_bytes(raw, q));
+	if (!*have_header) {
+		*have_header = 1;
+		im->header_file = s->name;
+		setup_columns(im, &r);
+		out_write(im->names.p, im->names.len - 1);
+		out_char('\n');
+		lane_init(&lanes[0], im);
+		lane_init(&lanes[1], im);
+	} else if (im->csv.row.len != im->header.len ||
+		   memcmp(im->csv.row.p, im->header.p, im->csv.row.len) != 0) {
+		die(EX_DATA_, "%s:%lu: header differs from the header of %s", s->name,
+		    line, im->header_file);
+	}
+	s->start += r.len;
+	s->line += r.lines;
+	take_records(im, lanes, threads);
+	source_close(s);
+}
+
+/* Output and rejects closed (the count reported), memory freed. */
+static void finish(struct import *im, struct lane lanes[2], int have_header)
+{
 	writer_close(&out);
-	if (im.rejecting) {
-		writer_close(&im.rejects);
-		fprintf(stderr, "nps-import: %lu bad row%s written to %s\n", im.nrejected,
-			im.nrejected == 1 ? "" : "s", im.rejects_path);
+	if (im->rejecting) {
+		writer_close(&im->rejects);
+		fprintf(stderr, "nps-import: %lu bad row%s written to %s\n", im->nrejected,
+			im->nrejected == 1 ? "" : "s", im->rejects_path);
 	}
-	if (im.src.cd)
-		iconv_close(im.src.cd);
-	for (size_t i = 0; i < im.ncols; i++)
-		free(im.formats[i]);
-	free(im.formats);
+	if (im->src.cd)
+		iconv_close(im->src.cd);
+	for (size_t i = 0; i < im->ncols; i++)
+		free(im->formats[i]);
+	free(im->formats);
 	if (have_header) {
 		lane_free(&lanes[0]);
 		lane_free(&lanes[1]);
 	}
-	free(im.header_at);
-	free(im.order);
-	free(im.name_at);
-	free(im.renames);
-	free(im.dates);
-	buf_free(&im.names);
-	buf_free(&im.header);
-	csv_free(&im.csv);
-	source_free(&im.src);
+	free(im->header_at);
+	free(im->order);
+	free(im->name_at);
+	free(im->renames);
+	free(im->dates);
+	buf_free(&im->names);
+	buf_free(&im->header);
+	csv_free(&im->csv);
+	source_free(&im->src);
+}
+
+int main(int argc, char **argv)
+{
+	struct import im = { .src = { .fd = -1 } };
+	prog_init(argv[0]);
+	parse_options(&im, argc, argv);
+
+	int nfiles = argc - optind;
+	char *std_in[] = { "-" };
+	char **files = nfiles > 0 ? argv + optind : std_in;
+	int have_header = 0, threads = threads_wanted();
+	struct lane lanes[2];
+	for (int f = 0; f < (nfiles > 0 ? nfiles : 1); f++)
+		import_file(&im, files[f], lanes, threads, &have_header);
+	finish(&im, lanes, have_header);
 	return 0;
 }
