@@ -941,6 +941,102 @@ static void empty_output(struct state *s)
 	state_free(s);
 }
 
+/* The input and what the row loop needs of it. */
+struct input {
+	struct tsv_reader r;
+	size_t *group_cols, *var_cols, weight_col;
+	int key_in_place;
+	struct partial_cols pc; /* --merge */
+	i128 *vals;             /* --merge: a row's sums */
+	struct buf key;
+};
+
+/* Finds the columns and readies the state for rows; 0 when the input is
+ * empty (not even a header). */
+static int open_input(struct state *s, struct input *in, int nfiles, char **files)
+{
+	struct tsv_reader *r = &in->r;
+	tsv_open(r, nfiles, files);
+	s->ngroups_cols = tsv_cols(r, s->o.group, &in->group_cols);
+	in->key_in_place = key_in_place(in->group_cols, s->ngroups_cols);
+	if (!r->has_header)
+		return 0;
+	if (s->o.merge) {
+		partial_cols_find(s, r, &in->pc);
+		in->vals = xmalloc((tot_size(&s->l) + 4 * s->l.p) * sizeof *in->vals);
+	} else {
+		in->var_cols = find_variables(s, r);
+		if (s->o.weight)
+			in->weight_col = tsv_col(r, s->o.weight);
+	}
+	if (s->o.levels)
+		levels_read(s);
+	s->x = xmalloc(s->l.q * sizeof *s->x);
+	s->present = xmalloc(s->l.q);
+	s->ring_whole = xmalloc(RING * s->l.q * sizeof *s->ring_whole);
+	s->ring_block = xmalloc(RING * sizeof *s->ring_block);
+	memset(s->ring_block, 0, RING * sizeof *s->ring_block);
+	s->ring_group = xmalloc(RING * sizeof *s->ring_group);
+	s->ring_bucket = xmalloc(RING * sizeof *s->ring_bucket);
+	if (s->o.rejects)
+		tsv_rejects_open(r, s->o.rejects);
+	return 1;
+}
+
+/* One response: its ratings and weight checked, added to its group. */
+static void read_response(struct state *s, struct input *in, struct slice key)
+{
+	struct tsv_reader *r = &in->r;
+	for (size_t v = 0; v < s->l.q; v++) {
+		int rc = rating_parse(r->fields[in->var_cols[v]], &s->x[v]);
+		if (rc < 0) {
+			tsv_reject(r, "%s must be a number with at most 3 decimals, below 1e6 in size, or empty (%s)",
+				   s->l.names[v], tsv_quote(r->fields[in->var_cols[v]]));
+			return;
+		}
+		s->present[v] = rc == 1;
+		if (rc != 1)
+			s->x[v] = 0;
+	}
+	long long micro = 0;
+	if (s->o.weight && !nps_weight_micro(r->fields[in->weight_col], &micro)) {
+		tsv_reject(r, "%s must be a number from 0 to 1e12 (%s)", s->o.weight,
+			   tsv_quote(r->fields[in->weight_col]));
+		return;
+	}
+	struct group *g = group_of(s, key.p, key.n);
+	size_t bucket = (size_t)(hash_bytes(r->row.p, r->row.n) % s->o.buckets);
+	add_row(s, r, g, bucket, micro);
+}
+
+static void read_rows(struct state *s, struct input *in)
+{
+	struct tsv_reader *r = &in->r;
+	while (tsv_next(r)) {
+		if (!tsv_check_width(r))
+			continue;
+		struct slice key = key_of_row(r->fields, in->group_cols, s->ngroups_cols,
+					      in->key_in_place, &in->key);
+		if (s->o.merge) {
+			struct group *g;
+			merge_row(s, r, &in->pc, &g, key, in->vals);
+		} else {
+			read_response(s, in, key);
+		}
+	}
+}
+
+static void input_close(struct state *s, struct input *in)
+{
+	tsv_close(&in->r);
+	buf_free(&in->key);
+	free(in->group_cols);
+	free(in->var_cols);
+	free(in->vals);
+	if (s->o.merge)
+		partial_cols_free(&in->pc);
+}
+
 int main(int argc, char **argv)
 {
 	struct state s;
@@ -948,85 +1044,17 @@ int main(int argc, char **argv)
 	prog_init(argv[0]);
 	parse_options(argc, argv, &s.o);
 
-	struct tsv_reader r;
-	tsv_open(&r, argc - optind, argv + optind);
-	size_t *group_cols;
-	s.ngroups_cols = tsv_cols(&r, s.o.group, &group_cols);
-	size_t *var_cols = NULL, weight_col = 0;
-	struct partial_cols pc = { 0 };
-	i128 *vals = NULL;
-	if (!r.has_header) {
-		/* No input at all: the header alone, as for no rows. */
-		empty_output(&s);
-		tsv_close(&r);
-		free(group_cols);
+	struct input in = { 0 };
+	if (!open_input(&s, &in, argc - optind, argv + optind)) {
+		empty_output(&s); /* no input at all: the header alone */
+		input_close(&s, &in);
 		return 0;
 	}
-	if (s.o.merge) {
-		partial_cols_find(&s, &r, &pc);
-		vals = xmalloc((tot_size(&s.l) + 4 * s.l.p) * sizeof *vals);
-	} else {
-		var_cols = find_variables(&s, &r);
-		if (s.o.weight)
-			weight_col = tsv_col(&r, s.o.weight);
-	}
-	if (s.o.levels)
-		levels_read(&s);
-	s.x = xmalloc(s.l.q * sizeof *s.x);
-	s.present = xmalloc(s.l.q);
-	s.ring_whole = xmalloc(RING * s.l.q * sizeof *s.ring_whole);
-	s.ring_block = xmalloc(RING * sizeof *s.ring_block);
-	memset(s.ring_block, 0, RING * sizeof *s.ring_block);
-	s.ring_group = xmalloc(RING * sizeof *s.ring_group);
-	s.ring_bucket = xmalloc(RING * sizeof *s.ring_bucket);
-	if (s.o.rejects)
-		tsv_rejects_open(&r, s.o.rejects);
-
-	struct buf key = { 0 };
-	int in_place = key_in_place(group_cols, s.ngroups_cols);
-	while (tsv_next(&r)) {
-		if (!tsv_check_width(&r))
-			continue;
-		struct slice k = key_of_row(r.fields, group_cols, s.ngroups_cols, in_place, &key);
-		if (s.o.merge) {
-			struct group *g;
-			merge_row(&s, &r, &pc, &g, k, vals);
-			continue;
-		}
-		int bad = 0;
-		for (size_t v = 0; v < s.l.q && !bad; v++) {
-			int rc = rating_parse(r.fields[var_cols[v]], &s.x[v]);
-			if (rc < 0) {
-				tsv_reject(&r, "%s must be a number with at most 3 decimals, below 1e6 in size, or empty (%s)",
-					   s.l.names[v], tsv_quote(r.fields[var_cols[v]]));
-				bad = 1;
-			}
-			s.present[v] = rc == 1;
-			if (rc != 1)
-				s.x[v] = 0;
-		}
-		if (bad)
-			continue;
-		long long micro = 0;
-		if (s.o.weight && !nps_weight_micro(r.fields[weight_col], &micro)) {
-			tsv_reject(&r, "%s must be a number from 0 to 1e12 (%s)", s.o.weight,
-				   tsv_quote(r.fields[weight_col]));
-			continue;
-		}
-		struct group *g = group_of(&s, k.p, k.n);
-		size_t bucket = (size_t)(hash_bytes(r.row.p, r.row.n) % s.o.buckets);
-		add_row(&s, &r, g, bucket, micro);
-	}
+	read_rows(&s, &in);
 	ring_drain(&s);
 	finish(&s);
 	writer_close(&out);
-	tsv_close(&r);
-	buf_free(&key);
-	free(group_cols);
-	free(var_cols);
-	free(vals);
-	if (s.o.merge)
-		partial_cols_free(&pc);
+	input_close(&s, &in);
 	state_free(&s);
 	return 0;
 }
