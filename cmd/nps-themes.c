@@ -215,11 +215,14 @@ static void suggest(struct themes *t, unsigned long top)
 	suggest_write(&t->suggest, &out, top);
 }
 
-int main(int argc, char **argv)
+struct options {
+	const char *text_name, *dict_path, *rejects;
+	int long_form, spans;
+	unsigned long top; /* --suggest */
+};
+
+static void parse_options(struct options *o, int argc, char **argv)
 {
-	const char *text_name = "comment", *dict_path = NULL, *rejects = NULL;
-	int long_form = 0, spans = 0;
-	unsigned long top = 0;
 	enum { LONG = 256, SPANS, SUGGEST, THEMES, REJECTS, VERSION };
 	static const struct option options[] = {
 		{ "text", required_argument, NULL, 'c' },
@@ -232,45 +235,52 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, VERSION },
 		{ 0 },
 	};
-	prog_init(argv[0]);
 	int c;
 	char *end;
+	*o = (struct options){ .text_name = "comment" };
 	while ((c = getopt_long(argc, argv, "c:h", options, NULL)) != -1) {
 		switch (c) {
-		case 'c': text_name = optarg; break;
-		case THEMES: dict_path = optarg; break;
-		case LONG: long_form = 1; break;
-		case SPANS: spans = 1; break;
+		case 'c': o->text_name = optarg; break;
+		case THEMES: o->dict_path = optarg; break;
+		case LONG: o->long_form = 1; break;
+		case SPANS: o->spans = 1; break;
 		case SUGGEST:
-			top = strtoul(optarg, &end, 10);
-			if (!*optarg || *end || top == 0 || optarg[0] == '-')
+			o->top = strtoul(optarg, &end, 10);
+			if (!*optarg || *end || o->top == 0 || optarg[0] == '-')
 				die_usage("--suggest needs a count of 1 or more, not \"%s\"", optarg);
 			break;
-		case REJECTS: rejects = optarg; break;
+		case REJECTS: o->rejects = optarg; break;
 		case 'h': usage(); exit_printed();
 		case VERSION: printf("nps-themes %s\n", NPSKIT_VERSION); exit_printed();
 		default: die_option(argv, "c:h");
 		}
 	}
-	if (!dict_path && !top)
+	if (!o->dict_path && !o->top)
 		die_usage("--themes FILE is needed (or --suggest N)");
-	if (top && (long_form || spans))
+	if (o->top && (o->long_form || o->spans))
 		die_usage("--suggest writes candidates, not rows: no --long or --spans");
+}
+
+int main(int argc, char **argv)
+{
+	struct options o;
+	prog_init(argv[0]);
+	parse_options(&o, argc, argv);
 
 	struct themes t = { 0 };
-	if (dict_path) {
-		dict_load(&t.dict, dict_path);
+	if (o.dict_path) {
+		dict_load(&t.dict, o.dict_path);
 		t.has_dict = 1;
 	}
-	t.spans = spans;
+	t.spans = o.spans;
 	scan_init(&t.scan, &t.dict);
 	tsv_open(&t.r, argc - optind, argv + optind);
-	t.text_col = tsv_col(&t.r, text_name);
-	if (rejects)
-		tsv_rejects_open(&t.r, rejects);
-	t.long_form = long_form;
-	if (top)
-		suggest(&t, top);
+	t.text_col = tsv_col(&t.r, o.text_name);
+	if (o.rejects)
+		tsv_rejects_open(&t.r, o.rejects);
+	t.long_form = o.long_form;
+	if (o.top)
+		suggest(&t, o.top);
 	else
 		tag(&t);
 	writer_close(&out);
