@@ -140,7 +140,7 @@ static long key_period(const struct table *t, struct row_ref r)
 
 /* Column by column; a rolled-up column ("*") sorts before any value, so
  * each subtotal comes just before the rows it sums. Then time order. */
-static int cmp_rows(const void *pa, const void *pb, void *table)
+static int cmp_rows(const void *pa, const void *pb, const void *table)
 {
 	const struct table *t = table;
 	struct row_ref a = *(const struct row_ref *)pa;
@@ -717,6 +717,31 @@ static void read_all(struct agg *a)
 	free(own);
 }
 
+/* Every row of every level, sorted (cmp_rows), then written. */
+static void write_table(const struct agg *a)
+{
+	const struct table *t = &a->t;
+	size_t n = 0;
+	for (size_t l = 0; l <= t->ngroups; l++)
+		n += t->levels[l].keys.count;
+	struct row_ref *order = xmalloc(n * sizeof *order);
+	n = 0;
+	for (uint32_t l = 0; l <= t->ngroups; l++)
+		for (uint32_t id = 0; id < t->levels[l].keys.count; id++)
+			order[n++] = (struct row_ref){ l, id };
+	sort_stable(order, n, sizeof *order, cmp_rows, t);
+
+	double z = nps_z_of_confidence(a->o.confidence);
+	write_header(&a->o, t, a->weighted);
+	for (size_t i = 0; i < n; i++) {
+		const struct nps_counts *c = &t->levels[order[i].level].cells[order[i].id].c;
+		if (a->o.drop_small && c->n[0] + c->n[1] + c->n[2] < a->o.min_n)
+			continue;
+		write_row(&a->o, t, order[i], a->weighted, z);
+	}
+	free(order);
+}
+
 int main(int argc, char **argv)
 {
 	struct agg a = { 0 };
@@ -742,27 +767,9 @@ int main(int argc, char **argv)
 			 detail->cells[id].last);
 	if (a.o.rollup)
 		add_rollups(t);
-	size_t n = 0;
-	for (size_t l = 0; l <= t->ngroups; l++)
-		n += t->levels[l].keys.count;
-	struct row_ref *order = xmalloc(n * sizeof *order);
-	n = 0;
-	for (uint32_t l = 0; l <= t->ngroups; l++)
-		for (uint32_t id = 0; id < t->levels[l].keys.count; id++)
-			order[n++] = (struct row_ref){ l, id };
-	sort_stable(order, n, sizeof *order, cmp_rows, t);
-
-	double z = nps_z_of_confidence(a.o.confidence);
-	write_header(&a.o, t, a.weighted);
-	for (size_t i = 0; i < n; i++) {
-		const struct nps_counts *c = &t->levels[order[i].level].cells[order[i].id].c;
-		if (a.o.drop_small && c->n[0] + c->n[1] + c->n[2] < a.o.min_n)
-			continue;
-		write_row(&a.o, t, order[i], a.weighted, z);
-	}
+	write_table(&a);
 	writer_close(&out);
 	tsv_close(&a.r);
-	free(order);
 	free(a.group_cols);
 	free((char *)a.value_name);
 	for (size_t l = 0; l <= t->ngroups; l++) {

@@ -773,7 +773,7 @@ static void judge(struct audit *a, size_t ncells)
 
 /* ---- order ------------------------------------------------------------ */
 
-static int cmp_cells(const void *pa, const void *pb, void *ctx)
+static int cmp_cells(const void *pa, const void *pb, const void *ctx)
 {
 	const struct audit *a = ctx;
 	const struct cell *x = &a->cells[*(const uint32_t *)pa];
@@ -788,7 +788,7 @@ static int cmp_cells(const void *pa, const void *pb, void *ctx)
 	return x->period < y->period ? -1 : x->period > y->period;
 }
 
-static int cmp_by_period(const void *pa, const void *pb, void *ctx)
+static int cmp_by_period(const void *pa, const void *pb, const void *ctx)
 {
 	const struct audit *a = ctx;
 	const struct cell *x = &a->cells[*(const uint32_t *)pa];

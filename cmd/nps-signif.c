@@ -243,7 +243,7 @@ static void put_key(const struct hash *h, size_t id)
 
 /* Ranks entries best first (rank[] holds indexes into s->all); equal
  * ones keep input order. */
-static int by_rank(const void *x, const void *y, void *run)
+static int by_rank(const void *x, const void *y, const void *run)
 {
 	const struct signif *s = run;
 	return nps_order(s, &s->all[*(const size_t *)y], &s->all[*(const size_t *)x]);

@@ -18,7 +18,7 @@ static inline void copy(char *to, const char *from, size_t size)
 
 /* Sorts v[0..n) with tmp (room for n elements) as scratch. */
 static void merge_sort(char *v, char *tmp, size_t n, size_t size,
-		       sort_cmp *cmp, void *ctx)
+		       sort_cmp *cmp, const void *ctx)
 {
 	if (n <= 8) { /* insertion, tmp holding the element moved */
 		for (size_t i = 1; i < n; i++) {
@@ -49,7 +49,7 @@ static void merge_sort(char *v, char *tmp, size_t n, size_t size,
 	memcpy(v, tmp, n * size);
 }
 
-void sort_stable(void *base, size_t n, size_t size, sort_cmp *cmp, void *ctx)
+void sort_stable(void *base, size_t n, size_t size, sort_cmp *cmp, const void *ctx)
 {
 	if (n < 2)
 		return;

@@ -9,9 +9,9 @@
 #include <stddef.h>
 
 /* < 0, 0 or > 0 as a sorts before, with or after b. */
-typedef int sort_cmp(const void *a, const void *b, void *ctx);
+typedef int sort_cmp(const void *a, const void *b, const void *ctx);
 
 /* Sorts the n elements of size bytes at base; equal ones keep their order. */
-void sort_stable(void *base, size_t n, size_t size, sort_cmp *cmp, void *ctx);
+void sort_stable(void *base, size_t n, size_t size, sort_cmp *cmp, const void *ctx);
 
 #endif
