@@ -31,7 +31,10 @@ struct options {
  * Variable 0 is the outcome, 1..p the drivers. Ratings are read in
  * thousandths (milli) and summed exactly: unweighted, a sum of ratings is
  * in 1e-3 units and a sum of products in 1e-6; weighted (weights in 1e-6,
- * as nps-agg keeps them), 1e-9 and 1e-12, and the weight sum in 1e-6.
+ * nps_weight_micro), 1e-9 and 1e-12, and the weight sum in 1e-6. Fixed
+ * point, not lib/dsum's exact decimals as nps-agg sums weights: the
+ * products of weights and ratings may be negative, and --partial writes
+ * every sum at its fixed scale.
  *
  * Each group keeps `buckets` cells; a row goes to the cell its bytes hash
  * to, so the same row lands in the same cell whatever the order, the
