@@ -22,7 +22,8 @@ struct writer out = { 1, "standard output", stdout_buf, 0, WRITER_CAP, 0, 0 };
 
 void out_init(void)
 {
-	out = (struct writer){ 1, "standard output", stdout_buf, 0, WRITER_CAP, 0 };
+	out = (struct writer){ .fd = 1, .name = "standard output", .buf = stdout_buf,
+			       .cap = WRITER_CAP };
 }
 
 static void open_flags(struct writer *w, const char *path, int flags)
