@@ -689,18 +689,19 @@ static void read_all(struct agg *a)
 	struct level *detail = &a->t.levels[a->t.ngroups];
 	size_t n = tsv_range_threads(&a->r);
 	struct part *parts = xmalloc(n * sizeof *parts);
-	struct level *own = n > 1 ? xmalloc(n * sizeof *own) : NULL;
+	/* the first thread adds into the table itself, the others into
+	 * tables of their own (own[i], i >= 1) */
+	struct level *own = xmalloc(n * sizeof *own);
+	memset(own, 0, n * sizeof *own);
 	for (size_t i = 0; i < n; i++) {
-		parts[i] = (struct part){ a, n > 1 ? &own[i] : detail, { 0 } };
+		parts[i] = (struct part){ a, i ? &own[i] : detail, { 0 } };
 		buf_grow(&parts[i].key, 64); /* never NULL, even for an empty key */
-		if (own)
-			memset(&own[i], 0, sizeof own[i]);
 	}
 	if (n == 1)
 		read_responses(&parts[0], &a->r, &out);
 	else
 		tsv_ranges(&a->r, n, read_responses, parts, sizeof *parts);
-	for (size_t i = 0; own && i < n; i++) {
+	for (size_t i = 1; i < n; i++) {
 		const struct hash *h = &own[i].keys;
 		for (size_t id = 0; id < h->count; id++) {
 			struct cell *c = intern(detail, h->keys[id], h->lens[id]);
