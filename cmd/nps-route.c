@@ -364,8 +364,8 @@ static void run_lanes(const struct route *rt)
 	for (size_t i = 0; i < n; i++) {
 		lanes[i].rt = rt;
 		lanes[i].tickets.timed = rt->timed;
-		if (!rt->opt->no_sort) /* a chunk supplier only on one thread */
-			lanes[i].store = store_new(&rt->rules, n == 1 && threads_wanted());
+		if (!rt->opt->no_sort) /* the first one sorts, with a helper */
+			lanes[i].store = store_new(&rt->rules, i == 0 && threads_wanted());
 	}
 	if (n == 1)
 		route_rows(&lanes[0], in, &out);

@@ -243,19 +243,35 @@ void store_add(struct store *s, const struct ticket *t)
 
 void store_take(struct store *s, struct store *from)
 {
-	for (size_t i = 0; i < from->n; i++) {
-		const struct record *r = &from->chunk[i / CHUNK][i % CHUNK];
-		uint64_t which = r->key >> ORDER_BITS;
-		size_t c = r->contacts;
-		struct ticket t = {
-			.id = record_id(from, r),
-			.answer = (int)(which % ANSWERS),
-			.rule = &s->rules->rule[which / ANSWERS],
-			.contacts = { from->contacts.keys[c], from->contacts.lens[c] },
-			.due = (long long)(r->key & ((1ULL << DUE_BITS) - 1)) - DUE_BIAS,
-		};
-		store_add(s, &t);
+	/* The records are the same in every store of the same rules, but
+	 * for their contacts' ids and long ids' offsets: those are mapped. */
+	uint32_t *map = xmalloc((from->contacts.count + 1) * sizeof *map);
+	for (size_t id = 0; id < from->contacts.count; id++) {
+		int added;
+		map[id] = (uint32_t)hash_intern(&s->contacts, from->contacts.keys[id],
+						from->contacts.lens[id], &added);
 	}
+	if (from->n && (s->n == 0 || from->min_due < s->min_due))
+		s->min_due = from->min_due;
+	if (from->n && (s->n == 0 || from->max_due > s->max_due))
+		s->max_due = from->max_due;
+	for (size_t i = 0; i < from->n; i++) {
+		if (s->n % CHUNK == 0)
+			new_chunk(s);
+		struct record *r = &s->chunk[s->n / CHUNK][s->n % CHUNK];
+		s->n++;
+		*r = from->chunk[i / CHUNK][i % CHUNK];
+		r->contacts = map[r->contacts];
+		if (r->id_len == LONG_ID) {
+			struct slice id = record_id(from, r);
+			uint64_t at = s->long_ids.len;
+			uint32_t n = (uint32_t)id.n;
+			memcpy(r->id, &at, sizeof at);
+			buf_add(&s->long_ids, &n, sizeof n);
+			buf_add(&s->long_ids, id.p, id.n);
+		}
+	}
+	free(map);
 	store_free(from);
 }
 
