@@ -25,7 +25,7 @@
 
 enum {
 	RANGE_MIN = 4096,    /* bytes: below this a range is not worth a hand-over */
-	RANGE_MAX = 1 << 20, /* and above this its output would sit in memory long */
+	RANGE_MAX = 1 << 18, /* and above this its output would sit in memory long */
 	RANGES_PER_THREAD = 8,
 	SLOTS_PER_THREAD = 3, /* ranges read but not yet written, per thread */
 };
