@@ -389,59 +389,67 @@ static void run_held(struct classify *k)
 	}
 }
 
+/* The questions (-s), the respondent key (-u) and the time (-t), by
+ * column; then the rejects file and the header. */
+static void find_columns(struct classify *k)
+{
+	struct tsv_reader *r = &k->r;
+	check_list("-s", k->o.score);
+	k->nquestions = tsv_cols(r, k->o.score, &k->questions);
+	if (k->nquestions == 0)
+		die_usage("-s names no column");
+	k->segs = xmalloc(k->nquestions);
+	k->names = xmalloc(k->nquestions * sizeof *k->names);
+	for (size_t q = 0, at = 0; q < k->nquestions; q++) {
+		k->names[q].p = k->o.score + at;
+		k->names[q].n = strcspn(k->names[q].p, ",");
+		at += k->names[q].n + 1;
+	}
+	if (k->o.unique) {
+		check_list("-u", k->o.unique);
+		k->nunique = tsv_cols(r, k->o.unique, &k->unique_cols);
+		if (k->nunique == 0)
+			die_usage("-u names no column");
+	}
+	k->time_col = k->o.time ? (long)tsv_col(r, k->o.time) : -1;
+	if (k->o.rejects)
+		tsv_rejects_open(r, k->o.rejects);
+	if (r->has_header)
+		write_header(k);
+}
+
+/* The output closed, the duplicates counted on stderr, everything freed. */
+static void finish(struct classify *k)
+{
+	writer_close(&out);
+	if (k->duplicates)
+		say("%lu duplicate%s (-u %s) %s%s", k->duplicates,
+		    k->duplicates == 1 ? "" : "s", k->o.unique,
+		    k->r.rejecting ? "written to " : "removed",
+		    k->r.rejecting ? k->r.rejects.name : "");
+	tsv_close(&k->r);
+	hash_free(&k->seen);
+	buf_free(&k->key);
+	buf_free(&k->reason);
+	free(k->held);
+	free(k->held_of_key);
+	free(k->questions);
+	free(k->unique_cols);
+	free(k->segs);
+	free(k->names);
+}
+
 int main(int argc, char **argv)
 {
 	struct classify k = { 0 };
 	prog_init(argv[0]);
 	parse_options(argc, argv, &k.o);
-
-	struct tsv_reader *r = &k.r;
-	tsv_open_header(r, &k.o.given, argc - optind, argv + optind);
-	check_list("-s", k.o.score);
-	k.nquestions = tsv_cols(r, k.o.score, &k.questions);
-	if (k.nquestions == 0)
-		die_usage("-s names no column");
-	k.segs = xmalloc(k.nquestions);
-	k.names = xmalloc(k.nquestions * sizeof *k.names);
-	for (size_t q = 0, at = 0; q < k.nquestions; q++) {
-		k.names[q].p = k.o.score + at;
-		k.names[q].n = strcspn(k.names[q].p, ",");
-		at += k.names[q].n + 1;
-	}
-	if (k.o.unique) {
-		check_list("-u", k.o.unique);
-		k.nunique = tsv_cols(r, k.o.unique, &k.unique_cols);
-		if (k.nunique == 0)
-			die_usage("-u names no column");
-	}
-	k.time_col = k.o.time ? (long)tsv_col(r, k.o.time) : -1;
-	if (k.o.rejects)
-		tsv_rejects_open(r, k.o.rejects);
-	if (r->has_header)
-		write_header(&k);
-
+	tsv_open_header(&k.r, &k.o.given, argc - optind, argv + optind);
+	find_columns(&k);
 	if (k.o.keep == KEEP_FIRST)
 		run_lanes(&k);
 	else
 		run_held(&k);
-
-	writer_close(&out);
-	if (k.duplicates && k.r.rejecting)
-		fprintf(stderr, "%s: %lu duplicate%s (-u %s) written to %s\n", prog_name,
-			k.duplicates, k.duplicates == 1 ? "" : "s", k.o.unique,
-			k.r.rejects.name);
-	else if (k.duplicates)
-		fprintf(stderr, "%s: %lu duplicate%s (-u %s) removed\n", prog_name,
-			k.duplicates, k.duplicates == 1 ? "" : "s", k.o.unique);
-	tsv_close(r);
-	hash_free(&k.seen);
-	buf_free(&k.key);
-	buf_free(&k.reason);
-	free(k.held);
-	free(k.held_of_key);
-	free(k.questions);
-	free(k.unique_cols);
-	free(k.segs);
-	free(k.names);
+	finish(&k);
 	return 0;
 }
