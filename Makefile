@@ -71,7 +71,7 @@ install:
 # tests/data and the inputs that once crashed (fuzz/regressions).
 FUZZ_SECONDS ?= 30
 FUZZ_CC ?= clang
-FUZZ_CFLAGS = -g -O1 -std=c11 -D_POSIX_C_SOURCE=200809L -DNPSKIT_NO_THREADS -Ilib \
+FUZZ_CFLAGS = -g -O1 -std=c11 -D_POSIX_C_SOURCE=200809L -DNPSKIT_NO_THREADS -DRANGE_MIN=8 -Ilib \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_TARGETS = $(patsubst fuzz/%.c,build-fuzz/%,$(wildcard fuzz/fuzz-*.c))
 # Whole-program targets (fuzz/prog.h): exit and the allocator are wrapped.

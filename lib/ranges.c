@@ -23,8 +23,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* Bytes: below RANGE_MIN a range is not worth a hand-over (the fuzz build
+ * makes it tiny, so that small inputs are cut in many places). */
+#ifndef RANGE_MIN
+#define RANGE_MIN 4096
+#endif
 enum {
-	RANGE_MIN = 4096,    /* bytes: below this a range is not worth a hand-over */
 	RANGE_MAX = 1 << 18, /* and above this its output would sit in memory long */
 	RANGES_PER_THREAD = 8,
 	SLOTS_PER_THREAD = 3, /* ranges read but not yet written, per thread */
