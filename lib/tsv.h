@@ -3,13 +3,14 @@
  * the reader's buffers: valid until the next tsv_next call. The reader
  * owns all of its memory (and its reading thread); tsv_close releases it.
  *
- * Threads: after tsv_open returns, a producer thread may read and split
- * the input ahead. The program owns every field of struct tsv_reader;
- * the producer writes none of them after tsv_open (it fills the header
- * fields -- has_header, header, header_file, cols, ncols -- only while
- * tsv_open makes the first batch synchronously, before the thread
- * starts). So the header and the columns may be read freely once
- * tsv_open has returned, and they never change. */
+ * Threads: from the first tsv_next on, a producer thread may read and
+ * split the input ahead (a program that reads by ranges, tsv_ranges,
+ * never starts it). The program owns every field of struct tsv_reader;
+ * the producer writes none of them (it fills the header fields --
+ * has_header, header, header_file, cols, ncols -- only while tsv_open
+ * makes the first batch synchronously, before the thread starts). So the
+ * header and the columns may be read freely once tsv_open has returned,
+ * and they never change: range readers on other threads share them. */
 #ifndef NPS_TSV_H
 #define NPS_TSV_H
 
