@@ -1,8 +1,8 @@
 /* ranges: reading regular files by byte ranges on several threads
  * (tsv_ranges in tsv.h). The inputs are cut into ranges of bytes; each
  * thread takes the next range in input order, finds its whole lines
- * (Hadoop's rule: a line belongs to the range that holds the byte before
- * it, the file's first line to the first range) and runs the program's
+ * (Hadoop's rule: a line belongs to the range that holds the newline
+ * before it, the file's first line to the first range) and runs the program's
  * row loop on them with state of its own. A range's output and rejected
  * rows go into memory and are written out strictly in input order, by
  * whichever thread finishes the range that is next; a bounded window of
@@ -23,15 +23,16 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* Bytes: below RANGE_MIN a range is not worth a hand-over (the fuzz build
- * makes it tiny, so that small inputs are cut in many places). */
+/* Range sizes, in bytes: below RANGE_MIN a range is not worth a hand-over
+ * (the fuzz build makes it tiny, so that small inputs are cut in many
+ * places); above RANGE_MAX its output would wait long in memory. */
 #ifndef RANGE_MIN
 #define RANGE_MIN 4096
 #endif
 enum {
-	RANGE_MAX = 1 << 18, /* and above this its output would sit in memory long */
-	RANGES_PER_THREAD = 8,
-	SLOTS_PER_THREAD = 3, /* ranges read but not yet written, per thread */
+	RANGE_MAX = 1 << 18,
+	RANGES_PER_THREAD = 8, /* so that a slow range does not idle the rest */
+	SLOTS_PER_THREAD = 3,  /* ranges read but not yet written, per thread */
 };
 
 struct range {
