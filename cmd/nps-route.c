@@ -52,7 +52,7 @@ static void print_rules(const struct options *opt);
 static void route_open(struct route *rt, const struct options *opt,
 		       int nfiles, char **files);
 static void find_answer_cols(struct route *rt);
-static void run_lanes(const struct route *rt);
+static void run_lanes(struct route *rt);
 static void route_close(struct route *rt);
 
 enum { O_OWNER = 256, O_ESCALATE, O_RULES, O_PRINT, O_HIGH, O_NOSORT,
@@ -355,9 +355,9 @@ static void route_rows(void *state, struct tsv_reader *in, struct writer *w)
 
 /* Every row, on one thread or on ranges of the input on several; sorted,
  * the tickets of every thread are then gathered and written. */
-static void run_lanes(const struct route *rt)
+static void run_lanes(struct route *rt)
 {
-	struct tsv_reader *in = (struct tsv_reader *)&rt->in;
+	struct tsv_reader *in = &rt->in;
 	size_t n = tsv_range_threads(in);
 	struct lane *lanes = xmalloc(n * sizeof *lanes);
 	memset(lanes, 0, n * sizeof *lanes);

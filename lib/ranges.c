@@ -91,7 +91,8 @@ static const char *input_name(const struct ranges *rs, int file)
 
 /* The inputs cut into ranges of about total / (8 threads) bytes; 0 when
  * an input is not a regular file (or is gone). */
-static size_t plan(struct ranges *rs, int nfiles, size_t nthreads)
+static size_t plan(struct ranges *rs, const struct tsv_reader *r, int nfiles,
+		   size_t nthreads)
 {
 	off_t *sizes = xmalloc((size_t)nfiles * sizeof *sizes);
 	off_t total = 0;
@@ -104,7 +105,7 @@ static size_t plan(struct ranges *rs, int nfiles, size_t nthreads)
 			free(sizes);
 			return 0;
 		}
-		rs->starts[i] = is_std ? tsv_stdin_start(rs->main) : 0;
+		rs->starts[i] = is_std ? tsv_stdin_start(r) : 0;
 		if (rs->starts[i] < 0 || rs->starts[i] > st.st_size)
 			rs->starts[i] = st.st_size;
 		sizes[i] = st.st_size;
@@ -272,10 +273,10 @@ size_t tsv_range_threads(const struct tsv_reader *r)
 	size_t n = threads_count();
 	if (n < 2 || !r->has_header || tsv_buffered(r) || !r->in)
 		return 1;
-	struct ranges rs = { .main = (struct tsv_reader *)r };
+	struct ranges rs = { 0 };
 	int nfiles;
 	rs.files = tsv_input_files(r, &nfiles);
-	size_t nranges = plan(&rs, nfiles, n);
+	size_t nranges = plan(&rs, r, nfiles, n);
 	free(rs.list);
 	free(rs.starts);
 	return nranges < 2 ? 1 : nranges < n ? nranges : n;
@@ -288,7 +289,7 @@ void tsv_ranges(struct tsv_reader *r, size_t nthreads, tsv_rows_fn *rows,
 			     .line_file = -1 };
 	int nfiles;
 	rs.files = tsv_input_files(r, &nfiles);
-	if (!plan(&rs, nfiles, nthreads))
+	if (!plan(&rs, r, nfiles, nthreads))
 		die(EX_SOFTWARE_, "the inputs changed while being read");
 	rs.nslots = nthreads * SLOTS_PER_THREAD;
 	rs.slots = xmalloc(rs.nslots * sizeof *rs.slots);
