@@ -14,21 +14,6 @@ static uint64_t mix(uint64_t x)
 	return x;
 }
 
-/* The last n < 8 bytes as one word, with at most three loads. */
-static inline __attribute__((always_inline)) uint64_t
-tail_word(const unsigned char *p, size_t n)
-{
-	uint32_t a, b;
-	if (n >= 4) {
-		memcpy(&a, p, 4);
-		memcpy(&b, p + n - 4, 4);
-		return (uint64_t)a << 32 | b;
-	}
-	if (n == 0)
-		return 0;
-	return (uint64_t)p[0] << 16 | (uint64_t)p[n / 2] << 8 | p[n - 1];
-}
-
 static inline __attribute__((always_inline)) uint64_t
 hash_of(const void *key, size_t n)
 {
@@ -41,13 +26,23 @@ hash_of(const void *key, size_t n)
 		p += 8;
 		n -= 8;
 	}
-	h = mix(h ^ tail_word(p, n) ^ 0xa0761d6478bd642fULL);
-	return h ? h : 1; /* 0 marks an empty slot */
+	h = mix(h ^ hash_tail_word(p, n) ^ 0xa0761d6478bd642fULL);
+	return h ? h : 1; /* never 0, as always: hash_bytes' values reach outputs */
 }
 
 uint64_t hash_bytes(const void *key, size_t n)
 {
 	return hash_of(key, n);
+}
+
+/* The slot index a key starts its probe at, and its tag. */
+static inline uint64_t slot_hash(const void *key, size_t n, uint64_t *tag)
+{
+	if (n <= HASH_SHORT_KEY) {
+		*tag = hash_short_word(key, n);
+		return hash_short_hash(*tag, n);
+	}
+	return *tag = hash_of(key, n);
 }
 
 static char *arena_copy(struct hash *h, const void *key, size_t n)
@@ -73,12 +68,15 @@ static void grow(struct hash *h)
 	if (!slot)
 		die(EX_SOFTWARE_, "out of memory (%zu slots)", slots);
 	for (size_t i = 0; i < h->slots; i++) {
-		if (!h->slot[i].hash)
+		const struct hash_slot *s = &h->slot[i];
+		if (!s->len1)
 			continue;
-		size_t j = h->slot[i].hash & (slots - 1);
-		while (slot[j].hash)
+		size_t n = h->lens[s->id];
+		uint64_t hv = n <= HASH_SHORT_KEY ? hash_short_hash(s->tag, n) : s->tag;
+		size_t j = hv & (slots - 1);
+		while (slot[j].len1)
 			j = (j + 1) & (slots - 1);
-		slot[j] = h->slot[i];
+		slot[j] = *s;
 	}
 	free(h->slot);
 	h->slot = slot;
@@ -98,19 +96,21 @@ static inline int same_bytes(const char *a, const char *b, size_t n)
 			return 0;
 		a += 8, b += 8, n -= 8;
 	}
-	return tail_word((const unsigned char *)a, n) ==
-	       tail_word((const unsigned char *)b, n);
+	return hash_tail_word((const unsigned char *)a, n) ==
+	       hash_tail_word((const unsigned char *)b, n);
 }
 
-size_t hash_intern(struct hash *h, const void *key, size_t n, int *added)
+size_t hash_intern_slow(struct hash *h, const void *key, size_t n, int *added)
 {
 	if (h->count >= h->slots / 2)
 		grow(h);
-	uint64_t hv = hash_of(key, n);
+	uint64_t tag, hv = slot_hash(key, n, &tag);
+	uint32_t len1 = (uint32_t)(n & 0x7fffffff) + 1;
 	size_t mask = h->slots - 1, j = hv & mask;
-	for (struct hash_slot *s; (s = &h->slot[j])->hash; j = (j + 1) & mask) {
-		if (s->hash == hv && s->len == (uint32_t)n && h->lens[s->id] == n &&
-		    same_bytes(h->keys[s->id], key, n)) {
+	for (struct hash_slot *s; (s = &h->slot[j])->len1; j = (j + 1) & mask) {
+		if (s->tag == tag && s->len1 == len1 &&
+		    (n <= HASH_SHORT_KEY || (h->lens[s->id] == n &&
+					same_bytes(h->keys[s->id], key, n)))) {
 			*added = 0;
 			return s->id;
 		}
@@ -120,7 +120,7 @@ size_t hash_intern(struct hash *h, const void *key, size_t n, int *added)
 	if (h->count >= UINT32_MAX)
 		die(EX_SOFTWARE_, "out of memory (more than %u distinct keys)", UINT32_MAX);
 	size_t id = h->count++;
-	h->slot[j] = (struct hash_slot){ hv, (uint32_t)id, (uint32_t)n };
+	h->slot[j] = (struct hash_slot){ tag, (uint32_t)id, len1 };
 	h->keys[id] = arena_copy(h, key, n);
 	h->lens[id] = n;
 	*added = 1;

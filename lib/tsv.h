@@ -41,12 +41,15 @@ struct tsv_reader {
 	int rejecting; /* --rejects given */
 	unsigned long nrejected;
 
-	/* The rows of the current batch not read yet: tsv.c's, kept here
-	 * only so that tsv_next's common case is inline. */
-	const size_t *next_first; /* row i's fields: [next_first[i], [i + 1]) */
-	size_t rows_left;
-	struct slice *batch_fields;
+	/* The lines of the current batch not read yet, and the array the
+	 * current row's fields are split into (one row at a time, so that it
+	 * stays in the first-level cache): tsv.c's, kept here only so that
+	 * tsv_next's common case is inline. */
+	const char *next_row, *rows_end;
+	struct slice *field_buf;
+	size_t field_cap;
 	unsigned long next_line;
+	void (*advance)(struct tsv_reader *r); /* splits the next line */
 };
 
 /* Opens the inputs (none: stdin) and reads the header. Exits 66 when a
@@ -86,17 +89,12 @@ void tsv_open_header(struct tsv_reader *r, const struct tsv_header *given,
  * its common case, inline: internal, call tsv_next. */
 int tsv_next_slow(struct tsv_reader *r);
 int tsv_is_header(const struct tsv_reader *r);
+
+/* Splits the next line of the batch into r->row and r->fields: the
+ * splitter for this machine's instruction set, chosen in tsv.c. */
 static inline void tsv_advance(struct tsv_reader *r)
 {
-	size_t first = r->next_first[0], n = r->next_first[1] - first;
-	struct slice *f = r->batch_fields + first;
-	r->next_first++;
-	r->rows_left--;
-	r->fields = f;
-	r->nfields = n;
-	r->row.p = f[0].p;
-	r->row.n = (size_t)(f[n - 1].p + f[n - 1].n - f[0].p);
-	r->line = r->next_line++;
+	r->advance(r);
 }
 
 /* Reads the next row into r->row and r->fields. Returns 0 at the end of
@@ -106,7 +104,7 @@ static inline void tsv_advance(struct tsv_reader *r)
  * skipped. */
 static inline int tsv_next(struct tsv_reader *r)
 {
-	if (!r->rows_left)
+	if (r->next_row == r->rows_end)
 		return tsv_next_slow(r);
 	tsv_advance(r);
 	if (r->row.n - r->header.len > 3 || !tsv_is_header(r))
