@@ -1,8 +1,10 @@
-/* libFuzzer target: the TSV reader. Any bytes must give rows whose fields,
- * joined by TABs, are the row again, without crash or leak; and the rows
- * must be exactly the input's lines after the header, none lost or
- * invented (a model of the format: a BOM before the header, a CR before
- * each line end, no final newline needed, the header met again skipped). */
+/* libFuzzer target: the TSV reader, with each of its row splitters
+ * (NPSKIT_SPLIT: the ones this machine has). Any bytes must give rows that
+ * are exactly the input's lines after the header, none lost or invented,
+ * and fields that are exactly each line's pieces between TABs, without
+ * crash or leak (a model of the format: a BOM before the header, a CR
+ * before each line end, no final newline needed, the header met again
+ * skipped). */
 #define _GNU_SOURCE
 #include <stdint.h>
 #include <stdio.h>
@@ -36,14 +38,28 @@ static int is_header(struct slice line, struct slice header)
 	return line.n == header.n && memcmp(line.p, header.p, line.n) == 0;
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+/* The line's fields as the model splits it: each must be the reader's. */
+static void check_fields(struct slice line, const struct tsv_reader *r)
 {
-	int fd = memfd_create("fuzz-tsv", 0);
-	if (fd < 0 || write(fd, data, size) != (ssize_t)size)
-		abort();
-	char path[64];
-	snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
-	char *files[] = { path };
+	const char *p = line.p, *end = line.p + line.n;
+	for (size_t i = 0;; i++) {
+		const char *tab = memchr(p, '\t', (size_t)(end - p));
+		const char *e = tab ? tab : end;
+		if (i >= r->nfields || r->fields[i].p != p ||
+		    r->fields[i].n != (size_t)(e - p))
+			abort(); /* not the line's i-th field */
+		if (!tab) {
+			if (i + 1 != r->nfields)
+				abort(); /* fields the line does not have */
+			return;
+		}
+		p = tab + 1;
+	}
+}
+
+static void read_all(const char *path, const uint8_t *data, size_t size)
+{
+	char *files[] = { (char *)path };
 	struct tsv_reader r;
 	tsv_open(&r, 1, files);
 	tsv_rejects_open(&r, "/dev/null");
@@ -61,17 +77,28 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		while (is_header(want, header));
 		if (want.n != r.row.n || memcmp(want.p, r.row.p, want.n) != 0)
 			abort(); /* not the input's next line */
-		size_t len = r.nfields - 1;
-		for (size_t i = 0; i < r.nfields; i++)
-			len += r.fields[i].n;
-		if (len != r.row.n || r.fields[0].p != r.row.p)
-			abort();
+		check_fields(r.row, &r);
 		tsv_check_width(&r);
 	}
 	while (model_line(&mp, mend, &want))
 		if (!is_header(want, header))
 			abort(); /* a line of the input never came as a row */
 	tsv_close(&r);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static const char *const splitters[] = { "c", "sse2", "avx2", "avx512" };
+	int fd = memfd_create("fuzz-tsv", 0);
+	if (fd < 0 || write(fd, data, size) != (ssize_t)size)
+		abort();
+	char path[64];
+	snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+	for (size_t k = 0; k < sizeof splitters / sizeof *splitters; k++) {
+		setenv("NPSKIT_SPLIT", splitters[k], 1);
+		lseek(fd, 0, SEEK_SET);
+		read_all(path, data, size);
+	}
 	close(fd);
 	return 0;
 }

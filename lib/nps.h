@@ -13,17 +13,31 @@ extern const char *const segment_names[3];
 
 /* A score 0..10 ("9", " 9 ", "9.0", "09"); -1 if the field is not one. */
 int nps_score_spelled(struct slice s);
+/* The common spellings, one or two digits, without a branch on the digits
+ * (scores arrive in no order: a branch would be mispredicted), as
+ * nps_score_spelled reads them. a and b are the first and last digits
+ * (the same one when there is one), and both are digits exactly when
+ * a | b <= 9. */
 static inline int nps_score(struct slice s)
 {
-	if (s.n == 1 && s.p[0] >= '0' && s.p[0] <= '9')
-		return s.p[0] - '0';
-	if (s.n == 2 && s.p[0] == '1' && s.p[1] == '0')
-		return 10;
+	if (s.n - 1 < 2) {
+		unsigned a = (unsigned char)s.p[0] - '0';
+		unsigned b = (unsigned char)s.p[s.n - 1] - '0';
+		unsigned two = (unsigned)s.n - 1; /* 0 or 1: no branch on it */
+		unsigned v = a * (1 + 9 * two) + b * two;
+		if ((a | b) <= 9 && v <= 10)
+			return (int)v;
+	}
 	return nps_score_spelled(s);
 }
+/* score: 0..10 */
 static inline enum segment nps_segment_of(int score)
 {
-	return score >= 9 ? PROMOTER : score >= 7 ? PASSIVE : DETRACTOR;
+	static const unsigned char of[11] = {
+		DETRACTOR, DETRACTOR, DETRACTOR, DETRACTOR, DETRACTOR, DETRACTOR,
+		DETRACTOR, PASSIVE, PASSIVE, PROMOTER, PROMOTER
+	};
+	return (enum segment)of[score];
 }
 /* "promoter" / "passive" / "detractor"; -1 for anything else. */
 int nps_segment_parse(struct slice s);

@@ -3,7 +3,11 @@
  *	ADVANCE     the function's name,
  *	TARGET      its attributes (the instruction set),
  *	SEPARATORS  SEPARATORS(p, &tabs, &nl): the TABs and the newlines
- *	            among the 64 bytes at p, as bits (byte i: bit i).
+ *	            among the 64 bytes at p, as bits (byte i: bit i),
+ *	FIELDS      o = FIELDS(o, c, tabs, &field): the fields that end at
+ *	            the TABs of the 64 bytes at c, the first starting at
+ *	            field, stored from o on (at most 64 more slices may be
+ *	            written); returns past the last, field past its TAB.
  *
  * It splits the next line of the batch into r->row and r->fields, 64
  * bytes at a time from the row's start (the batch's buffer has 64
@@ -31,13 +35,8 @@ TARGET static void ADVANCE(struct tsv_reader *r)
 			tabs &= in, nl &= in;
 		}
 		tabs &= (nl & -nl) - 1;
-		while (tabs) {
-			const char *t = c + (unsigned)__builtin_ctzll(tabs);
-			o->p = field, o->n = (size_t)(t - field);
-			o++;
-			field = t + 1;
-			tabs &= tabs - 1;
-		}
+		if (tabs)
+			o = FIELDS(o, c, tabs, &field);
 		if (nl) {
 			q = c + (unsigned)__builtin_ctzll(nl);
 			r->next_row = q + 1;
