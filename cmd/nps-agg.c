@@ -86,7 +86,8 @@ struct row_ref {
 	uint32_t level, id;
 };
 
-static inline struct cell *intern(struct level *lv, const char *key, size_t n)
+static inline __attribute__((always_inline)) struct cell *
+intern(struct level *lv, const char *key, size_t n)
 {
 	int added;
 	size_t id = hash_intern(&lv->keys, key, n, &added);
@@ -504,10 +505,11 @@ struct part {
 };
 
 /* The current row's segment (or UNANSWERED); -1 if the row is bad. */
-static inline int read_segment(const struct agg *a, struct tsv_reader *r)
+static inline __attribute__((always_inline)) int
+read_segment(const struct agg *a, struct tsv_reader *r, const int use_segment)
 {
 	struct slice f = r->fields[a->value_col];
-	if (a->use_segment) {
+	if (use_segment) {
 		int s = nps_segment_parse(f);
 		if (s >= 0)
 			return s;
@@ -611,24 +613,25 @@ static inline struct cell *row_cell(const struct agg *a, struct tsv_reader *r,
 	return intern(detail, key->p, key->len);
 }
 
-/* Responses (scores or segments), the rows of r into p (a tsv_rows_fn:
- * on all the input, or on one range of it after another). The columns
- * and modes are copied to locals, as the row loop is the hot path. */
-static void read_responses(void *state, struct tsv_reader *r, struct writer *unused)
+/* The row loop of read_responses, for the modes given. It is inlined
+ * twice: once with the common case's modes as constants (scores, no time,
+ * weight or period, the key the row's own bytes), where the compiler
+ * leaves out every test of a mode, and once with the modes read. */
+static inline __attribute__((always_inline)) void
+read_rows(struct part *p, struct tsv_reader *r, const int use_segment,
+	  const long time_col, const long weight_col, const int weighted,
+	  const int has_period, const int in_place_only)
 {
-	(void)unused; /* the table is written at the end */
-	struct part *p = state;
 	const struct agg *a = p->a;
 	const struct table *t = &a->t;
-	const long time_col = a->time_col, weight_col = a->weight_col;
-	const int weighted = a->weighted, has_period = t->has_period;
 	const enum period_kind kind = t->kind;
-	const int in_place_only = a->key_in_place && !has_period;
+	const size_t first_col = in_place_only ? a->group_cols[0] : 0;
+	const size_t last_col = in_place_only ? a->group_cols[t->ngroups - 1] : 0;
 	struct level *detail = p->detail;
 	while (tsv_next(r)) {
 		if (!tsv_check_width(r))
 			continue;
-		int seg = read_segment(a, r);
+		int seg = read_segment(a, r, use_segment);
 		if (seg < 0)
 			continue;
 		struct decimal weight = { 0, 0 };
@@ -649,9 +652,8 @@ static void read_responses(void *state, struct tsv_reader *r, struct writer *unu
 			continue;
 		}
 		struct cell *c;
-		if (in_place_only) { /* the common case, inline */
-			struct slice first = r->fields[a->group_cols[0]];
-			struct slice last = r->fields[a->group_cols[t->ngroups - 1]];
+		if (in_place_only) {
+			struct slice first = r->fields[first_col], last = r->fields[last_col];
 			c = intern(detail, first.p, (size_t)(last.p + last.n - first.p));
 		} else {
 			c = row_cell(a, r, detail, &p->key, period);
@@ -665,6 +667,23 @@ static void read_responses(void *state, struct tsv_reader *r, struct writer *unu
 		if (has_period)
 			span_add(&c->first, &c->last, day, day);
 	}
+}
+
+/* Responses (scores or segments), the rows of r into p (a tsv_rows_fn:
+ * on all the input, or on one range of it after another). */
+static void read_responses(void *state, struct tsv_reader *r, struct writer *unused)
+{
+	(void)unused; /* the table is written at the end */
+	struct part *p = state;
+	const struct agg *a = p->a;
+	const int has_period = a->t.has_period;
+	const int in_place_only = a->key_in_place && !has_period;
+	if (!a->use_segment && a->time_col < 0 && a->weight_col < 0 &&
+	    !a->weighted && in_place_only)
+		read_rows(p, r, 0, -1, -1, 0, 0, 1);
+	else
+		read_rows(p, r, a->use_segment, a->time_col, a->weight_col,
+			  a->weighted, has_period, in_place_only);
 }
 
 /* --merge: nps-agg output, counts added up again. */

@@ -826,15 +826,20 @@ static size_t *find_variables(struct state *s, const struct tsv_reader *r)
 			if (c != score_col && r->cols[c].n >= n &&
 			    memcmp(r->cols[c].p, o->prefix, n) == 0)
 				cols[1 + p++] = c;
-		if (!p)
+		if (!p) {
+			free(cols);
 			die_usage("no column's name starts with --drivers-prefix %s", o->prefix);
+		}
 	}
 	cols[0] = score_col;
 	for (size_t a = 0; a <= p; a++)
 		for (size_t b = a + 1; b <= p; b++)
-			if (cols[a] == cols[b])
+			if (cols[a] == cols[b]) {
+				struct slice twice = r->cols[cols[a]];
+				free(cols); /* no leak at exit, whatever the stack holds */
 				die_usage("-d names %.*s twice, or the score among the drivers",
-					  (int)r->cols[cols[a]].n, r->cols[cols[a]].p);
+					  (int)twice.n, twice.p);
+			}
 	layout_init(&s->l, p + 1, o->weight != NULL);
 	s->l.names = xmalloc((p + 1) * sizeof *s->l.names);
 	for (size_t v = 0; v <= p; v++)

@@ -10,7 +10,7 @@
  *	            written); returns past the last, field past its TAB.
  *
  * It splits the next line of the batch into r->row and r->fields, 64
- * bytes at a time from the row's start (the batch's buffer has 64
+ * bytes at a time from the row's start (the batch's buffer has SLACK
  * readable bytes past its end; the bits past it are masked off). A row
  * shorter than that is one step, and its TABs one loop as long as the
  * row is wide, which the branch predictor learns. The TABs before the
@@ -20,12 +20,15 @@
 TARGET static void ADVANCE(struct tsv_reader *r)
 {
 	const char *field = r->next_row, *end = r->rows_end, *q;
-	struct slice *f = r->field_buf, *o = f; /* o: the next field */
+	/* o: the next field; room: the last o with room for a step's
+	 * fields, and the line's last */
+	struct slice *f = r->field_buf, *o = f, *room = f + r->field_cap - 66;
 	for (const char *c = field;; c += 64) {
-		if (r->field_cap < (size_t)(o - f) + 66) { /* a step's fields, and the last */
+		if (o > room) {
 			size_t nf = (size_t)(o - f);
 			f = grow_fields(r, nf + 66);
 			o = f + nf;
+			room = f + r->field_cap - 66;
 		}
 		uint64_t tabs, nl;
 		SEPARATORS(c, &tabs, &nl);

@@ -626,6 +626,7 @@ void tsv_open_header(struct tsv_reader *r, const struct tsv_header *given,
 	r->in = in;
 	r->rejects.fd = -1;
 	r->advance = splitter();
+	grow_fields(r, 256); /* never less than a step of tsv-advance.h needs */
 	in->stdin_start = -1;
 	in->files = nfiles > 0 ? files : std_in;
 	in->nfiles = nfiles > 0 ? nfiles : 1;
@@ -970,6 +971,8 @@ void tsv_range_reader(struct tsv_reader *w, const struct tsv_reader *main,
 	w->rejects = rejects;
 	w->field_buf = field_buf;
 	w->field_cap = field_cap;
+	if (!field_buf)
+		grow_fields(w, 256);
 	w->advance = main->advance;
 	/* the header and columns are main's: shared, read only */
 	w->has_header = main->has_header;
