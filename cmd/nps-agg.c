@@ -499,7 +499,7 @@ static void find_columns(struct agg *a)
  * on all of it): the cells of the detail level, by key. The program's
  * state (struct agg) is shared, read only. */
 struct part {
-	const struct agg *a;
+	OWN_LINES const struct agg *a;
 	struct level *detail;
 	struct buf key;
 };
@@ -707,7 +707,7 @@ static void read_all(struct agg *a)
 {
 	struct level *detail = &a->t.levels[a->t.ngroups];
 	size_t n = tsv_range_threads(&a->r);
-	struct part *parts = xmalloc(n * sizeof *parts);
+	struct part *parts = xmalloc_lines(n * sizeof *parts);
 	/* the first thread adds into the table itself, the others into
 	 * tables of their own (own[i], i >= 1) */
 	struct level *own = xmalloc(n * sizeof *own);

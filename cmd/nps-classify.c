@@ -262,7 +262,7 @@ static void drop_duplicate(struct classify *k, struct slice row)
 /* What a thread classifies with: the program's state, shared and read
  * only when rows are read on ranges (no -u), and the row's segments. */
 struct lane {
-	struct classify *k;
+	OWN_LINES struct classify *k;
 	unsigned char *segs;
 };
 
@@ -292,9 +292,9 @@ static void run_stream(void *state, struct tsv_reader *r, struct writer *w)
 static void run_lanes(struct classify *k)
 {
 	size_t n = k->nunique ? 1 : tsv_range_threads(&k->r);
-	struct lane *lanes = xmalloc(n * sizeof *lanes);
+	struct lane *lanes = xmalloc_lines(n * sizeof *lanes);
 	for (size_t i = 0; i < n; i++)
-		lanes[i] = (struct lane){ k, xmalloc(k->nquestions) };
+		lanes[i] = (struct lane){ k, xmalloc_lines(k->nquestions) };
 	if (n == 1)
 		run_stream(&lanes[0], &k->r, &out);
 	else

@@ -41,7 +41,7 @@ struct route {
  * ranges of it: tsv_ranges): the program's state, read only, the current
  * row's "owner\tescalate_to", and where its tickets go. */
 struct lane {
-	const struct route *rt;
+	OWN_LINES const struct route *rt;
 	struct buf contacts;
 	struct ticket_writer tickets;
 	struct store *store; /* NULL: --no-sort */
@@ -359,7 +359,7 @@ static void run_lanes(struct route *rt)
 {
 	struct tsv_reader *in = &rt->in;
 	size_t n = tsv_range_threads(in);
-	struct lane *lanes = xmalloc(n * sizeof *lanes);
+	struct lane *lanes = xmalloc_lines(n * sizeof *lanes);
 	memset(lanes, 0, n * sizeof *lanes);
 	for (size_t i = 0; i < n; i++) {
 		lanes[i].rt = rt;

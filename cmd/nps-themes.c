@@ -44,7 +44,7 @@ struct themes {
  * several threads: tsv_ranges): the program's state, read only, its own
  * scan of the text, and the row's reader and output. */
 struct lane {
-	const struct themes *t;
+	OWN_LINES const struct themes *t;
 	struct scan scan;
 	const struct tsv_reader *r;
 	struct writer *w;
@@ -179,7 +179,7 @@ static void tag(struct themes *t)
 		out_str(t->spans ? "\tspans\n" : "\n");
 	}
 	size_t n = tsv_range_threads(&t->r);
-	struct lane *lanes = xmalloc(n * sizeof *lanes);
+	struct lane *lanes = xmalloc_lines(n * sizeof *lanes);
 	for (size_t i = 0; i < n; i++) {
 		lanes[i] = (struct lane){ .t = t };
 		scan_init(&lanes[i].scan, &t->dict);

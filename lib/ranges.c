@@ -44,7 +44,8 @@ struct range {
 
 /* A range being read or waiting to be written, and what it gave. */
 struct slot {
-	struct writer out, rejects;
+	OWN_LINES struct writer out; /* written row by row */
+	struct writer rejects;
 	unsigned long lines, nrejected;
 	int done, failed, code;
 	unsigned long fail_line; /* in the range; 0: the message says where */
@@ -73,7 +74,7 @@ struct ranges {
 };
 
 struct worker {
-	struct ranges *rs;
+	OWN_LINES struct ranges *rs; /* its reader is written row by row */
 	void *state;
 	struct tsv_reader r;
 	struct tsv_range_hook hook;
@@ -292,7 +293,7 @@ void tsv_ranges(struct tsv_reader *r, size_t nthreads, tsv_rows_fn *rows,
 	if (!plan(&rs, r, nfiles, nthreads))
 		die(EX_SOFTWARE_, "the inputs changed while being read");
 	rs.nslots = nthreads * SLOTS_PER_THREAD;
-	rs.slots = xmalloc(rs.nslots * sizeof *rs.slots);
+	rs.slots = xmalloc_lines(rs.nslots * sizeof *rs.slots);
 	memset(rs.slots, 0, rs.nslots * sizeof *rs.slots);
 	for (size_t k = 0; k < rs.nslots; k++) {
 		writer_memory(&rs.slots[k].out);
@@ -300,7 +301,7 @@ void tsv_ranges(struct tsv_reader *r, size_t nthreads, tsv_rows_fn *rows,
 	}
 	pthread_mutex_init(&rs.lock, NULL);
 	pthread_cond_init(&rs.moved, NULL);
-	struct worker *ws = xmalloc(nthreads * sizeof *ws);
+	struct worker *ws = xmalloc_lines(nthreads * sizeof *ws);
 	memset(ws, 0, nthreads * sizeof *ws);
 	size_t started = 1;
 	for (size_t t = 0; t < nthreads; t++) {

@@ -214,6 +214,15 @@ void *xmalloc(size_t n)
 	return p;
 }
 
+void *xmalloc_lines(size_t n)
+{
+	size_t lines = (n + CACHE_LINE - 1) / CACHE_LINE;
+	void *p = aligned_alloc(CACHE_LINE, (lines ? lines : 1) * CACHE_LINE);
+	if (!p)
+		die(EX_SOFTWARE_, "out of memory (%zu bytes)", n);
+	return p;
+}
+
 void *xrealloc(void *p, size_t n)
 {
 	p = realloc(p, n ? n : 1);

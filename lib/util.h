@@ -64,6 +64,16 @@ int threads_wanted(void);
 
 void *xmalloc(size_t n);
 void *xrealloc(void *p, size_t n);
+
+/* A thread's own state (tsv_ranges' states, a buffer each thread writes
+ * row by row) must not share a cache line with another thread's: every
+ * write would move the line between the cores (false sharing; it halved
+ * nps-classify's speed-up). xmalloc_lines gives whole lines, aligned to
+ * one (free() frees them); OWN_LINES, on a struct's first member, makes
+ * its size whole lines, so that an array of them is one line apart. */
+enum { CACHE_LINE = 64 };
+#define OWN_LINES _Alignas(CACHE_LINE)
+void *xmalloc_lines(size_t n);
 char *xstrndup(const char *s, size_t n);
 
 #endif

@@ -143,7 +143,7 @@ static void rank_priorities(const struct rules *rs, unsigned *rank)
 
 struct store *store_new(const struct rules *rs, int threads)
 {
-	struct store *s = xmalloc(sizeof *s);
+	struct store *s = xmalloc_lines(sizeof *s); /* one per thread */
 	memset(s, 0, sizeof *s);
 	s->rules = rs;
 	s->threads = threads;
