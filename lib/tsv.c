@@ -545,11 +545,15 @@ static void *producer(void *arg)
 static struct batch *take(struct tsv_input *in, struct tsv_reader *r)
 {
 	if (!in->threaded) {
+		/* one batch, refilled: the one before is given back by now, and
+		 * its buffer is still in the cache (the first came from
+		 * tsv_open, also batches[0]) */
 		if (in->taken == in->produced) {
-			produce(r, &in->batches[in->produced % NBATCH]);
+			produce(r, &in->batches[0]);
 			in->produced++;
 		}
-		return &in->batches[in->taken++ % NBATCH];
+		in->taken++;
+		return &in->batches[0];
 	}
 	pthread_mutex_lock(&in->lock);
 	while (in->taken == in->produced)
