@@ -1,5 +1,5 @@
-/* tsv-advance: the body of the row splitter, private to tsv.c, which
- * includes it once per instruction set with
+/* tsv-advance: the body of the row splitter, private to tsv-split.c,
+ * which includes it once per instruction set with
  *	ADVANCE     the function's name,
  *	TARGET      its attributes (the instruction set),
  *	SEPARATORS  SEPARATORS(p, &tabs, &nl): the TABs and the newlines
@@ -10,12 +10,12 @@
  *	            written); returns past the last, field past its TAB.
  *
  * It splits the next line of the batch into r->row and r->fields, 64
- * bytes at a time from the row's start (the batch's buffer has SLACK
- * readable bytes past its end; the bits past it are masked off). A row
- * shorter than that is one step, and its TABs one loop as long as the
- * row is wide, which the branch predictor learns. The TABs before the
- * first newline are the bits below it: (nl & -nl) - 1, which is all of
- * them when there is no newline. */
+ * bytes at a time from the row's start (the batch's buffer has 64
+ * readable bytes past its end, tsv.c's SLACK; the bits past it are
+ * masked off). A row shorter than that is one step, and its TABs one
+ * loop as long as the row is wide, which the branch predictor learns.
+ * The TABs before the first newline are the bits below it:
+ * (nl & -nl) - 1, which is all of them when there is no newline. */
 
 TARGET static void ADVANCE(struct tsv_reader *r)
 {
@@ -26,7 +26,7 @@ TARGET static void ADVANCE(struct tsv_reader *r)
 	for (const char *c = field;; c += 64) {
 		if (o > room) {
 			size_t nf = (size_t)(o - f);
-			f = grow_fields(r, nf + 66);
+			f = tsv_grow_fields(r, nf + 66);
 			o = f + nf;
 			room = f + r->field_cap - 66;
 		}

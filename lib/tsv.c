@@ -1,6 +1,7 @@
 #define _GNU_SOURCE /* memrchr */
 #include "tsv.h"
 #include "tsv-range.h"
+#include "tsv-split.h"
 #include "util.h"
 
 #include <errno.h>
@@ -251,178 +252,6 @@ static int take_lines(struct tsv_reader *r, struct batch *b, const char *p,
 	return 1;
 }
 
-/* The row splitter (tsv-advance.h), once per instruction set: plain C,
- * for any machine; on x86-64 also SSE2, which every one has, AVX2, and
- * AVX-512 with VBMI2 (64 bytes are one compare per character, and the
- * fields of up to 8 TABs are made at once from their positions,
- * compressed out of the TABs' bits). splitter() picks one at tsv_open. */
-static struct slice *grow_fields(struct tsv_reader *r, size_t n)
-{
-	r->field_buf = array_grow(r->field_buf, &r->field_cap, n, sizeof *r->field_buf);
-	return r->field_buf;
-}
-
-/* FIELDS a TAB at a time: the bits from the lowest. */
-static inline __attribute__((always_inline)) struct slice *
-fields_by_bit(struct slice *o, const char *c, uint64_t tabs, const char **field)
-{
-	const char *start = *field;
-	while (tabs) {
-		const char *t = c + (unsigned)__builtin_ctzll(tabs);
-		o->p = start, o->n = (size_t)(t - start);
-		o++;
-		start = t + 1;
-		tabs &= tabs - 1;
-	}
-	*field = start;
-	return o;
-}
-
-/* Plain C, a byte at a time: any machine (and a model for the tests). */
-static inline void separators_c(const char *p, uint64_t *tabs, uint64_t *nl)
-{
-	uint64_t t = 0, n = 0;
-	for (int i = 0; i < 64; i++) {
-		t |= (uint64_t)(p[i] == '\t') << i;
-		n |= (uint64_t)(p[i] == '\n') << i;
-	}
-	*tabs = t, *nl = n;
-}
-
-#define ADVANCE advance_c
-#define TARGET
-#define SEPARATORS separators_c
-#define FIELDS fields_by_bit
-#include "tsv-advance.h"
-#undef ADVANCE
-#undef TARGET
-#undef SEPARATORS
-#undef FIELDS
-
-#if defined(__x86_64__) && defined(__GNUC__)
-#include <immintrin.h>
-
-static inline void separators_sse2(const char *p, uint64_t *tabs, uint64_t *nl)
-{
-	const __m128i tab = _mm_set1_epi8('\t'), newline = _mm_set1_epi8('\n');
-	const __m128i *v = (const __m128i *)(const void *)p;
-	__m128i a = _mm_loadu_si128(v), b = _mm_loadu_si128(v + 1),
-		c = _mm_loadu_si128(v + 2), d = _mm_loadu_si128(v + 3);
-#define BITS(x, k) ((uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(x, k)))
-	*tabs = BITS(a, tab) | BITS(b, tab) << 16 | BITS(c, tab) << 32 | BITS(d, tab) << 48;
-	*nl = BITS(a, newline) | BITS(b, newline) << 16 | BITS(c, newline) << 32 |
-	      BITS(d, newline) << 48;
-#undef BITS
-}
-
-#define AVX2 __attribute__((target("avx2,bmi,bmi2")))
-AVX2 static inline void separators_avx2(const char *p, uint64_t *tabs, uint64_t *nl)
-{
-	const __m256i tab = _mm256_set1_epi8('\t'), newline = _mm256_set1_epi8('\n');
-	const __m256i *v = (const __m256i *)(const void *)p;
-	__m256i a = _mm256_loadu_si256(v), b = _mm256_loadu_si256(v + 1);
-#define BITS(x, k) ((uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(x, k)))
-	*tabs = BITS(a, tab) | BITS(b, tab) << 32;
-	*nl = BITS(a, newline) | BITS(b, newline) << 32;
-#undef BITS
-}
-
-#define AVX512 __attribute__((target("avx512f,avx512bw,avx512vbmi2,bmi,bmi2,popcnt,lzcnt")))
-AVX512 static inline void separators_avx512(const char *p, uint64_t *tabs, uint64_t *nl)
-{
-	__m512i v = _mm512_loadu_si512((const void *)p);
-	*tabs = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('\t'));
-	*nl = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('\n'));
-}
-
-/* FIELDS eight at a time: the TABs' offsets in c (vpcompressb of 0..63
- * by the bits), widened to pointers, are the fields' ends; each start is
- * the end before it + 1 (the first: field); the lengths their
- * differences; (start, length) pairs interleaved into slices. */
-AVX512 static inline struct slice *
-fields_avx512(struct slice *o, const char *c, uint64_t tabs, const char **field)
-{
-	static const unsigned char offsets[64] = {
-		0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15,
-		16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31,
-		32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47,
-		48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 62, 63
-	};
-	const __m512i base = _mm512_set1_epi64((long long)(uintptr_t)c);
-	const __m512i one = _mm512_set1_epi64(1), last = _mm512_set1_epi64(7);
-	const __m512i first4 = _mm512_set_epi64(11, 3, 10, 2, 9, 1, 8, 0);
-	const __m512i next4 = _mm512_set_epi64(15, 7, 14, 6, 13, 5, 12, 4);
-	__m512i at = _mm512_maskz_compress_epi8(tabs, _mm512_loadu_si512(offsets));
-	__m512i start = _mm512_set1_epi64((long long)(uintptr_t)*field);
-	size_t k = (size_t)__builtin_popcountll(tabs);
-	for (size_t j = 0; j < k; j += 8) {
-		__m512i ends = _mm512_add_epi64(
-			_mm512_cvtepu8_epi64(_mm512_castsi512_si128(at)), base);
-		__m512i after = _mm512_add_epi64(ends, one);
-		__m512i starts = _mm512_alignr_epi64(after, start, 7);
-		__m512i lens = _mm512_sub_epi64(ends, starts);
-		_mm512_storeu_si512((void *)(o + j), _mm512_permutex2var_epi64(starts, first4, lens));
-		_mm512_storeu_si512((void *)(o + j + 4), _mm512_permutex2var_epi64(starts, next4, lens));
-		start = _mm512_permutexvar_epi64(last, after);
-		at = _mm512_alignr_epi64(_mm512_setzero_si512(), at, 1);
-	}
-	*field = c + (64 - (unsigned)__builtin_clzll(tabs));
-	return o + k;
-}
-
-#define ADVANCE advance_sse2
-#define TARGET
-#define SEPARATORS separators_sse2
-#define FIELDS fields_by_bit
-#include "tsv-advance.h"
-#undef ADVANCE
-#undef TARGET
-#undef SEPARATORS
-#undef FIELDS
-
-#define ADVANCE advance_avx2
-#define TARGET AVX2
-#define SEPARATORS separators_avx2
-#define FIELDS fields_by_bit
-#include "tsv-advance.h"
-#undef ADVANCE
-#undef TARGET
-#undef SEPARATORS
-#undef FIELDS
-
-#define ADVANCE advance_avx512
-#define TARGET AVX512
-#define SEPARATORS separators_avx512
-#define FIELDS fields_avx512
-#include "tsv-advance.h"
-#undef ADVANCE
-#undef TARGET
-#undef SEPARATORS
-#undef FIELDS
-
-#endif
-
-/* The best splitter this machine has; NPSKIT_SPLIT=c, sse2, avx2 or
- * avx512 (for the tests) asks for one: it, if the machine has it, else
- * the best below it. */
-static void (*splitter(void))(struct tsv_reader *)
-{
-	const char *want = getenv("NPSKIT_SPLIT");
-	int rank = !want ? 3 : !strcmp(want, "avx512") ? 3 : !strcmp(want, "avx2") ? 2
-		 : !strcmp(want, "sse2") ? 1 : 0;
-#if defined(__x86_64__) && defined(__GNUC__)
-	__builtin_cpu_init();
-	if (rank >= 3 && __builtin_cpu_supports("avx512bw") &&
-	    __builtin_cpu_supports("avx512vbmi2"))
-		return advance_avx512;
-	if (rank >= 2 && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi2"))
-		return advance_avx2;
-	if (rank >= 1)
-		return advance_sse2;
-#endif
-	return advance_c;
-}
-
 /* read(), or for a range reader pread() within its range. */
 static ssize_t input_read(struct tsv_input *in, char *p, size_t n)
 {
@@ -629,8 +458,8 @@ void tsv_open_header(struct tsv_reader *r, const struct tsv_header *given,
 	memset(in, 0, sizeof *in);
 	r->in = in;
 	r->rejects.fd = -1;
-	r->advance = splitter();
-	grow_fields(r, 256); /* never less than a step of tsv-advance.h needs */
+	r->advance = tsv_splitter();
+	tsv_grow_fields(r, TSV_FIELDS_MIN);
 	in->stdin_start = -1;
 	in->files = nfiles > 0 ? files : std_in;
 	in->nfiles = nfiles > 0 ? nfiles : 1;
@@ -976,7 +805,7 @@ void tsv_range_reader(struct tsv_reader *w, const struct tsv_reader *main,
 	w->field_buf = field_buf;
 	w->field_cap = field_cap;
 	if (!field_buf)
-		grow_fields(w, 256);
+		tsv_grow_fields(w, TSV_FIELDS_MIN);
 	w->advance = main->advance;
 	/* the header and columns are main's: shared, read only */
 	w->has_header = main->has_header;
