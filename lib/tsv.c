@@ -290,6 +290,7 @@ static void produce(struct tsv_reader *r, struct batch *b)
 	struct tsv_input *in = r->in;
 	b->kind = BATCH_ROWS;
 	b->rows = b->rows_end = NULL;
+	b->first_line = 0; /* an end or an error goes on counting */
 	int had_header = r->has_header;
 	while (b->kind == BATCH_ROWS && b->rows == b->rows_end &&
 	       (r->has_header == had_header)) {
