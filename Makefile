@@ -77,7 +77,7 @@ FUZZ_TARGETS = $(patsubst fuzz/%.c,build-fuzz/%,$(wildcard fuzz/fuzz-*.c))
 # Whole-program targets (fuzz/prog.h): exit and the allocator are wrapped.
 FUZZ_PROGS = $(patsubst cmd/nps-%.c,build-fuzz/fuzz-%,$(wildcard cmd/*.c))
 $(FUZZ_PROGS): FUZZ_LDFLAGS = \
-	-Wl,--wrap=exit,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=free
+	-Wl,--wrap=exit,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=aligned_alloc,--wrap=free
 
 build-fuzz/%: fuzz/%.c fuzz/*.h $(LIB_SRC) $(HEADERS) $(wildcard cmd/*.c cmd/*/*.[ch])
 	@mkdir -p $(@D)

@@ -16,8 +16,8 @@
  *   "%%"; the rest is the TSV input. Both are memfd files.
  * - exit() is wrapped (-Wl,--wrap=exit): it longjmps back here. An exit
  *   code outside 0/64/65/66/74 (70 is "internal error") is a finding.
- * - malloc/calloc/realloc/free are wrapped: every block the program
- *   allocates is tracked. After a normal return, blocks still live are
+ * - malloc/calloc/realloc/aligned_alloc/free are wrapped: every block
+ *   the program allocates is tracked. After a normal return, blocks still live are
  *   checked with LeakSanitizer (those no pointer reaches abort as a
  *   leak); then, as after exit(), all of them are
  *   freed and file descriptors the run opened are closed.
@@ -52,6 +52,7 @@ void __real_exit(int) __attribute__((noreturn));
 void *__real_malloc(size_t);
 void *__real_calloc(size_t, size_t);
 void *__real_realloc(void *, size_t);
+void *__real_aligned_alloc(size_t, size_t);
 void __real_free(void *);
 int __lsan_do_recoverable_leak_check(void);
 
@@ -123,6 +124,13 @@ FZ_NOCOV void *__wrap_malloc(size_t n)
 FZ_NOCOV void *__wrap_calloc(size_t k, size_t n)
 {
 	void *p = __real_calloc(k, n);
+	fz_add(p);
+	return p;
+}
+
+FZ_NOCOV void *__wrap_aligned_alloc(size_t align, size_t n)
+{
+	void *p = __real_aligned_alloc(align, n);
 	fz_add(p);
 	return p;
 }
