@@ -114,6 +114,7 @@ valgrind:
 		printf '#!/bin/sh\nexec valgrind -q --leak-check=full --error-exitcode=1 --suppressions=%s/tests/valgrind.supp --log-file=%s/log/%%p %s "$$@"\n' \
 			$(CURDIR) $(CURDIR)/$(VG)/valgrind $(CURDIR)/$(VG)/$$p >$(VG)/valgrind/$$p; \
 		chmod +x $(VG)/valgrind/$$p; done
+	@ln -sf $(CURDIR)/$(VG)/gen-responses $(VG)/valgrind/gen-responses # a tool of the tests, not under test
 	NPS_BIN=$(CURDIR)/$(VG)/valgrind bats $(VALGRIND_TESTS)
 	@if find $(VG)/valgrind/log -type f -size +0 | grep -q .; then \
 		find $(VG)/valgrind/log -type f -size +0 -exec cat {} +; exit 1; fi
