@@ -25,7 +25,7 @@
 
 #define BLOCK (1 << 17)
 #define NBATCH 4
-#define SLACK 64 /* bytes past a batch's lines that tsv_advance may read */
+#define SLACK 64 /* bytes past a batch's lines that the splitter may read */
 
 enum batch_kind { BATCH_ROWS, BATCH_END, BATCH_ERROR };
 
@@ -336,7 +336,7 @@ static void produce(struct tsv_reader *r, struct batch *b)
 		}
 		in->carry.len = 0;
 		buf_add(&in->carry, b->buf + whole, len - whole);
-		/* defined bytes for tsv_advance to read past the lines (and
+		/* defined bytes for the splitter to read past the lines (and
 		 * mask off) */
 		memset(b->buf + len, 0, SLACK);
 		if (in->eof && in->at_header && bom_only(b->buf, whole))
@@ -519,7 +519,7 @@ int tsv_next_slow(struct tsv_reader *r)
 	struct tsv_input *in = r->in;
 	for (;;) {
 		if (r->next_row != r->rows_end) {
-			tsv_advance(r);
+			r->advance(r);
 			if (!tsv_is_header(r))
 				return 1;
 			continue;

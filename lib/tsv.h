@@ -3,9 +3,9 @@
  * the reader's buffers: valid until the next tsv_next call. The reader
  * owns all of its memory (and its reading thread); tsv_close releases it.
  *
- * Threads: from the first tsv_next on, a producer thread may read and
- * split the input ahead (a program that reads by ranges, tsv_ranges,
- * never starts it). The program owns every field of struct tsv_reader;
+ * Threads: from the first tsv_next on, a producer thread may read the
+ * input ahead (a program that reads by ranges, tsv_ranges, never starts
+ * it); tsv_next splits each line where it is read. The program owns every field of struct tsv_reader;
  * the producer writes none of them (it fills the header fields --
  * has_header, header, header_file, cols, ncols -- only while tsv_open
  * makes the first batch synchronously, before the thread starts). So the
@@ -49,7 +49,9 @@ struct tsv_reader {
 	struct slice *field_buf;
 	size_t field_cap;
 	unsigned long next_line;
-	void (*advance)(struct tsv_reader *r); /* splits the next line */
+	/* splits the next line into row and fields: the splitter for this
+	 * machine's instruction set (tsv-split.c) */
+	void (*advance)(struct tsv_reader *r);
 };
 
 /* Opens the inputs (none: stdin) and reads the header. Exits 66 when a
@@ -90,13 +92,6 @@ void tsv_open_header(struct tsv_reader *r, const struct tsv_header *given,
 int tsv_next_slow(struct tsv_reader *r);
 int tsv_is_header(const struct tsv_reader *r);
 
-/* Splits the next line of the batch into r->row and r->fields: the
- * splitter for this machine's instruction set, chosen in tsv.c. */
-static inline void tsv_advance(struct tsv_reader *r)
-{
-	r->advance(r);
-}
-
 /* Reads the next row into r->row and r->fields. Returns 0 at the end of
  * the last input. Rows are not checked against the header's width:
  * tsv_check_width does that, so a program may reject them its own way.
@@ -106,7 +101,7 @@ static inline int tsv_next(struct tsv_reader *r)
 {
 	if (r->next_row == r->rows_end)
 		return tsv_next_slow(r);
-	tsv_advance(r);
+	r->advance(r);
 	if (r->row.n - r->header.len > 3 || !tsv_is_header(r))
 		return 1;
 	return tsv_next_slow(r);
