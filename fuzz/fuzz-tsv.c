@@ -96,7 +96,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
 	for (size_t k = 0; k < sizeof splitters / sizeof *splitters; k++) {
 		setenv("NPSKIT_SPLIT", splitters[k], 1);
-		lseek(fd, 0, SEEK_SET);
 		read_all(path, data, size);
 	}
 	close(fd);

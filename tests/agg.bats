@@ -501,3 +501,35 @@ split3() { # file -> $BATS_TEST_TMPDIR/part.a{a,b,c}, each with the header
 	run nps-agg -g partial <<<"$(tsv 'partial score' 'a 9')"
 	[ "$status" -eq 0 ]
 }
+
+@test "thousands of groups of every short key length, and longer: each counted apart" {
+	# 3,000 keys of 0 to 8 bytes (kept in the hash slot itself) and 500 of
+	# 9 to 12 (hashed), each met 1 to 3 times, interleaved, so that the
+	# table grows several times, and 80 that differ only in length; awk
+	# counts the rows and promoters per key
+	awk 'BEGIN {
+		srand(7); print "g\tscore"
+		for (r = 0; r < 3; r++)
+			for (i = 0; i < 3500; i++) {
+				if (r > 0 && i % (r + 2)) continue
+				len = i < 3000 ? i % 9 : 9 + i % 4
+				k = sprintf("%0" len "d", i); if (len == 0) k = ""
+				k = substr(k "", length(k) - len + 1)
+				print k "\t" (i + r) % 11
+			}
+		# one byte repeated, 1 to 8 times: the same packed word at
+		# every length, told apart only by the length
+		for (c = 0; c < 10; c++)
+			for (len = 1; len <= 8; len++) {
+				k = ""
+				for (j = 0; j < len; j++) k = k c
+				for (r = 0; r < len; r++) print k "\t" (c + r) % 11
+			}
+	}' > "$BATS_TEST_TMPDIR/in"
+	nps-agg -g g "$BATS_TEST_TMPDIR/in" | tail -n +2 | cut -f 1-3 | sort > "$BATS_TEST_TMPDIR/got"
+	awk -F '\t' 'NR > 1 { n[$1]++; if ($2 >= 9) p[$1]++ }
+		END { for (k in n) print k "\t" n[k] "\t" p[k] + 0 }' "$BATS_TEST_TMPDIR/in" |
+		sort > "$BATS_TEST_TMPDIR/want"
+	cmp "$BATS_TEST_TMPDIR/got" "$BATS_TEST_TMPDIR/want"
+	[ "$(wc -l < "$BATS_TEST_TMPDIR/want")" -gt 2000 ]
+}
