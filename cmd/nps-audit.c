@@ -1,8 +1,10 @@
 /* nps-audit: can these scores be trusted? Judges each unit (and period)
  * against its peers and its own history on several signals of gaming,
  * combines them into a verdict, and draws a callback sample. Memory grows
- * with the units, periods, burst windows and contacts seen, not the rows
- * (the callback sample holds up to N rows per unit). */
+ * with the units, periods and contacts seen, and by 12 bytes a timed
+ * answer (its burst window); the callback sample holds up to N rows per
+ * unit. Ranges of a file are read on every core, each thread into a part
+ * of its own, added up exactly at the end. */
 #include <getopt.h>
 #include <math.h>
 #include <stdint.h>
@@ -92,7 +94,7 @@ struct cell {
 	size_t nkept, quota;
 };
 
-/* Counts of burst windows or contacts, each belonging to one cell. */
+/* Counts of contacts, each belonging to one cell. */
 struct tally {
 	struct hash keys; /* cell id, then the window or the contact */
 	unsigned long long *count;
@@ -107,18 +109,37 @@ struct period_totals {
 	double funnel_target, funnel_v1, funnel_tau2;
 };
 
+/* The burst window of each timed answer, and its cell: counted per cell
+ * and window at the end (count_bursts), which is faster than a table of
+ * windows when most windows hold one answer, and adds up across threads
+ * by concatenation. */
+struct burst_log {
+	uint32_t *cell;
+	int64_t *window;
+	size_t n, cap;
+};
+
+/* What the rows make. Each thread reading ranges fills a part of its
+ * own; the others are added into the first (struct audit's) at the end
+ * (merge_part). */
+struct part {
+	OWN_LINES const struct audit *a; /* options and columns, read only */
+	struct hash units; /* the group fields joined by TAB */
+	struct hash cell_keys; /* unit id, period */
+	struct cell *cells;
+	size_t cells_cap;
+	struct burst_log bursts;
+	struct tally contacts;
+	struct buf key; /* scratch for hash keys */
+};
+
 struct audit {
 	struct options opt;
 	struct tsv_reader in;
 	size_t *group_cols, ngroups;
 	size_t score_col;
 	long time_col, transaction_col, contact_col;
-	struct hash units; /* the group fields joined by TAB */
-	struct hash cell_keys; /* unit id, period */
-	struct cell *cells;
-	size_t cells_cap;
-	struct tally bursts, contacts;
-	struct buf key; /* scratch for hash keys */
+	struct part all;
 	struct period_totals *periods;
 	size_t nperiods;
 	uint32_t *order; /* cells in output order */
@@ -207,7 +228,8 @@ static double normal_upper(double z) { return 0.5 * erfc(z / sqrt(2.0)); }
 
 /* ---- reading ---------------------------------------------------------- */
 
-static void tally_add(struct tally *t, const void *key, size_t n, uint32_t cell)
+static void tally_add(struct tally *t, const void *key, size_t n, uint32_t cell,
+		      unsigned long long count)
 {
 	int added;
 	size_t id = hash_intern(&t->keys, key, n, &added);
@@ -219,23 +241,44 @@ static void tally_add(struct tally *t, const void *key, size_t n, uint32_t cell)
 	}
 	if (added)
 		t->count[id] = 0, t->cell[id] = cell;
-	t->count[id]++;
+	t->count[id] += count;
 }
 
-static struct cell *cell_of(struct audit *a, uint32_t unit, long period,
+static void burst_log_add(struct burst_log *l, uint32_t cell, int64_t window)
+{
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 4096;
+		l->cell = xrealloc(l->cell, l->cap * sizeof *l->cell);
+		l->window = xrealloc(l->window, l->cap * sizeof *l->window);
+	}
+	l->cell[l->n] = cell;
+	l->window[l->n++] = window;
+}
+
+/* The cell of a unit and period. Its key is the unit id and the period
+ * in 8 bytes, which the hash finds inline, when the period fits in 32
+ * bits (a date's always does); else in 12 (the same for it every time). */
+static struct cell *cell_of(struct part *p, uint32_t unit, long period,
 			    uint32_t *id_out)
 {
 	char key[sizeof unit + sizeof period];
+	size_t n = sizeof unit + sizeof(int32_t);
 	memcpy(key, &unit, sizeof unit);
-	memcpy(key + sizeof unit, &period, sizeof period);
-	int added;
-	size_t id = hash_intern(&a->cell_keys, key, sizeof key, &added);
-	if (id >= a->cells_cap) {
-		size_t cap = a->cells_cap ? a->cells_cap * 2 : 256;
-		a->cells = xrealloc(a->cells, cap * sizeof *a->cells);
-		a->cells_cap = cap;
+	if (period >= INT32_MIN && period <= INT32_MAX) {
+		int32_t narrow = (int32_t)period;
+		memcpy(key + sizeof unit, &narrow, sizeof narrow);
+	} else {
+		memcpy(key + sizeof unit, &period, sizeof period);
+		n = sizeof key;
 	}
-	struct cell *c = &a->cells[id];
+	int added;
+	size_t id = hash_intern(&p->cell_keys, key, n, &added);
+	if (id >= p->cells_cap) {
+		size_t cap = p->cells_cap ? p->cells_cap * 2 : 256;
+		p->cells = xrealloc(p->cells, cap * sizeof *p->cells);
+		p->cells_cap = cap;
+	}
+	struct cell *c = &p->cells[id];
 	if (added) {
 		memset(c, 0, sizeof *c);
 		c->unit = unit, c->period = period;
@@ -291,19 +334,19 @@ static void sample_offer(struct cell *c, uint64_t key, struct slice row,
 	c->kept[i] = k;
 }
 
-static int parse_time(struct audit *a, long col, const char *what, struct when *w)
+static int parse_time(struct tsv_reader *r, long col, const char *what, struct when *w)
 {
-	struct slice f = a->in.fields[col];
+	struct slice f = r->fields[col];
 	if (date_parse(f, w))
 		return 1;
-	tsv_reject(&a->in, "%s must be a date or timestamp (%s)", what, tsv_quote(f));
+	tsv_reject(r, "%s must be a date or timestamp (%s)", what, tsv_quote(f));
 	return 0;
 }
 
-/* One response into its cell's counts. 0 when the row is rejected. */
-static int read_row(struct audit *a)
+/* One response into its cell's counts in p. 0 when the row is rejected. */
+static int read_row(struct part *p, struct tsv_reader *r)
 {
-	struct tsv_reader *r = &a->in;
+	const struct audit *a = p->a;
 	const struct options *o = &a->opt;
 	if (!tsv_check_width(r))
 		return 0;
@@ -315,25 +358,25 @@ static int read_row(struct audit *a)
 		return 0;
 	}
 	struct when at, done;
-	if (a->time_col >= 0 && !parse_time(a, a->time_col, o->time, &at))
+	if (a->time_col >= 0 && !parse_time(r, a->time_col, o->time, &at))
 		return 0;
 	if (a->transaction_col >= 0 && score >= 0 &&
 	    r->fields[a->transaction_col].n &&
-	    !parse_time(a, a->transaction_col, o->transaction, &done))
+	    !parse_time(r, a->transaction_col, o->transaction, &done))
 		return 0;
 
-	a->key.len = 0;
+	p->key.len = 0;
 	for (size_t g = 0; g < a->ngroups; g++) {
 		if (g)
-			buf_add(&a->key, "\t", 1);
+			buf_add(&p->key, "\t", 1);
 		struct slice f = r->fields[a->group_cols[g]];
-		buf_add(&a->key, f.p, f.n);
+		buf_add(&p->key, f.p, f.n);
 	}
 	int added;
-	uint32_t unit = (uint32_t)hash_intern(&a->units, a->key.p, a->key.len, &added);
+	uint32_t unit = (uint32_t)hash_intern(&p->units, p->key.p, p->key.len, &added);
 	long period = o->has_period ? period_of_when(o->period, &at) : 0;
 	uint32_t id;
-	struct cell *c = cell_of(a, unit, period, &id);
+	struct cell *c = cell_of(p, unit, period, &id);
 	if (score < 0) {
 		c->unanswered++;
 		return 1;
@@ -348,10 +391,7 @@ static int read_row(struct audit *a)
 	if (a->time_col >= 0) {
 		long long w = (long long)o->burst_window;
 		long long window = at.utc >= 0 ? at.utc / w : -((-at.utc + w - 1) / w);
-		char key[sizeof id + sizeof window];
-		memcpy(key, &id, sizeof id);
-		memcpy(key + sizeof id, &window, sizeof window);
-		tally_add(&a->bursts, key, sizeof key, id);
+		burst_log_add(&p->bursts, id, window);
 	}
 	if (o->has_period) {
 		long last = period_first_day(o->period, period + 1) - 1;
@@ -360,15 +400,168 @@ static int read_row(struct audit *a)
 	}
 	if (a->contact_col >= 0 && r->fields[a->contact_col].n) {
 		struct slice f = r->fields[a->contact_col];
-		a->key.len = 0;
-		buf_add(&a->key, &id, sizeof id);
-		buf_add(&a->key, f.p, f.n);
-		tally_add(&a->contacts, a->key.p, a->key.len, id);
+		p->key.len = 0;
+		buf_add(&p->key, &id, sizeof id);
+		buf_add(&p->key, f.p, f.n);
+		tally_add(&p->contacts, p->key.p, p->key.len, id, 1);
 	}
 	if (o->mode == MODE_SAMPLE)
 		sample_offer(c, mix64(hash_bytes(r->row.p, r->row.n) ^ mix64(o->seed)),
 			     r->row, o->sample);
 	return 1;
+}
+
+static void read_rows(void *state, struct tsv_reader *r, struct writer *unused)
+{
+	(void)unused; /* the verdicts are written at the end */
+	struct part *p = state;
+	while (tsv_next(r))
+		read_row(p, r);
+}
+
+static void part_free(struct part *p)
+{
+	for (size_t i = 0; i < p->cell_keys.count; i++) {
+		for (size_t k = 0; k < p->cells[i].nkept; k++)
+			free(p->cells[i].kept[k].row);
+		free(p->cells[i].kept);
+	}
+	free(p->cells);
+	hash_free(&p->units);
+	hash_free(&p->cell_keys);
+	free(p->bursts.cell), free(p->bursts.window);
+	hash_free(&p->contacts.keys);
+	free(p->contacts.count), free(p->contacts.cell);
+	buf_free(&p->key);
+}
+
+/* Adds another thread's part into a->all: units and cells by their keys
+ * (counts added), burst windows and contacts under the merged cells'
+ * ids, and the sampled rows offered again (the sample keeps the smallest
+ * keys, whoever offers them first). Then frees p. */
+static void merge_part(struct audit *a, struct part *p)
+{
+	struct part *all = &a->all;
+	uint32_t *unit_to = xmalloc((p->units.count + 1) * sizeof *unit_to);
+	for (size_t u = 0; u < p->units.count; u++) {
+		int added;
+		unit_to[u] = (uint32_t)hash_intern(&all->units, p->units.keys[u],
+						   p->units.lens[u], &added);
+	}
+	uint32_t *cell_to = xmalloc((p->cell_keys.count + 1) * sizeof *cell_to);
+	for (size_t i = 0; i < p->cell_keys.count; i++) {
+		struct cell *from = &p->cells[i];
+		struct cell *to = cell_of(all, unit_to[from->unit], from->period, &cell_to[i]);
+		to->n += from->n, to->unanswered += from->unanswered;
+		for (int s = 0; s <= 10; s++)
+			to->score[s] += from->score[s];
+		to->timed += from->timed, to->fast += from->fast, to->late += from->late;
+		for (size_t k = 0; k < from->nkept; k++)
+			sample_offer(to, from->kept[k].key,
+				     (struct slice){ from->kept[k].row, from->kept[k].len },
+				     a->opt.sample);
+	}
+	for (size_t i = 0; i < p->bursts.n; i++)
+		burst_log_add(&all->bursts, cell_to[p->bursts.cell[i]], p->bursts.window[i]);
+	for (size_t id = 0; id < p->contacts.keys.count; id++) {
+		uint32_t cell = cell_to[p->contacts.cell[id]];
+		p->key.len = 0; /* the key again, after the merged cell id */
+		buf_add(&p->key, &cell, sizeof cell);
+		buf_add(&p->key, p->contacts.keys.keys[id] + sizeof cell,
+			p->contacts.keys.lens[id] - sizeof cell);
+		tally_add(&all->contacts, p->key.p, p->key.len, cell, p->contacts.count[id]);
+	}
+	free(unit_to);
+	free(cell_to);
+	part_free(p);
+}
+
+/* The rows into a->all: on one thread, or on ranges of the input on
+ * several, each into a part of its own, merged at the end. */
+static void read_all(struct audit *a)
+{
+	size_t n = tsv_range_threads(&a->in);
+	if (n == 1) {
+		a->all.a = a;
+		buf_grow(&a->all.key, 64);
+		read_rows(&a->all, &a->in, &out);
+		return;
+	}
+	struct part *parts = xmalloc_lines(n * sizeof *parts);
+	memset(parts, 0, n * sizeof *parts);
+	for (size_t i = 0; i < n; i++) {
+		parts[i].a = a;
+		buf_grow(&parts[i].key, 64);
+	}
+	tsv_ranges(&a->in, n, read_rows, parts, sizeof *parts);
+	a->all = parts[0];
+	for (size_t i = 1; i < n; i++)
+		merge_part(a, &parts[i]);
+	free(parts);
+}
+
+static int cmp_int64(const void *pa, const void *pb)
+{
+	int64_t x = *(const int64_t *)pa, y = *(const int64_t *)pb;
+	return x < y ? -1 : x > y;
+}
+
+/* Each cell's answers in windows that hold --burst-size or more of its
+ * answers. The log grouped by cell (a counting sort), then each cell's
+ * windows counted: in an array over their range when that is at most
+ * twice the answers plus 65536 (a period's windows, the rule), else by
+ * sorting them. */
+static void count_bursts(struct audit *a)
+{
+	const struct burst_log *l = &a->all.bursts;
+	size_t ncells = a->all.cell_keys.count;
+	unsigned long long size = a->opt.burst_size;
+	size_t *start = xmalloc((ncells + 2) * sizeof *start);
+	memset(start, 0, (ncells + 2) * sizeof *start);
+	for (size_t i = 0; i < l->n; i++)
+		start[l->cell[i] + 2]++;
+	for (size_t c = 2; c < ncells + 2; c++)
+		start[c] += start[c - 1];
+	/* start[c + 1]: where cell c's windows go next; then its end */
+	int64_t *w = xmalloc((l->n + 1) * sizeof *w);
+	for (size_t i = 0; i < l->n; i++)
+		w[start[l->cell[i] + 1]++] = l->window[i];
+	uint32_t *count = NULL;
+	size_t count_cap = 0;
+	for (size_t c = 0; c < ncells; c++) {
+		int64_t *v = w + start[c];
+		size_t k = start[c + 1] - start[c];
+		unsigned long long burst = 0;
+		if (k < size)
+			continue;
+		int64_t lo = v[0], hi = v[0];
+		for (size_t j = 1; j < k; j++)
+			lo = v[j] < lo ? v[j] : lo, hi = v[j] > hi ? v[j] : hi;
+		uint64_t range = (uint64_t)hi - (uint64_t)lo + 1;
+		if (k <= UINT32_MAX && range <= 2 * (uint64_t)k + 65536) {
+			if (range > count_cap) {
+				free(count);
+				count_cap = (size_t)range;
+				count = xmalloc(count_cap * sizeof *count);
+			}
+			memset(count, 0, (size_t)range * sizeof *count);
+			for (size_t j = 0; j < k; j++)
+				count[v[j] - lo]++;
+			for (size_t x = 0; x < range; x++)
+				burst += count[x] >= size ? count[x] : 0;
+		} else {
+			qsort(v, k, sizeof *v, cmp_int64);
+			for (size_t j = 0, run; j < k; j += run) {
+				for (run = 1; j + run < k && v[j + run] == v[j]; run++)
+					;
+				burst += run >= size ? run : 0;
+			}
+		}
+		a->all.cells[c].burst = burst;
+	}
+	free(count);
+	free(w);
+	free(start);
 }
 
 /* ---- the signals ------------------------------------------------------ */
@@ -449,14 +642,14 @@ static void share_signal(struct audit *a, const struct period_totals *pt,
 {
 	size_t k = 0;
 	for (size_t i = sp.first; i < sp.last && s == TOP_BOX; i++) {
-		struct cell *c = &a->cells[a->order[i]];
+		struct cell *c = &a->all.cells[a->order[i]];
 		if (!c->too_few && c->n)
 			scratch[k++] = (double)c->score[10] / (double)c->n;
 	}
 	double centre = k ? median(scratch, k) : 0;
 	k = 0;
 	for (size_t i = sp.first; i < sp.last && centre > 0 && centre < 1; i++) {
-		struct cell *c = &a->cells[a->order[i]];
+		struct cell *c = &a->all.cells[a->order[i]];
 		if (c->too_few || !c->n)
 			continue;
 		double n = (double)c->n, x = (double)c->score[10];
@@ -465,7 +658,7 @@ static void share_signal(struct audit *a, const struct period_totals *pt,
 	}
 	double kappa = heterogeneity(scratch, k);
 	for (size_t i = sp.first; i < sp.last; i++) {
-		struct cell *c = &a->cells[a->order[i]];
+		struct cell *c = &a->all.cells[a->order[i]];
 		double x, n, np;
 		share_counts(c, s, &x, &n);
 		double p0 = peer_share(pt, c, s, &np);
@@ -522,7 +715,7 @@ static void shape_signal(struct audit *a, const struct period_totals *pt,
 	for (int b = 0; b < 4; b++) {
 		k = 0;
 		for (size_t i = sp.first; i < sp.last; i++) {
-			struct cell *c = &a->cells[a->order[i]];
+			struct cell *c = &a->all.cells[a->order[i]];
 			double bin[4];
 			shape_bins(c, bin);
 			if (!c->too_few && c->n)
@@ -533,7 +726,7 @@ static void shape_signal(struct audit *a, const struct period_totals *pt,
 	}
 	k = 0;
 	for (size_t i = sp.first; i < sp.last && total > 0; i++) {
-		struct cell *c = &a->cells[a->order[i]];
+		struct cell *c = &a->all.cells[a->order[i]];
 		if (c->too_few || !c->n)
 			continue;
 		double bin[4], n = (double)c->n, x2 = 0;
@@ -550,7 +743,7 @@ static void shape_signal(struct audit *a, const struct period_totals *pt,
 	}
 	double kappa = heterogeneity(scratch, k);
 	for (size_t i = sp.first; i < sp.last; i++) {
-		struct cell *c = &a->cells[a->order[i]];
+		struct cell *c = &a->all.cells[a->order[i]];
 		int df;
 		double x2 = shape_chisq(pt, c, &df);
 		if (c->too_few || df <= 0)
@@ -589,7 +782,7 @@ static void funnel_signal(struct audit *a, struct period_totals *pt,
 	size_t k = 0;
 	double sw = 0, sw2 = 0;
 	for (size_t i = sp.first; i < sp.last; i++) {
-		struct cell *c = &a->cells[a->order[i]];
+		struct cell *c = &a->all.cells[a->order[i]];
 		if (c->too_few)
 			continue;
 		double vc, y = nps_of(c, &vc);
@@ -612,7 +805,7 @@ static void funnel_signal(struct audit *a, struct period_totals *pt,
 		pt->funnel_tau2 = tau2 > 0 ? tau2 : 0;
 	}
 	for (size_t i = sp.first; i < sp.last; i++) {
-		struct cell *c = &a->cells[a->order[i]];
+		struct cell *c = &a->all.cells[a->order[i]];
 		if (c->too_few)
 			continue;
 		double vc, y = nps_of(c, &vc);
@@ -641,14 +834,14 @@ static const struct period_totals *totals_of(const struct audit *a, long period)
  * (fewer answers while the score rises). Needs 3 earlier periods. */
 static void history_signals(struct audit *a, const uint32_t *ids, size_t at)
 {
-	struct cell *c = &a->cells[ids[at]];
+	struct cell *c = &a->all.cells[ids[at]];
 	if (c->too_few || at < 3)
 		return;
 	size_t from = at > 12 ? at - 12 : 0;
 	double x = 0, n = 0, un = 0, vol = 0, period_vol = 0, peers_vol = 0;
 	struct cell pooled = { 0 };
 	for (size_t j = from; j < at; j++) {
-		const struct cell *h = &a->cells[ids[j]];
+		const struct cell *h = &a->all.cells[ids[j]];
 		x += (double)h->score[10], n += (double)h->n, un += (double)h->unanswered;
 		for (int s = 0; s <= 10; s++)
 			pooled.score[s] += h->score[s];
@@ -666,7 +859,7 @@ static void history_signals(struct audit *a, const uint32_t *ids, size_t at)
 	double mr = 0, zprev = 0;
 	int nmr = 0, first = 1;
 	for (size_t j = from; j < at; j++) {
-		const struct cell *h = &a->cells[ids[j]];
+		const struct cell *h = &a->all.cells[ids[j]];
 		if (!h->n)
 			continue;
 		double z = ((double)h->score[10] / (double)h->n - pbar) /
@@ -735,14 +928,14 @@ static void adjust_cells(struct audit *a, size_t ncells, int s, double *p,
 {
 	size_t m = 0;
 	for (size_t i = 0; i < ncells; i++) {
-		struct cell *c = &a->cells[i];
+		struct cell *c = &a->all.cells[i];
 		if (s >= 0 ? c->has[s] : !isnan(c->combined))
 			p[m++] = s >= 0 ? c->p[s] : c->combined;
 	}
 	p_adjust(p, adj, m, a->opt.adjust);
 	m = 0;
 	for (size_t i = 0; i < ncells; i++) {
-		struct cell *c = &a->cells[i];
+		struct cell *c = &a->all.cells[i];
 		if (s >= 0 && c->has[s])
 			c->p_adj[s] = adj[m++];
 		else if (s < 0 && !isnan(c->combined))
@@ -757,12 +950,12 @@ static void judge(struct audit *a, size_t ncells)
 	for (int s = 0; s < NSIGNALS; s++)
 		adjust_cells(a, ncells, s, p, adj);
 	for (size_t i = 0; i < ncells; i++)
-		a->cells[i].combined = fisher(&a->cells[i]);
+		a->all.cells[i].combined = fisher(&a->all.cells[i]);
 	adjust_cells(a, ncells, -1, p, adj); /* the combination */
 	/* Review: the signals together are significant after adjustment,
 	 * and at least one signal is on its own. */
 	for (size_t i = 0; i < ncells; i++) {
-		struct cell *c = &a->cells[i];
+		struct cell *c = &a->all.cells[i];
 		int raised = 0;
 		for (int s = 0; s < NSIGNALS; s++)
 			raised += c->has[s] && c->p_adj[s] < a->opt.alpha;
@@ -776,11 +969,11 @@ static void judge(struct audit *a, size_t ncells)
 static int cmp_cells(const void *pa, const void *pb, const void *ctx)
 {
 	const struct audit *a = ctx;
-	const struct cell *x = &a->cells[*(const uint32_t *)pa];
-	const struct cell *y = &a->cells[*(const uint32_t *)pb];
+	const struct cell *x = &a->all.cells[*(const uint32_t *)pa];
+	const struct cell *y = &a->all.cells[*(const uint32_t *)pb];
 	if (x->unit != y->unit) {
-		size_t nx = a->units.lens[x->unit], ny = a->units.lens[y->unit];
-		int r = memcmp(a->units.keys[x->unit], a->units.keys[y->unit],
+		size_t nx = a->all.units.lens[x->unit], ny = a->all.units.lens[y->unit];
+		int r = memcmp(a->all.units.keys[x->unit], a->all.units.keys[y->unit],
 			       nx < ny ? nx : ny);
 		if (r || nx != ny)
 			return r ? r : nx < ny ? -1 : 1;
@@ -791,8 +984,8 @@ static int cmp_cells(const void *pa, const void *pb, const void *ctx)
 static int cmp_by_period(const void *pa, const void *pb, const void *ctx)
 {
 	const struct audit *a = ctx;
-	const struct cell *x = &a->cells[*(const uint32_t *)pa];
-	const struct cell *y = &a->cells[*(const uint32_t *)pb];
+	const struct cell *x = &a->all.cells[*(const uint32_t *)pa];
+	const struct cell *y = &a->all.cells[*(const uint32_t *)pb];
 	if (x->period != y->period)
 		return x->period < y->period ? -1 : 1;
 	return cmp_cells(pa, pb, ctx);
@@ -801,15 +994,13 @@ static int cmp_by_period(const void *pa, const void *pb, const void *ctx)
 static void compute(struct audit *a)
 {
 	const struct options *o = &a->opt;
-	size_t ncells = a->cell_keys.count;
-	for (size_t i = 0; i < a->bursts.keys.count; i++)
-		if (a->bursts.count[i] >= o->burst_size)
-			a->cells[a->bursts.cell[i]].burst += a->bursts.count[i];
-	for (size_t i = 0; i < a->contacts.keys.count; i++)
-		if (a->contacts.count[i] > o->contact_max)
-			a->cells[a->contacts.cell[i]].shared += a->contacts.count[i];
+	size_t ncells = a->all.cell_keys.count;
+	count_bursts(a);
+	for (size_t i = 0; i < a->all.contacts.keys.count; i++)
+		if (a->all.contacts.count[i] > o->contact_max)
+			a->all.cells[a->all.contacts.cell[i]].shared += a->all.contacts.count[i];
 	for (size_t i = 0; i < ncells; i++)
-		a->cells[i].too_few = a->cells[i].n < o->min_n;
+		a->all.cells[i].too_few = a->all.cells[i].n < o->min_n;
 
 	uint32_t *ids = xmalloc((ncells + 1) * sizeof *ids);
 	double *scratch = xmalloc((2 * ncells + 2) * sizeof *scratch);
@@ -825,9 +1016,9 @@ static void compute(struct audit *a)
 		size_t last = first;
 		struct period_totals *pt = &a->periods[a->nperiods++];
 		memset(pt, 0, sizeof *pt);
-		pt->period = a->cells[ids[first]].period;
-		for (; last < ncells && a->cells[ids[last]].period == pt->period; last++) {
-			const struct cell *c = &a->cells[ids[last]];
+		pt->period = a->all.cells[ids[first]].period;
+		for (; last < ncells && a->all.cells[ids[last]].period == pt->period; last++) {
+			const struct cell *c = &a->all.cells[ids[last]];
 			pt->sum.n += c->n, pt->sum.unanswered += c->unanswered;
 			for (int s = 0; s <= 10; s++)
 				pt->sum.score[s] += c->score[s];
@@ -855,7 +1046,7 @@ static void compute(struct audit *a)
 	if (o->has_period)
 		for (size_t first = 0; first < ncells;) {
 			size_t last = first;
-			while (last < ncells && a->cells[ids[last]].unit == a->cells[ids[first]].unit)
+			while (last < ncells && a->all.cells[ids[last]].unit == a->all.cells[ids[first]].unit)
 				last++;
 			for (size_t at = first; at < last; at++)
 				history_signals(a, ids + first, at - first);
@@ -881,7 +1072,7 @@ static int signal_enabled(const struct audit *a, enum signal s)
 
 static void write_unit(const struct audit *a, const struct cell *c)
 {
-	out_write(a->units.keys[c->unit], a->units.lens[c->unit]);
+	out_write(a->all.units.keys[c->unit], a->all.units.lens[c->unit]);
 	if (a->opt.has_period) {
 		char text[48];
 		period_format(a->opt.period, c->period, text);
@@ -909,8 +1100,8 @@ static void write_table(const struct audit *a)
 			writer_printf(&out, "\t%s\t%s_p\t%s_p_adj", signal_names[s],
 				      signal_names[s], signal_names[s]);
 	out_str("\tfunnel_target\tfunnel_v1\tfunnel_tau2\tp_combined\tp_combined_adj\tsignals\tverdict\n");
-	for (size_t i = 0; i < a->cell_keys.count; i++) {
-		const struct cell *c = &a->cells[a->order[i]];
+	for (size_t i = 0; i < a->all.cell_keys.count; i++) {
+		const struct cell *c = &a->all.cells[a->order[i]];
 		write_unit(a, c);
 		out_char('\t');
 		writer_u64(&out, c->n);
@@ -1021,8 +1212,8 @@ static void write_explain(const struct audit *a)
 {
 	write_group_header(a);
 	out_str("\tsignal\texplanation\n");
-	for (size_t i = 0; i < a->cell_keys.count; i++) {
-		const struct cell *c = &a->cells[a->order[i]];
+	for (size_t i = 0; i < a->all.cell_keys.count; i++) {
+		const struct cell *c = &a->all.cells[a->order[i]];
 		for (int s = 0; s < NSIGNALS; s++) {
 			if (!c->has[s] || c->p_adj[s] >= a->opt.alpha)
 				continue;
@@ -1047,15 +1238,15 @@ static unsigned long long spread(struct audit *a, int review,
 {
 	for (;;) {
 		size_t open = 0;
-		for (size_t i = 0; i < a->cell_keys.count; i++) {
-			struct cell *c = &a->cells[a->order[i]];
+		for (size_t i = 0; i < a->all.cell_keys.count; i++) {
+			struct cell *c = &a->all.cells[a->order[i]];
 			open += sampled(a, c) && c->review == review && c->quota < c->nkept;
 		}
 		if (!open || !budget)
 			return budget;
 		unsigned long long each = budget / open, extra = budget % open;
-		for (size_t i = 0; i < a->cell_keys.count && budget; i++) {
-			struct cell *c = &a->cells[a->order[i]];
+		for (size_t i = 0; i < a->all.cell_keys.count && budget; i++) {
+			struct cell *c = &a->all.cells[a->order[i]];
 			if (!sampled(a, c) || c->review != review || c->quota >= c->nkept)
 				continue;
 			unsigned long long want = each + (extra ? 1 : 0);
@@ -1084,9 +1275,9 @@ static int cmp_kept(const void *pa, const void *pb)
 static void write_sample(struct audit *a)
 {
 	unsigned long long n = a->opt.sample, review_rows = 0;
-	for (size_t i = 0; i < a->cell_keys.count; i++)
-		if (a->cells[i].review && sampled(a, &a->cells[i]))
-			review_rows += a->cells[i].nkept;
+	for (size_t i = 0; i < a->all.cell_keys.count; i++)
+		if (a->all.cells[i].review && sampled(a, &a->all.cells[i]))
+			review_rows += a->all.cells[i].nkept;
 	unsigned long long to_review = review_rows ? (n * 4 + 4) / 5 : 0;
 	unsigned long long left = spread(a, 1, to_review);
 	left = spread(a, 0, n - to_review + left);
@@ -1095,8 +1286,8 @@ static void write_sample(struct audit *a)
 		tsv_write_header(&a->in, &out);
 		out_str("\taudit_verdict\taudit_stratum\n");
 	}
-	for (size_t i = 0; i < a->cell_keys.count; i++) {
-		struct cell *c = &a->cells[a->order[i]];
+	for (size_t i = 0; i < a->all.cell_keys.count; i++) {
+		struct cell *c = &a->all.cells[a->order[i]];
 		if (c->nkept)
 			qsort(c->kept, c->nkept, sizeof *c->kept, cmp_kept);
 		const char *verdict = c->too_few ? "too_few" : c->review ? "review" : "ok";
@@ -1204,22 +1395,10 @@ static void parse_options(int argc, char **argv, struct options *o)
 
 static void release(struct audit *a)
 {
-	for (size_t i = 0; i < a->cell_keys.count; i++) {
-		for (size_t k = 0; k < a->cells[i].nkept; k++)
-			free(a->cells[i].kept[k].row);
-		free(a->cells[i].kept);
-	}
-	free(a->cells);
+	part_free(&a->all);
 	free(a->order);
 	free(a->periods);
 	free(a->group_cols);
-	hash_free(&a->units);
-	hash_free(&a->cell_keys);
-	hash_free(&a->bursts.keys);
-	hash_free(&a->contacts.keys);
-	free(a->bursts.count), free(a->bursts.cell);
-	free(a->contacts.count), free(a->contacts.cell);
-	buf_free(&a->key);
 }
 
 int main(int argc, char **argv)
@@ -1236,10 +1415,7 @@ int main(int argc, char **argv)
 	a.contact_col = a.opt.contact ? (long)tsv_col(&a.in, a.opt.contact) : -1;
 	if (a.opt.rejects)
 		tsv_rejects_open(&a.in, a.opt.rejects);
-	buf_grow(&a.key, 64);
-
-	while (tsv_next(&a.in))
-		read_row(&a);
+	read_all(&a);
 	compute(&a);
 	switch (a.opt.mode) {
 	case MODE_TABLE: write_table(&a); break;

@@ -85,6 +85,19 @@ cols() { # FILE COL...
 	[ "$output" = "$(printf '%s\n' 'R	60.0000	30.0000	burst;contact	review' 'S	-60.0000	-30.0000		ok')" ]
 }
 
+@test "burst windows over years and before 1970 are counted exactly, aligned on the epoch" {
+	# R: 5 answers in 2020-01-01 10:00-10:04 and 5 in 2025-06-01 12:00-12:04
+	# (bursts: 10); 3 at 20-minute steps and 4 + 1 across 10:10 (none): 10
+	# of 18. T: 5 in 1960-01-01 00:00-00:04 (a window before the epoch), 5
+	# on five days: 5 of 10. U: 5 in 2026-02-01 08:00-08:04 (exactly
+	# --burst-size), 5 on five days: 5 of 10. S: one a day: 0 of 18. The
+	# windows of R and T span years (counted by sorting them), those of S
+	# and U days (in an array). burst = the unit's share minus its peers',
+	# in percent: R 10/18 - 10/38, S 0 - 20/38, T and U 5/10 - 15/46.
+	run cols <(nps-audit -g store -t responded_at --min-n 1 "$data/audit-burst-years.tsv") store n burst
+	[ "$output" = "$(printf '%s\n' 'R	18	29.2398' 'S	18	-52.6316' 'T	10	17.3913' 'U	10	17.3913')" ]
+}
+
 @test "a jump in the share of 10s against the unit's own months: Laney z by hand" {
 	{
 		printf 'store\tat\tscore\n'

@@ -72,6 +72,21 @@ same() {
 	same nps-themes --themes "$dict" --long --spans "$D/c.tsv"
 }
 
+@test "nps-audit: every thread count gives the same verdicts, explanations and sample" {
+	# a region's windows of a day hold bursts; channel as the contact is shared
+	a="-g region -t responded_at -p month --burst-window 86400 --contact channel"
+	same nps-audit $a "$D/r.tsv"
+	# every answer of the 40,000 is in some unit-month, counted apart
+	[ "$(awk -F'\t' 'NR > 1 { s += $3 + $4 } END { print s }' "$D/one")" = 40000 ]
+	# and some are in bursts (the burst share is not zero everywhere)
+	awk -F'\t' 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "burst") c = i; next }
+		$c != "0.0000" && $c != "" { found = 1 } END { exit !found }' "$D/one"
+	same nps-audit $a --explain "$D/r.tsv"
+	same nps-audit -g store -t responded_at -p week "$D/r.tsv"
+	same nps-audit -g region,channel -t responded_at --sample 500 "$D/r.tsv"
+	[ "$(wc -l < "$D/one")" = 501 ]
+}
+
 @test "a line longer than several ranges, CRLF, no final newline" {
 	for f in long crlf nonl; do
 		same nps-classify "$D/$f.tsv"
@@ -120,6 +135,8 @@ first_of_range1() {
 			# nps-classify has written every row before the bad one
 			[ $prog != nps-classify ] || [ "$(wc -l < "$D/one")" = $((bad - 1)) ]
 		done
+		same nps-audit -g store "$D/bad.tsv"
+		[ "$(cat "$D/one.err")" = "nps-audit: $D/bad.tsv:$bad: score must be an integer 0..10 or empty (\"x\")" ]
 	done
 }
 
@@ -211,6 +228,8 @@ same_at() {
 		same_at "2 5 16" nps-classify --rejects "$D/rej.$seed" "$D/rand.tsv"
 		same_at "2 5 16" nps-route --no-sort "$D/rand.tsv"
 		same_at "2 5 16" nps-route --rejects "$D/rej.$seed" "$D/rand.tsv"
+		same_at "2 5 16" nps-audit -g store -t responded_at "$D/rand.tsv"
+		same_at "2 5 16" nps-audit -g store -t responded_at --rejects "$D/rej.$seed" "$D/rand.tsv"
 		# rows in = rows out + rejects (classify), counted apart
 		NPSKIT_THREADS=7 nps-classify --rejects "$D/rej.$seed" "$D/rand.tsv" > "$D/out" 2> /dev/null
 		rows=$(awk 'NR > 1 && $0 != h && $0 != h "\r" { n++ } NR == 1 { h = $0 } END { print n + 0 }' "$D/rand.tsv")
