@@ -888,7 +888,30 @@ static void finish(struct state *s)
 	free(order);
 }
 
-static void state_free(struct state *s)
+/* The row scratch of a state: its ratings and ring. */
+static void row_alloc(struct state *s)
+{
+	s->x = xmalloc(s->l.q * sizeof *s->x);
+	s->present = xmalloc(s->l.q);
+	s->ring_whole = xmalloc(RING * s->l.q * sizeof *s->ring_whole);
+	s->ring_block = xmalloc(RING * sizeof *s->ring_block);
+	memset(s->ring_block, 0, RING * sizeof *s->ring_block);
+	s->ring_group = xmalloc(RING * sizeof *s->ring_group);
+	s->ring_bucket = xmalloc(RING * sizeof *s->ring_bucket);
+	s->ring_at = 0;
+}
+
+static void row_free(struct state *s)
+{
+	free(s->x);
+	free(s->present);
+	free(s->ring_whole);
+	free(s->ring_block);
+	free(s->ring_group);
+	free(s->ring_bucket);
+}
+
+static void groups_free(struct state *s)
 {
 	for (size_t i = 0; i < s->keys.count; i++) {
 		struct group *g = &s->groups[i];
@@ -904,16 +927,16 @@ static void state_free(struct state *s)
 	}
 	free(s->groups);
 	hash_free(&s->keys);
+}
+
+static void state_free(struct state *s)
+{
+	groups_free(s);
 	for (size_t v = 0; v < s->l.q; v++)
 		free(s->l.names[v]);
 	free(s->l.names);
 	free(s->l.pair);
-	free(s->x);
-	free(s->present);
-	free(s->ring_whole);
-	free(s->ring_block);
-	free(s->ring_group);
-	free(s->ring_bucket);
+	row_free(s);
 	for (size_t t = 0; t < s->nstages; t++)
 		free(s->stages[t]);
 	free(s->stages);
@@ -976,22 +999,16 @@ static int open_input(struct state *s, struct input *in, int nfiles, char **file
 	}
 	if (s->o.levels)
 		levels_read(s);
-	s->x = xmalloc(s->l.q * sizeof *s->x);
-	s->present = xmalloc(s->l.q);
-	s->ring_whole = xmalloc(RING * s->l.q * sizeof *s->ring_whole);
-	s->ring_block = xmalloc(RING * sizeof *s->ring_block);
-	memset(s->ring_block, 0, RING * sizeof *s->ring_block);
-	s->ring_group = xmalloc(RING * sizeof *s->ring_group);
-	s->ring_bucket = xmalloc(RING * sizeof *s->ring_bucket);
+	row_alloc(s);
 	if (s->o.rejects)
 		tsv_rejects_open(r, s->o.rejects);
 	return 1;
 }
 
 /* One response: its ratings and weight checked, added to its group. */
-static void read_response(struct state *s, struct input *in, struct slice key)
+static void read_response(struct state *s, const struct input *in,
+			  struct tsv_reader *r, struct slice key)
 {
-	struct tsv_reader *r = &in->r;
 	for (size_t v = 0; v < s->l.q; v++) {
 		int rc = rating_parse(r->fields[in->var_cols[v]], &s->x[v]);
 		if (rc < 0) {
@@ -1014,21 +1031,108 @@ static void read_response(struct state *s, struct input *in, struct slice key)
 	add_row(s, r, g, bucket, micro);
 }
 
-static void read_rows(struct state *s, struct input *in)
+/* The rows of r into s; key and vals are scratch (--merge: a row's sums). */
+static void read_rows(struct state *s, const struct input *in, struct tsv_reader *r,
+		      struct buf *key, i128 *vals)
 {
-	struct tsv_reader *r = &in->r;
 	while (tsv_next(r)) {
 		if (!tsv_check_width(r))
 			continue;
-		struct slice key = key_of_row(r->fields, in->group_cols, s->ngroups_cols,
-					      in->key_in_place, &in->key);
+		struct slice k = key_of_row(r->fields, in->group_cols, s->ngroups_cols,
+					    in->key_in_place, key);
 		if (s->o.merge) {
 			struct group *g;
-			merge_row(s, r, &in->pc, &g, key, in->vals);
+			merge_row(s, r, &in->pc, &g, k, vals);
 		} else {
-			read_response(s, in, key);
+			read_response(s, in, r, k);
 		}
 	}
+	ring_drain(s);
+}
+
+/* A thread reading ranges of the input: a state of its own (its groups,
+ * its row and ring; the options and layout shared, read only), added
+ * into the main state at the end (merge_lane). */
+struct lane {
+	OWN_LINES struct state s;
+	const struct input *in;
+	struct buf key;
+	i128 *vals;
+};
+
+static void read_range(void *state, struct tsv_reader *r, struct writer *unused)
+{
+	(void)unused; /* the analysis is written at the end */
+	struct lane *ln = state;
+	read_rows(&ln->s, ln->in, r, &ln->key, ln->vals);
+}
+
+static void add_or_die(i128 *a, i128 b)
+{
+	if (__builtin_add_overflow(*a, b, a))
+		die(EX_DATA_, "sums too large to add up");
+}
+
+/* Adds a lane's groups into s, exactly (as --merge adds partial rows):
+ * each cell's sums, its top ratings; then frees the lane's own parts. */
+static void merge_lane(struct state *s, struct state *t)
+{
+	const struct layout *l = &s->l;
+	for (size_t i = 0; i < t->keys.count; i++) {
+		struct group *from = &t->groups[i];
+		struct group *to = group_of(s, t->keys.keys[i], t->keys.lens[i]);
+		for (size_t k = 0; k < s->o.buckets; k++) {
+			fast_flush(t, from, k);
+			const struct cell *c = from->cells[k];
+			if (!c)
+				continue;
+			struct cell *d = cell_of(s, to, k);
+			for (size_t e = 0; e < l->exact; e++)
+				add_or_die(&d->exact[e], c->exact[e]);
+			if (c->inc) {
+				i128 *inc = cell_inc(l, d);
+				for (size_t e = 0; e < INC_KINDS * l->pairs; e++)
+					add_or_die(&inc[e], c->inc[e]);
+			}
+		}
+		for (size_t d = 0; d < l->p; d++)
+			for (int j = 0; j < from->top[d].count; j++)
+				if (!top_add(&to->top[d], from->top[d].value[j],
+					     from->top[d].weight[j]))
+					die(EX_DATA_, "sums too large to add up");
+	}
+	groups_free(t);
+	row_free(t);
+}
+
+/* Every row into s: on one thread, or on ranges of the input on several,
+ * each into a lane of its own, merged at the end. */
+static void read_all(struct state *s, struct input *in)
+{
+	size_t n = tsv_range_threads(&in->r);
+	if (n == 1) {
+		read_rows(s, in, &in->r, &in->key, in->vals);
+		return;
+	}
+	struct lane *lanes = xmalloc_lines(n * sizeof *lanes);
+	for (size_t i = 0; i < n; i++) {
+		struct lane *ln = &lanes[i];
+		memset(ln, 0, sizeof *ln);
+		ln->s = *s; /* options, layout and stages: read only */
+		memset(&ln->s.keys, 0, sizeof ln->s.keys);
+		ln->s.groups = NULL, ln->s.cap = 0;
+		row_alloc(&ln->s);
+		ln->in = in;
+		if (s->o.merge)
+			ln->vals = xmalloc((tot_size(&s->l) + 4 * s->l.p) * sizeof *ln->vals);
+	}
+	tsv_ranges(&in->r, n, read_range, lanes, sizeof *lanes);
+	for (size_t i = 0; i < n; i++) {
+		merge_lane(s, &lanes[i].s);
+		buf_free(&lanes[i].key);
+		free(lanes[i].vals);
+	}
+	free(lanes);
 }
 
 static void input_close(struct state *s, struct input *in)
@@ -1055,8 +1159,7 @@ int main(int argc, char **argv)
 		input_close(&s, &in);
 		return 0;
 	}
-	read_rows(&s, &in);
-	ring_drain(&s);
+	read_all(&s, &in);
 	finish(&s);
 	writer_close(&out);
 	input_close(&s, &in);

@@ -87,6 +87,29 @@ same() {
 	[ "$(wc -l < "$D/one")" = 501 ]
 }
 
+@test "nps-drivers: every thread count gives the same analysis, partials and merge" {
+	gen="$bin/gen-drivers"
+	[ -x "$gen" ] || gen="$BATS_TEST_DIRNAME/../build/gen-drivers"
+	# 30,000 rows of 40 stores, 5% of ratings missing, some with decimals
+	"$gen" -s 40 -m 0.05 30000 | awk -F'\t' -v OFS='\t' 'NR > 1 && NR % 11 == 0 { $6 = $6 ".5" } { print }' > "$D/d.tsv"
+	same nps-drivers -g store --drivers-prefix sat_ --bootstrap 20 "$D/d.tsv"
+	# a row per store and driver: 40 x 8, and the header
+	[ "$(wc -l < "$D/one")" = 321 ]
+	same nps-drivers -g region --drivers-prefix sat_ --pairwise -w sat_parking --bootstrap 20 "$D/d.tsv"
+	same nps-drivers -g store --drivers-prefix sat_ --partial "$D/d.tsv"
+	cp "$D/one" "$D/partial.tsv"
+	same nps-drivers --merge -g store --bootstrap 20 "$D/partial.tsv"
+	# the merged partials are the analysis of the rows themselves
+	NPSKIT_THREADS=1 nps-drivers -g store --drivers-prefix sat_ --bootstrap 20 "$D/d.tsv" | cmp - "$D/one"
+	# a bad rating on either side of a range's edge stops at its own line
+	L=$(first_of_range1 "$D/d.tsv")
+	for bad in $((L - 1)) $L; do
+		awk -F'\t' -v OFS='\t' -v l=$bad 'NR == l { $5 = "x" } { print }' "$D/d.tsv" > "$D/dbad.tsv"
+		same nps-drivers -g store --drivers-prefix sat_ --bootstrap 0 "$D/dbad.tsv"
+		[ "$(cat "$D/one.err")" = "nps-drivers: $D/dbad.tsv:$bad: sat_wait must be a number with at most 3 decimals, below 1e6 in size, or empty (\"x\")" ]
+	done
+}
+
 @test "a line longer than several ranges, CRLF, no final newline" {
 	for f in long crlf nonl; do
 		same nps-classify "$D/$f.tsv"
