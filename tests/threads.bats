@@ -96,6 +96,12 @@ same() {
 	# a row per store and driver: 40 x 8, and the header
 	[ "$(wc -l < "$D/one")" = 321 ]
 	same nps-drivers -g region --drivers-prefix sat_ --pairwise -w sat_parking --bootstrap 20 "$D/d.tsv"
+	# the groups are analysed on every thread too, 64 a thread at a time:
+	# 240 groups of store and parking rating are two windows at 2 threads
+	same nps-drivers -g store,sat_parking --drivers-prefix sat_ --bootstrap 5 "$D/d.tsv"
+	groups=$(awk -F'\t' 'NR > 1 { print $3 "\t" $12 }' "$D/d.tsv" | sort -u | wc -l)
+	[ "$(wc -l < "$D/one")" = $((1 + groups * 8)) ]
+	[ "$groups" -gt 128 ]
 	same nps-drivers -g store --drivers-prefix sat_ --partial "$D/d.tsv"
 	cp "$D/one" "$D/partial.tsv"
 	same nps-drivers --merge -g store --bootstrap 20 "$D/partial.tsv"

@@ -2,6 +2,8 @@
  * correlations, regression, relative weights, LMG shares, bootstrap,
  * quadrants and stages, and the rows written (see nps-drivers(1)). */
 #include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -547,17 +549,17 @@ static void top_boxes(const struct state *s, struct work *w,
 
 /* A figure that does not exist (NaN) is an empty field (npskit(7),
  * MISSING NUMBERS). */
-static void write_fixed(double v, int precision)
+static void write_fixed(struct writer *o, double v, int precision)
 {
-	out_char('\t');
+	writer_char(o, '\t');
 	if (!isnan(v))
-		writer_fixed(&out, v, precision);
+		writer_fixed(o, v, precision);
 }
 
-static void write_count(double v)
+static void write_count(struct writer *o, double v)
 {
-	out_char('\t');
-	writer_u64(&out, (unsigned long long)v);
+	writer_char(o, '\t');
+	writer_u64(o, (unsigned long long)v);
 }
 
 void drivers_write_header(const struct state *s)
@@ -572,7 +574,8 @@ void drivers_write_header(const struct state *s)
 	out_char('\n');
 }
 
-static void write_group(const struct state *s, struct work *w, struct slice key)
+static void write_group(const struct state *s, struct work *w, struct slice key,
+			struct writer *o)
 {
 	const struct layout *l = &s->l;
 	const struct moments *m = &w->m;
@@ -609,23 +612,23 @@ static void write_group(const struct state *s, struct work *w, struct slice key)
 	}
 	for (size_t i = 0; i < p; i++) {
 		size_t d = w->order[i];
-		out_write(key.p, key.n);
+		writer_write(o, key.p, key.n);
 		if (s->ngroups_cols)
-			out_char('\t');
-		out_str(l->names[d + 1]);
+			writer_char(o, '\t');
+		writer_str(o, l->names[d + 1]);
 		int in = w->rank[d] > 0;
 		int has_r = !(w->flags[d] & (FLAG_NOT_RATED | FLAG_ZERO_VARIANCE | FLAG_FEW_CASES)) &&
 			    !(w->flags[d] & FLAG_OUTCOME_CONSTANT);
-		write_count(s->o.pairwise ? m->used[d + 1] : m->cases);
-		write_count(m->rated[d + 1]);
-		write_fixed(m->mean[d + 1], prec);
-		write_fixed(w->topbox[d], prec);
-		write_fixed(has_r ? m->corr[d + 1] : NAN, fine);
-		write_fixed(w->beta[d], fine);
-		write_fixed(w->pratt[d], prec);
-		write_fixed(w->rw[d], prec);
-		write_fixed(w->lmg[d], prec);
-		write_fixed(w->imp[d], prec);
+		write_count(o, s->o.pairwise ? m->used[d + 1] : m->cases);
+		write_count(o, m->rated[d + 1]);
+		write_fixed(o, m->mean[d + 1], prec);
+		write_fixed(o, w->topbox[d], prec);
+		write_fixed(o, has_r ? m->corr[d + 1] : NAN, fine);
+		write_fixed(o, w->beta[d], fine);
+		write_fixed(o, w->pratt[d], prec);
+		write_fixed(o, w->rw[d], prec);
+		write_fixed(o, w->lmg[d], prec);
+		write_fixed(o, w->imp[d], prec);
 		double lo = NAN, hi = NAN, rlo = NAN, rhi = NAN, next = NAN, stable = NAN;
 		if (in && boot) {
 			for (size_t b = 0; b < nb; b++)
@@ -651,48 +654,48 @@ static void write_group(const struct state *s, struct work *w, struct slice key)
 			if (after < p)
 				next = (double)above / (double)nb;
 		}
-		write_fixed(lo, prec);
-		write_fixed(hi, prec);
-		out_char('\t');
+		write_fixed(o, lo, prec);
+		write_fixed(o, hi, prec);
+		writer_char(o, '\t');
 		if (in)
-			writer_u64(&out, (unsigned long long)w->rank[d]);
-		write_fixed(rlo, 0);
-		write_fixed(rhi, 0);
-		write_fixed(next, fine);
-		out_str(isnan(next) ? "\t" : next >= 1 - alpha / 2 ? "\tyes" : "\tno");
-		out_char('\t');
-		out_str(in ? quadrant_names[w->quad[d]] : "");
-		write_fixed(stable, fine);
-		out_char('\t');
+			writer_u64(o, (unsigned long long)w->rank[d]);
+		write_fixed(o, rlo, 0);
+		write_fixed(o, rhi, 0);
+		write_fixed(o, next, fine);
+		writer_str(o, isnan(next) ? "\t" : next >= 1 - alpha / 2 ? "\tyes" : "\tno");
+		writer_char(o, '\t');
+		writer_str(o, in ? quadrant_names[w->quad[d]] : "");
+		write_fixed(o, stable, fine);
+		writer_char(o, '\t');
 		if (!w->flags[d]) {
-			out_str("ok");
+			writer_str(o, "ok");
 		} else {
 			int first = 1;
 			for (size_t f = 0; f < sizeof flag_names / sizeof *flag_names; f++)
 				if (w->flags[d] >> f & 1) {
 					if (!first)
-						out_char(',');
-					out_str(flag_names[f]);
+						writer_char(o, ',');
+					writer_str(o, flag_names[f]);
 					first = 0;
 				}
 		}
-		write_count(m->rows);
-		write_count(s->o.pairwise ? (isinf(m->min_pair) ? 0 : m->min_pair) : m->cases);
-		write_fixed(w->r2, fine);
-		write_fixed(w->cut_imp, prec);
-		write_fixed(w->cut_mean, prec);
-		out_char('\t');
-		out_str(top3);
-		write_count((double)nb);
-		write_fixed(gap, prec);
+		write_count(o, m->rows);
+		write_count(o, s->o.pairwise ? (isinf(m->min_pair) ? 0 : m->min_pair) : m->cases);
+		write_fixed(o, w->r2, fine);
+		write_fixed(o, w->cut_imp, prec);
+		write_fixed(o, w->cut_mean, prec);
+		writer_char(o, '\t');
+		writer_str(o, top3);
+		write_count(o, (double)nb);
+		write_fixed(o, gap, prec);
 		if (s->o.levels) {
-			out_char('\t');
-			out_str(s->stage_of[d] >= 0 ? s->stages[s->stage_of[d]] : "");
-			write_fixed(w->stage_share[d], prec);
-			write_fixed(w->within[d], prec);
-			write_fixed(w->stage_share[d] * w->within[d] / 100, prec);
+			writer_char(o, '\t');
+			writer_str(o, s->stage_of[d] >= 0 ? s->stages[s->stage_of[d]] : "");
+			write_fixed(o, w->stage_share[d], prec);
+			write_fixed(o, w->within[d], prec);
+			write_fixed(o, w->stage_share[d] * w->within[d] / 100, prec);
 		}
-		out_char('\n');
+		writer_char(o, '\n');
 	}
 }
 
@@ -834,24 +837,102 @@ void drivers_write_group_names(const struct options *o)
 	out_char('\t');
 }
 
+/* One group's analysis, written to o. */
+static void report_group(const struct state *s, struct work *w,
+			 const struct key_ref *ref, const int64_t *top, struct writer *o)
+{
+	const struct group *g = &s->groups[ref->id];
+	struct slice key = { ref->p, ref->n };
+	gather(s, w, g);
+	fit_group(s, w);
+	if (s->o.levels)
+		fit_levels(s, w);
+	top_boxes(s, w, g, top);
+	bootstrap(s, w, key);
+	write_group(s, w, key, o);
+}
+
+/* The groups are analysed on every core (threads_count()), each with a
+ * work area of its own: a group's figures depend on its sums alone and
+ * its bootstrap on its own seed, so any thread gives the same bytes.
+ * A window of groups at a time; each group written into a buffer of its
+ * own, the window's buffers then written in order. */
+enum { WINDOW_PER_THREAD = 64 };
+
+struct report {
+	const struct state *s;
+	const struct key_ref *order;
+	const int64_t *top;
+	struct writer *outs; /* the window's, one per group */
+	size_t first, count; /* the window: order[first, first + count) */
+	_Atomic size_t next;  /* the next group of the window to take */
+};
+
+struct reporter {
+	OWN_LINES struct work w;
+	struct report *rep;
+	pthread_t thread;
+	int started;
+};
+
+static void *report_window(void *arg)
+{
+	struct reporter *me = arg;
+	struct report *rep = me->rep;
+	for (size_t i; (i = atomic_fetch_add(&rep->next, 1)) < rep->count;)
+		report_group(rep->s, &me->w, &rep->order[rep->first + i], rep->top,
+			     &rep->outs[i]);
+	return NULL;
+}
+
 void drivers_report(const struct state *s, const struct key_ref *order,
 		    size_t n, const int64_t *top)
 {
-	struct work w;
-	work_alloc(s, &w);
-	need_init(s, &w);
+	size_t nthreads = threads_count();
+	if (nthreads > n)
+		nthreads = n ? n : 1;
 	drivers_write_header(s);
-	for (size_t i = 0; i < n; i++) {
-		const struct group *g = &s->groups[order[i].id];
-		struct slice key = { order[i].p, order[i].n };
-		gather(s, &w, g);
-		fit_group(s, &w);
-		if (s->o.levels)
-			fit_levels(s, &w);
-		top_boxes(s, &w, g, top);
-		bootstrap(s, &w, key);
-		write_group(s, &w, key);
+	if (nthreads == 1) {
+		struct work w;
+		work_alloc(s, &w);
+		need_init(s, &w);
+		for (size_t i = 0; i < n; i++)
+			report_group(s, &w, &order[i], top, &out);
+		free(w.need);
+		work_free(&w);
+		return;
 	}
-	free(w.need);
-	work_free(&w);
+	size_t window = nthreads * WINDOW_PER_THREAD;
+	struct report rep = { s, order, top, xmalloc(window * sizeof *rep.outs), 0, 0, 0 };
+	for (size_t i = 0; i < window; i++)
+		writer_memory(&rep.outs[i]);
+	struct reporter *team = xmalloc_lines(nthreads * sizeof *team);
+	for (size_t t = 0; t < nthreads; t++) {
+		team[t].rep = &rep;
+		work_alloc(s, &team[t].w);
+		need_init(s, &team[t].w);
+	}
+	for (rep.first = 0; rep.first < n; rep.first += rep.count) {
+		rep.count = n - rep.first < window ? n - rep.first : window;
+		atomic_store(&rep.next, 0);
+		for (size_t t = 1; t < nthreads; t++)
+			team[t].started = pthread_create(&team[t].thread, NULL,
+							 report_window, &team[t]) == 0;
+		report_window(&team[0]); /* this thread too: it takes all if none started */
+		for (size_t t = 1; t < nthreads; t++)
+			if (team[t].started)
+				pthread_join(team[t].thread, NULL);
+		for (size_t i = 0; i < rep.count; i++) {
+			out_write(rep.outs[i].buf, rep.outs[i].len);
+			rep.outs[i].len = 0;
+		}
+	}
+	for (size_t t = 0; t < nthreads; t++) {
+		free(team[t].w.need);
+		work_free(&team[t].w);
+	}
+	free(team);
+	for (size_t i = 0; i < window; i++)
+		writer_close(&rep.outs[i]);
+	free(rep.outs);
 }
