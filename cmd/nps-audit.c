@@ -46,6 +46,7 @@ static void usage(void)
 	       "      --sample N          write N responses to call back instead\n"
 	       "      --seed S            the sample's seed (default 1)\n"
 	       "      --rejects FILE      write bad rows to FILE instead of stopping\n"
+	       TSV_HEADER_USAGE
 	       "  -h, --help              show this help\n"
 	       "      --version           show the version\n");
 }
@@ -69,6 +70,7 @@ struct options {
 	unsigned long long sample, seed;
 	enum mode mode;
 	enum p_adjust adjust;
+	struct tsv_header given; /* --columns, --header-from */
 };
 
 /* A row kept for the callback sample: its sampling key and its bytes. */
@@ -1333,6 +1335,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{ "sample", required_argument, NULL, 'S' },
 		{ "seed", required_argument, NULL, 'Z' },
 		{ "rejects", required_argument, NULL, 'R' },
+		TSV_HEADER_OPTIONS,
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ 0 },
@@ -1380,6 +1383,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 			break;
 		case 'Z': o->seed = count_option("--seed", optarg, 0); break;
 		case 'R': o->rejects = optarg; break;
+		case TSV_OPT_COLUMNS: case TSV_OPT_HEADER_FROM: tsv_header_option(&o->given, c, optarg); break;
 		case 'h': usage(); exit_printed();
 		case 'V': printf("nps-audit %s\n", NPSKIT_VERSION); exit_printed();
 		default: die_option(argv, "g:s:t:p:T:h");
@@ -1407,7 +1411,7 @@ int main(int argc, char **argv)
 	prog_init(argv[0]);
 	parse_options(argc, argv, &a.opt);
 
-	tsv_open(&a.in, argc - optind, argv + optind);
+	tsv_open_header(&a.in, &a.opt.given, argc - optind, argv + optind);
 	a.ngroups = tsv_cols(&a.in, a.opt.group, &a.group_cols);
 	a.score_col = tsv_col(&a.in, a.opt.score);
 	a.time_col = a.opt.time ? (long)tsv_col(&a.in, a.opt.time) : -1;

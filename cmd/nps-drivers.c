@@ -48,6 +48,7 @@ static void usage(void)
 	       "      --partial            write the sufficient statistics instead\n"
 	       "      --merge              input is --partial output: combine it\n"
 	       "      --rejects FILE       write bad rows to FILE instead of stopping\n"
+	       TSV_HEADER_USAGE
 	       "  -h, --help               show this help\n"
 	       "      --version            show the version\n");
 }
@@ -723,6 +724,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{ "partial", no_argument, NULL, 'A' },
 		{ "merge", no_argument, NULL, 'M' },
 		{ "rejects", required_argument, NULL, 'R' },
+		TSV_HEADER_OPTIONS,
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ 0 },
@@ -792,6 +794,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case 'A': o->partial = 1; break;
 		case 'M': o->merge = 1; break;
 		case 'R': o->rejects = optarg; break;
+		case TSV_OPT_COLUMNS: case TSV_OPT_HEADER_FROM: tsv_header_option(&o->given, c, optarg); break;
 		case 'h': usage(); exit_printed();
 		case 'V': printf("nps-drivers %s\n", NPSKIT_VERSION); exit_printed();
 		default: die_option(argv, "s:d:g:w:h");
@@ -984,7 +987,7 @@ struct input {
 static int open_input(struct state *s, struct input *in, int nfiles, char **files)
 {
 	struct tsv_reader *r = &in->r;
-	tsv_open(r, nfiles, files);
+	tsv_open_header(r, &s->o.given, nfiles, files);
 	s->ngroups_cols = tsv_cols(r, s->o.group, &in->group_cols);
 	in->key_in_place = key_in_place(in->group_cols, s->ngroups_cols);
 	if (!r->has_header)

@@ -26,6 +26,7 @@ static void usage(void)
 	       "      --suggest N     write the N most frequent words, two-word phrases\n"
 	       "                      and Chinese bigrams of texts with no theme\n"
 	       "      --rejects FILE  write bad rows to FILE instead of stopping\n"
+	       TSV_HEADER_USAGE
 	       "  -h, --help          show this help\n"
 	       "      --version       show the version\n");
 }
@@ -219,6 +220,7 @@ struct options {
 	const char *text_name, *dict_path, *rejects;
 	int long_form, spans;
 	unsigned long top; /* --suggest */
+	struct tsv_header given; /* --columns, --header-from */
 };
 
 static void parse_options(struct options *o, int argc, char **argv)
@@ -231,6 +233,7 @@ static void parse_options(struct options *o, int argc, char **argv)
 		{ "spans", no_argument, NULL, SPANS },
 		{ "suggest", required_argument, NULL, SUGGEST },
 		{ "rejects", required_argument, NULL, REJECTS },
+		TSV_HEADER_OPTIONS,
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, VERSION },
 		{ 0 },
@@ -250,6 +253,7 @@ static void parse_options(struct options *o, int argc, char **argv)
 				die_usage("--suggest needs a count of 1 or more, not \"%s\"", optarg);
 			break;
 		case REJECTS: o->rejects = optarg; break;
+		case TSV_OPT_COLUMNS: case TSV_OPT_HEADER_FROM: tsv_header_option(&o->given, c, optarg); break;
 		case 'h': usage(); exit_printed();
 		case VERSION: printf("nps-themes %s\n", NPSKIT_VERSION); exit_printed();
 		default: die_option(argv, "c:h");
@@ -274,7 +278,7 @@ int main(int argc, char **argv)
 	}
 	t.spans = o.spans;
 	scan_init(&t.scan, &t.dict);
-	tsv_open(&t.r, argc - optind, argv + optind);
+	tsv_open_header(&t.r, &o.given, argc - optind, argv + optind);
 	t.text_col = tsv_col(&t.r, o.text_name);
 	if (o.rejects)
 		tsv_rejects_open(&t.r, o.rejects);

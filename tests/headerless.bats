@@ -13,11 +13,14 @@ setup() {
 }
 
 # same PROG ARGS...: the program on the body with each option gives the
-# bytes it gives on the whole file.
+# bytes it gives on the whole file (examples/sample.tsv, or $file).
 same() {
-	"$@" "$sample" >"$d/want"
-	"$@" --columns "$columns" "$d/body" >"$d/got1"
-	"$@" --header-from "$d/header.tsv" <"$d/body" >"$d/got2"
+	local f=${file:-$sample}
+	head -n 1 "$f" >"$d/h.tsv"
+	tail -n +2 "$f" >"$d/b.tsv"
+	"$@" "$f" >"$d/want"
+	"$@" --columns "$(tr '\t' ',' <"$d/h.tsv")" "$d/b.tsv" >"$d/got1"
+	"$@" --header-from "$d/h.tsv" <"$d/b.tsv" >"$d/got2"
 	cmp "$d/want" "$d/got1"
 	cmp "$d/want" "$d/got2"
 	[ "$(wc -l <"$d/want")" -gt 1 ]
@@ -36,6 +39,15 @@ same() {
 
 @test "nps-route: --columns and --header-from" {
 	same nps-route -v customer_value
+}
+
+@test "nps-audit, nps-themes and nps-drivers: --columns and --header-from" {
+	same nps-audit -g store -t responded_at -p month --min-n 5
+	same nps-audit -g region -t responded_at --sample 20
+	same nps-themes --themes "$BATS_TEST_DIRNAME/../examples/themes.tsv"
+	same nps-themes --suggest 10
+	file="$data/drivers-basic.tsv" same nps-drivers -g store -d price,staff,speed --bootstrap 20
+	file="$data/drivers-basic.tsv" same nps-drivers -d price,staff,speed -w weight --partial
 }
 
 @test "a line equal to the given header is skipped (the split that starts the file holds it)" {

@@ -24,6 +24,7 @@ struct options {
 	enum cut_kind cut;
 	double cut_importance, cut_mean, confidence;
 	unsigned long long bootstrap, buckets, seed, lmg_max;
+	struct tsv_header given; /* --columns, --header-from */
 };
 
 /* ---- the variables and the layout of their sums ----
