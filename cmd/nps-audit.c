@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "date.h"
 #include "hash.h"
 #include "nps.h"
@@ -275,11 +276,7 @@ static struct cell *cell_of(struct part *p, uint32_t unit, long period,
 	}
 	int added;
 	size_t id = hash_intern(&p->cell_keys, key, n, &added);
-	if (id >= p->cells_cap) {
-		size_t cap = p->cells_cap ? p->cells_cap * 2 : 256;
-		p->cells = xrealloc(p->cells, cap * sizeof *p->cells);
-		p->cells_cap = cap;
-	}
+	p->cells = array_grow(p->cells, &p->cells_cap, id + 1, sizeof *p->cells);
 	struct cell *c = &p->cells[id];
 	if (added) {
 		memset(c, 0, sizeof *c);
