@@ -99,7 +99,7 @@ struct cell {
 
 /* Counts of contacts, each belonging to one cell. */
 struct tally {
-	struct hash keys; /* cell id, then the window or the contact */
+	struct hash keys; /* cell id, then the contact */
 	unsigned long long *count;
 	uint32_t *cell;
 	size_t cap;
@@ -119,7 +119,7 @@ struct period_totals {
 struct burst_log {
 	uint32_t *cell;
 	int64_t *window;
-	size_t n, cap;
+	size_t n, cell_cap, window_cap;
 };
 
 /* What the rows make. Each thread reading ranges fills a part of its
@@ -249,11 +249,8 @@ static void tally_add(struct tally *t, const void *key, size_t n, uint32_t cell,
 
 static void burst_log_add(struct burst_log *l, uint32_t cell, int64_t window)
 {
-	if (l->n == l->cap) {
-		l->cap = l->cap ? l->cap * 2 : 4096;
-		l->cell = xrealloc(l->cell, l->cap * sizeof *l->cell);
-		l->window = xrealloc(l->window, l->cap * sizeof *l->window);
-	}
+	l->cell = array_grow(l->cell, &l->cell_cap, l->n + 1, sizeof *l->cell);
+	l->window = array_grow(l->window, &l->window_cap, l->n + 1, sizeof *l->window);
 	l->cell[l->n] = cell;
 	l->window[l->n++] = window;
 }
