@@ -119,6 +119,7 @@ same() {
 @test "a line longer than several ranges, CRLF, no final newline" {
 	for f in long crlf nonl; do
 		same nps-classify "$D/$f.tsv"
+		same nps-audit -g store -t responded_at "$D/$f.tsv"
 		same nps-agg -g store "$D/$f.tsv"
 	done
 	[ "$(wc -l < "$D/one")" = 401 ] # 400 stores and the header
@@ -137,6 +138,8 @@ same() {
 	b_from_stdin() { "$@" < "$D/b.tsv"; }
 	same b_from_stdin nps-classify "$D/a.tsv" -
 	cmp "$D/one" <(nps-classify "$D/r.tsv")
+	same nps-audit -g store -t responded_at "$D/repeated.tsv"
+	cmp "$D/one" <(nps-audit -g store -t responded_at "$D/r.tsv")
 }
 
 @test "standard input that starts inside a file starts there at every count" {
@@ -144,6 +147,8 @@ same() {
 	run_from_line2() { { IFS= read -r _; "$@"; } < "$D/r.tsv"; }
 	same run_from_line2 nps-agg -g store --header-from "$D/r.tsv"
 	cmp "$D/one" <(nps-agg -g store "$D/r.tsv")
+	same run_from_line2 nps-audit -g store -t responded_at --header-from "$D/r.tsv"
+	cmp "$D/one" <(nps-audit -g store -t responded_at "$D/r.tsv")
 }
 
 # The line that begins range 1 at 2 threads: the first whose newline
