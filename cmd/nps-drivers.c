@@ -305,6 +305,24 @@ static void add_row(struct state *s, struct tsv_reader *r, struct group *g,
 	}
 }
 
+/* Adds sums into cell c: the exact block, and the INC block when inc is
+ * not NULL (--merge's rows, and the threads' cells at the end). 0 when a
+ * sum would overflow. */
+static int cell_add(const struct layout *l, struct cell *c, const i128 *exact,
+		    const i128 *inc)
+{
+	for (size_t k = 0; k < l->exact; k++)
+		if (__builtin_add_overflow(c->exact[k], exact[k], &c->exact[k]))
+			return 0;
+	if (inc) {
+		i128 *to = cell_inc(l, c);
+		for (size_t k = 0; k < INC_KINDS * l->pairs; k++)
+			if (__builtin_add_overflow(to[k], inc[k], &to[k]))
+				return 0;
+	}
+	return 1;
+}
+
 /* ---- exact decimals, for --partial and --merge ---- */
 
 /* v / 10^decimals, trailing zeros dropped: "7", "7.5", "-0.25". */
@@ -636,14 +654,8 @@ static void merge_row(struct state *s, struct tsv_reader *r,
 	if (vals[0] == 0 && !has_top)
 		return; /* a single pass never writes an empty cell */
 	struct group *g = *gp = group_of(s, key.p, key.n);
-	struct cell *c = cell_of(s, g, bucket);
-	for (size_t k = 0; k < l->exact; k++)
-		add_checked(r, &c->exact[k], vals[k]);
-	if (any_inc) {
-		i128 *inc = cell_inc(l, c);
-		for (size_t k = 0; k < INC_KINDS * l->pairs; k++)
-			add_checked(r, &inc[k], vals[l->exact + k]);
-	}
+	if (!cell_add(l, cell_of(s, g, bucket), vals, any_inc ? vals + l->exact : NULL))
+		too_large(r);
 	for (size_t d = 0; d < l->p; d++)
 		for (int i = 0; i < 2; i++)
 			if (topv[2 * (2 * d + i)] != INT64_MIN &&
@@ -1070,12 +1082,6 @@ static void read_range(void *state, struct tsv_reader *r, struct writer *unused)
 	read_rows(&ln->s, ln->in, r, &ln->key, ln->vals);
 }
 
-static void add_or_die(i128 *a, i128 b)
-{
-	if (__builtin_add_overflow(*a, b, a))
-		die(EX_DATA_, "sums too large to add up");
-}
-
 /* Adds a lane's groups into s, exactly (as --merge adds partial rows):
  * each cell's sums, its top ratings; then frees the lane's own parts. */
 static void merge_lane(struct state *s, struct state *t)
@@ -1087,16 +1093,8 @@ static void merge_lane(struct state *s, struct state *t)
 		for (size_t k = 0; k < s->o.buckets; k++) {
 			fast_flush(t, from, k);
 			const struct cell *c = from->cells[k];
-			if (!c)
-				continue;
-			struct cell *d = cell_of(s, to, k);
-			for (size_t e = 0; e < l->exact; e++)
-				add_or_die(&d->exact[e], c->exact[e]);
-			if (c->inc) {
-				i128 *inc = cell_inc(l, d);
-				for (size_t e = 0; e < INC_KINDS * l->pairs; e++)
-					add_or_die(&inc[e], c->inc[e]);
-			}
+			if (c && !cell_add(l, cell_of(s, to, k), c->exact, c->inc))
+				die(EX_DATA_, "sums too large to add up");
 		}
 		for (size_t d = 0; d < l->p; d++)
 			for (int j = 0; j < from->top[d].count; j++)
