@@ -276,3 +276,18 @@ r2() { sed -n 2p | cut -f 24; }
 	run --separate-stderr nps-drivers --merge "$BATS_TEST_TMPDIR/bad.tsv"
 	[ "$status" -eq 65 ]
 }
+
+@test "--merge: sums past 2^127 - 1 are too large to add up (65), at the row that overflows" {
+	# sum:score 8e34 is 8e37 thousandths; two rows of the same group and
+	# bucket hold 1.6e38 < 2^127 - 1 = 1.70e38, the third would be 2.4e38
+	nps-drivers -d price,staff,speed --partial "$data/drivers-basic.tsv" |
+		awk -F '\t' -v OFS='\t' 'NR == 1 { print; next }
+			NR == 2 { $5 = "80000000000000000000000000000000000"; print; print; print }' >"$BATS_TEST_TMPDIR/big.tsv"
+	run --separate-stderr nps-drivers --merge --partial "$BATS_TEST_TMPDIR/big.tsv"
+	[ "$status" -eq 65 ]
+	[ "$stderr" = "nps-drivers: $BATS_TEST_TMPDIR/big.tsv:4: sums too large to add up" ]
+	head -n 3 "$BATS_TEST_TMPDIR/big.tsv" >"$BATS_TEST_TMPDIR/two.tsv"
+	run nps-drivers --merge --partial "$BATS_TEST_TMPDIR/two.tsv"
+	[ "$status" -eq 0 ]
+	[ "$(printf '%s\n' "$output" | sed -n 2p | cut -f 5)" = "160000000000000000000000000000000000" ]
+}
