@@ -2,7 +2,7 @@
  * against its peers and its own history on several signals of gaming,
  * combines them into a verdict, and draws a callback sample. Memory grows
  * with the units, periods and contacts seen, and by 12 bytes a timed
- * answer (its burst window); the callback sample holds up to N rows per
+ * answer (its burst window; 20 while they are counted at the end); the callback sample holds up to N rows per
  * unit. Ranges of a file are read on every core, each thread into a part
  * of its own, added up exactly at the end. */
 #include <getopt.h>
