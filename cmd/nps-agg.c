@@ -613,59 +613,85 @@ static inline struct cell *row_cell(const struct agg *a, struct tsv_reader *r,
 	return intern(detail, key->p, key->len);
 }
 
-/* The row loop of read_responses, for the modes given. It is inlined
- * twice: once with the common case's modes as constants (scores, no time,
+/* The current row into p, for the modes given. It is inlined twice:
+ * once with the common case's modes as constants (scores, no time,
  * weight or period, the key the row's own bytes), where the compiler
  * leaves out every test of a mode, and once with the modes read. */
 static inline __attribute__((always_inline)) void
-read_rows(struct part *p, struct tsv_reader *r, const int use_segment,
-	  const long time_col, const long weight_col, const int weighted,
-	  const int has_period, const int in_place_only)
+read_row(struct part *p, struct tsv_reader *r, const int use_segment,
+	 const long time_col, const long weight_col, const int weighted,
+	 const int has_period, const int in_place_only)
 {
 	const struct agg *a = p->a;
 	const struct table *t = &a->t;
-	const enum period_kind kind = t->kind;
-	const size_t first_col = in_place_only ? a->group_cols[0] : 0;
-	const size_t last_col = in_place_only ? a->group_cols[t->ngroups - 1] : 0;
+	if (!tsv_check_width(r))
+		return;
+	int seg = read_segment(a, r, use_segment);
+	if (seg < 0)
+		return;
+	struct decimal weight = { 0, 0 };
+	long period = 0, day = 0;
+	if (time_col >= 0) {
+		struct when w;
+		if (!date_parse(r->fields[time_col], &w)) {
+			tsv_reject(r, "%s must be " DATE_EXPECTED " (%s)",
+				   a->o.time, tsv_quote(r->fields[time_col]));
+			return;
+		}
+		period = period_of_when(t->kind, &w);
+		day = w.days;
+	}
+	if (weight_col >= 0 && !nps_weight(r->fields[weight_col], &weight)) {
+		tsv_reject(r, "%s must be 0 or a number from 1e-400 to below 1e308 (%s)",
+			   a->o.weight, tsv_quote(r->fields[weight_col]));
+		return;
+	}
+	struct cell *c;
+	if (in_place_only) {
+		struct slice first = r->fields[a->group_cols[0]],
+			     last = r->fields[a->group_cols[t->ngroups - 1]];
+		c = intern(p->detail, first.p, (size_t)(last.p + last.n - first.p));
+	} else {
+		c = row_cell(a, r, p->detail, &p->key, period);
+	}
+	if (seg == UNANSWERED)
+		c->unanswered++;
+	else if (!weighted)
+		c->c.n[seg]++;
+	else
+		nps_add(&c->c, (enum segment)seg, weight);
+	if (has_period)
+		span_add(&c->first, &c->last, day, day);
+}
+
+/* The common case (scores, no time, weight or period, the groups side by
+ * side): rows picked (tsv_pick), only the score and the group columns
+ * found in each; a row that is not plain, or whose score is not, goes
+ * through read_row as in any other case. */
+static void read_plain(struct part *p, struct tsv_reader *r)
+{
+	const struct agg *a = p->a;
+	const size_t first = a->group_cols[0], last = a->group_cols[a->t.ngroups - 1];
+	const size_t spans[2][2] = { { a->value_col, a->value_col }, { first, last } };
 	struct level *detail = p->detail;
-	while (tsv_next(r)) {
-		if (!tsv_check_width(r))
-			continue;
-		int seg = read_segment(a, r, use_segment);
-		if (seg < 0)
-			continue;
-		struct decimal weight = { 0, 0 };
-		long period = 0, day = 0;
-		if (time_col >= 0) {
-			struct when w;
-			if (!date_parse(r->fields[time_col], &w)) {
-				tsv_reject(r, "%s must be " DATE_EXPECTED " (%s)",
-					   a->o.time, tsv_quote(r->fields[time_col]));
+	struct tsv_picks s;
+	tsv_pick_spans(&s, spans, 2);
+	for (;;) {
+		size_t n = tsv_pick(r, &s);
+		for (size_t i = 0; i < n; i++) {
+			int score = nps_score(s.f[i][0]);
+			if (score < 0) { /* unanswered, or a bad row */
+				tsv_pick_row(r, &s, i);
+				read_row(p, r, 0, -1, -1, 0, 0, 1);
 				continue;
 			}
-			period = period_of_when(kind, &w);
-			day = w.days;
+			intern(detail, s.f[i][1].p, s.f[i][1].n)->c.n[nps_segment_of(score)]++;
 		}
-		if (weight_col >= 0 && !nps_weight(r->fields[weight_col], &weight)) {
-			tsv_reject(r, "%s must be 0 or a number from 1e-400 to below 1e308 (%s)",
-				   a->o.weight, tsv_quote(r->fields[weight_col]));
+		if (n == TSV_PICK_ROWS)
 			continue;
-		}
-		struct cell *c;
-		if (in_place_only) {
-			struct slice first = r->fields[first_col], last = r->fields[last_col];
-			c = intern(detail, first.p, (size_t)(last.p + last.n - first.p));
-		} else {
-			c = row_cell(a, r, detail, &p->key, period);
-		}
-		if (seg == UNANSWERED)
-			c->unanswered++;
-		else if (!weighted)
-			c->c.n[seg]++;
-		else
-			nps_add(&c->c, (enum segment)seg, weight);
-		if (has_period)
-			span_add(&c->first, &c->last, day, day);
+		if (!tsv_next(r))
+			break;
+		read_row(p, r, 0, -1, -1, 0, 0, 1);
 	}
 }
 
@@ -679,11 +705,13 @@ static void read_responses(void *state, struct tsv_reader *r, struct writer *unu
 	const int has_period = a->t.has_period;
 	const int in_place_only = a->key_in_place && !has_period;
 	if (!a->use_segment && a->time_col < 0 && a->weight_col < 0 &&
-	    !a->weighted && in_place_only)
-		read_rows(p, r, 0, -1, -1, 0, 0, 1);
-	else
-		read_rows(p, r, a->use_segment, a->time_col, a->weight_col,
-			  a->weighted, has_period, in_place_only);
+	    !a->weighted && in_place_only) {
+		read_plain(p, r);
+		return;
+	}
+	while (tsv_next(r))
+		read_row(p, r, a->use_segment, a->time_col, a->weight_col,
+			 a->weighted, has_period, in_place_only);
 }
 
 /* --merge: nps-agg output, counts added up again. */

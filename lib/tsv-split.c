@@ -45,15 +45,37 @@ static inline void separators_c(const char *p, uint64_t *tabs, uint64_t *nl)
 	*tabs = t, *nl = n;
 }
 
+/* Trailing zeros, 64 for none (tzcnt where the machine has it). */
+static inline __attribute__((always_inline)) unsigned tz_any(uint64_t m)
+{
+	return m ? (unsigned)__builtin_ctzll(m) : 64;
+}
+
+/* The k-th set bit of m (64: none), clearing the ones below it: any
+ * machine. */
+static inline unsigned kth_loop(uint64_t m, size_t k)
+{
+	while (k-- && m)
+		m &= m - 1;
+	return tz_any(m);
+}
+
 #define ADVANCE advance_c
+#define PICK pick_c
 #define TARGET
 #define SEPARATORS separators_c
 #define FIELDS fields_by_bit
+#define KTH kth_loop
+#define TZ tz_any
 #include "tsv-advance.h"
+#include "tsv-pick.h"
 #undef ADVANCE
+#undef PICK
 #undef TARGET
 #undef SEPARATORS
 #undef FIELDS
+#undef KTH
+#undef TZ
 
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
@@ -138,39 +160,72 @@ fields_avx512(struct slice *o, const char *c, uint64_t tabs, const char **field)
 	return o + k;
 }
 
+/* The k-th set bit of m: the bit 1 << k deposited into m's set bits
+ * (none: 64, tzcnt of 0). */
+AVX2 static inline unsigned kth_pdep(uint64_t m, size_t k)
+{
+	return (unsigned)_tzcnt_u64(_pdep_u64((uint64_t)1 << k, m));
+}
+
+AVX2 static inline unsigned tz_bmi(uint64_t m)
+{
+	return (unsigned)_tzcnt_u64(m);
+}
+
 #define ADVANCE advance_sse2
+#define PICK pick_sse2
 #define TARGET
 #define SEPARATORS separators_sse2
 #define FIELDS fields_by_bit
+#define KTH kth_loop
+#define TZ tz_any
 #include "tsv-advance.h"
+#include "tsv-pick.h"
 #undef ADVANCE
+#undef PICK
 #undef TARGET
 #undef SEPARATORS
 #undef FIELDS
+#undef KTH
+#undef TZ
 
 #define ADVANCE advance_avx2
+#define PICK pick_avx2
 #define TARGET AVX2
 #define SEPARATORS separators_avx2
 #define FIELDS fields_by_bit
+#define KTH kth_pdep
+#define TZ tz_bmi
 #include "tsv-advance.h"
+#include "tsv-pick.h"
 #undef ADVANCE
+#undef PICK
 #undef TARGET
 #undef SEPARATORS
 #undef FIELDS
+#undef KTH
+#undef TZ
 
 #define ADVANCE advance_avx512
+#define PICK pick_avx512
 #define TARGET AVX512
 #define SEPARATORS separators_avx512
 #define FIELDS fields_avx512
+#define KTH kth_pdep
+#define TZ tz_bmi
 #include "tsv-advance.h"
+#include "tsv-pick.h"
 #undef ADVANCE
+#undef PICK
 #undef TARGET
 #undef SEPARATORS
 #undef FIELDS
+#undef KTH
+#undef TZ
 
 #endif
 
-tsv_split_fn *tsv_splitter(void)
+void tsv_splitter(struct tsv_reader *r)
 {
 	const char *want = getenv("NPSKIT_SPLIT");
 	int rank = !want ? 3 : !strcmp(want, "avx512") ? 3 : !strcmp(want, "avx2") ? 2
@@ -178,12 +233,18 @@ tsv_split_fn *tsv_splitter(void)
 #if defined(__x86_64__) && defined(__GNUC__)
 	__builtin_cpu_init();
 	if (rank >= 3 && __builtin_cpu_supports("avx512bw") &&
-	    __builtin_cpu_supports("avx512vbmi2"))
-		return advance_avx512;
-	if (rank >= 2 && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi2"))
-		return advance_avx2;
-	if (rank >= 1)
-		return advance_sse2;
+	    __builtin_cpu_supports("avx512vbmi2")) {
+		r->advance = advance_avx512, r->pick = pick_avx512;
+		return;
+	}
+	if (rank >= 2 && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi2")) {
+		r->advance = advance_avx2, r->pick = pick_avx2;
+		return;
+	}
+	if (rank >= 1) {
+		r->advance = advance_sse2, r->pick = pick_sse2;
+		return;
+	}
 #endif
-	return advance_c;
+	r->advance = advance_c, r->pick = pick_c;
 }

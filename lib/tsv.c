@@ -458,7 +458,7 @@ void tsv_open_header(struct tsv_reader *r, const struct tsv_header *given,
 	memset(in, 0, sizeof *in);
 	r->in = in;
 	r->rejects.fd = -1;
-	r->advance = tsv_splitter();
+	tsv_splitter(r);
 	tsv_grow_fields(r, TSV_FIELDS_MIN);
 	in->stdin_start = -1;
 	in->files = nfiles > 0 ? files : std_in;
@@ -539,6 +539,33 @@ int tsv_next_slow(struct tsv_reader *r)
 			r->next_line = b->first_line;
 		r->name = b->name;
 	}
+}
+
+void tsv_pick_spans(struct tsv_picks *s, const size_t (*spans)[2], size_t n)
+{
+	if (n > TSV_PICK_SPANS)
+		die(EX_SOFTWARE_, "tsv_pick_spans: %zu spans, at most %d", n,
+		    TSV_PICK_SPANS);
+	for (size_t k = 0; k < n; k++) {
+		if (spans[k][0] > spans[k][1])
+			die(EX_SOFTWARE_, "tsv_pick_spans: columns %zu to %zu",
+			    spans[k][0], spans[k][1]);
+		s->first[k] = spans[k][0];
+		s->last[k] = spans[k][1];
+	}
+	s->nspans = n;
+}
+
+void tsv_pick_row(struct tsv_reader *r, const struct tsv_picks *s, size_t i)
+{
+	/* split where tsv_next would have, the reader's place kept */
+	const char *next_row = r->next_row;
+	unsigned long next_line = r->next_line;
+	r->next_row = s->row[i];
+	r->next_line = s->first_line + i;
+	r->advance(r);
+	r->next_row = next_row;
+	r->next_line = next_line;
 }
 
 int tsv_buffered(const struct tsv_reader *r)
@@ -807,6 +834,7 @@ void tsv_range_reader(struct tsv_reader *w, const struct tsv_reader *main,
 	if (!field_buf)
 		tsv_grow_fields(w, TSV_FIELDS_MIN);
 	w->advance = main->advance;
+	w->pick = main->pick;
 	/* the header and columns are main's: shared, read only */
 	w->has_header = main->has_header;
 	w->header = main->header;

@@ -21,6 +21,7 @@
 #include "slice.h"
 
 struct tsv_input; /* the reading machinery, private to tsv.c */
+struct tsv_picks;
 
 struct tsv_reader {
 	struct tsv_input *in;
@@ -52,6 +53,8 @@ struct tsv_reader {
 	/* splits the next line into row and fields: the splitter for this
 	 * machine's instruction set (tsv-split.c) */
 	void (*advance)(struct tsv_reader *r);
+	/* tsv_pick's body, for the same instruction set */
+	size_t (*pick)(struct tsv_reader *r, struct tsv_picks *s);
 };
 
 /* Opens the inputs (none: stdin) and reads the header. Exits 66 when a
@@ -106,6 +109,51 @@ static inline int tsv_next(struct tsv_reader *r)
 		return 1;
 	return tsv_next_slow(r);
 }
+
+/* Reading a few columns of many rows, for a program whose row loop is
+ * short enough that splitting every field of every row, a call per row,
+ * would be most of its time. tsv_pick takes up to TSV_PICK_ROWS rows at
+ * once and finds in each only what tsv_pick_spans names: spans of
+ * columns, first to last (one column: first == last; several: their
+ * bytes with the TABs between, as a key of adjacent group columns is),
+ * at most TSV_PICK_SPANS, straight from the row's TABs. It takes plain
+ * rows only -- shorter than 128 bytes, as wide as the header, no CR, not
+ * the header again -- and stops before the first other one (or near the
+ * end of what is read), returning how many it took; tsv_next then reads
+ * the next row as always, in full. So, with nothing lost or reordered:
+ *
+ *	for (;;) {
+ *		size_t n = tsv_pick(r, &s);
+ *		for (size_t i = 0; i < n; i++)
+ *			... s.f[i][k]: row i's k-th span ...
+ *		if (n == TSV_PICK_ROWS)
+ *			continue;
+ *		if (!tsv_next(r))
+ *			break;
+ *		... r->fields, the row checked as usual ...
+ *	}
+ *
+ * A picked row's spans are slices into the input, as tsv_next's fields
+ * are, valid until the next tsv_pick or tsv_next. Before a picked row is
+ * rejected (or any message names it), tsv_pick_row(r, &s, i) makes it
+ * the current row: r->row, r->fields and r->line as tsv_next would have
+ * made them. Range readers (tsv_ranges) pick too. */
+enum { TSV_PICK_SPANS = 4, TSV_PICK_ROWS = 64 };
+struct tsv_picks {
+	size_t first[TSV_PICK_SPANS], last[TSV_PICK_SPANS], nspans;
+	unsigned long first_line;       /* the line of row[0] */
+	const char *row[TSV_PICK_ROWS]; /* where each row starts */
+	struct slice f[TSV_PICK_ROWS][TSV_PICK_SPANS];
+};
+/* Names the spans to pick: spans[k] = { first, last } columns (indexes
+ * of r->cols, first <= last). More than TSV_PICK_SPANS, or a span
+ * backwards, is a program's error (exit 70). */
+void tsv_pick_spans(struct tsv_picks *s, const size_t (*spans)[2], size_t n);
+static inline size_t tsv_pick(struct tsv_reader *r, struct tsv_picks *s)
+{
+	return r->pick(r, s);
+}
+void tsv_pick_row(struct tsv_reader *r, const struct tsv_picks *s, size_t i);
 
 /* Whether a further row is already read and waiting: a live feed's
  * consumer flushes its output when none is. */
