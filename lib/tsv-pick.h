@@ -27,10 +27,12 @@ TARGET static size_t PICK(struct tsv_reader *r, struct tsv_picks *s)
 	const size_t tabs_wanted = r->ncols - 1, want = s->nspans;
 	const char *header = r->header.p;
 	const size_t hlen = r->header.len;
-	uint64_t head8 = 0; /* the header's first 8 bytes, to rule it out */
-	memcpy(&head8, header, hlen < 8 ? hlen : 8);
 	size_t n = 0;
 	s->first_line = r->next_line;
+	if (p == end || end - p < 128 || !r->has_header)
+		return 0; /* nothing read yet (NULLs), or nothing to pick */
+	uint64_t head8 = 0; /* the header's first 8 bytes, to rule it out */
+	memcpy(&head8, header, hlen < 8 ? hlen : 8);
 	while (n < TSV_PICK_ROWS && end - p >= 128) {
 		/* 128 bytes at once, whatever the row's length: a branch on
 		 * "over 64 bytes" is one the data mispredicts */
