@@ -21,10 +21,14 @@
 #define KTH128(t0, t1, low, k)                                             \
 	((k) < (low) ? KTH(t0, k) : 64 + KTH(t1, ((k) - (low)) & 63))
 
-TARGET static size_t PICK(struct tsv_reader *r, struct tsv_picks *s)
+/* The picking for want spans, a constant where it is inlined (PICK's
+ * switch), so that the spans' loop is unrolled and their columns stay in
+ * registers: each instruction here runs for every row. */
+TARGET static inline __attribute__((always_inline)) size_t
+PICK_N(struct tsv_reader *r, struct tsv_picks *s, const size_t want)
 {
 	const char *p = r->next_row, *end = r->rows_end;
-	const size_t tabs_wanted = r->ncols - 1, want = s->nspans;
+	const size_t seps = r->ncols; /* TABs, and the newline */
 	const char *header = r->header.p;
 	const size_t hlen = r->header.len;
 	size_t n = 0;
@@ -33,22 +37,33 @@ TARGET static size_t PICK(struct tsv_reader *r, struct tsv_picks *s)
 		return 0; /* nothing read yet (NULLs), or nothing to pick */
 	uint64_t head8 = 0; /* the header's first 8 bytes, to rule it out */
 	memcpy(&head8, header, hlen < 8 ? hlen : 8);
-	while (n < TSV_PICK_ROWS && end - p >= 128) {
+	/* a span is from after its (first - 1)-th separator, or from the
+	 * row's start (from_mask 0), to its last-th separator: the TAB after
+	 * it, or the newline, counted as the last separator */
+	size_t from_k[TSV_PICK_SPANS], from_mask[TSV_PICK_SPANS], to_k[TSV_PICK_SPANS];
+#pragma GCC unroll 4
+	for (size_t k = 0; k < want; k++) {
+		from_mask[k] = -(size_t)(s->first[k] > 0);
+		from_k[k] = (s->first[k] - 1) & from_mask[k];
+		to_k[k] = s->last[k];
+	}
+	const char *last_start = end - 128;
+	while (n < TSV_PICK_ROWS && p <= last_start) {
 		/* 128 bytes at once, whatever the row's length: a branch on
-		 * "over 64 bytes" is one the data mispredicts */
+		 * "over 64 bytes" is one the data mispredicts; and masks, not
+		 * ?:, which a compiler may make a branch */
 		uint64_t t0, n0, t1, n1;
 		SEPARATORS(p, &t0, &n0);
 		SEPARATORS(p + 64, &t1, &n1);
-		/* the second word counts only when the first has no newline:
-		 * masks, not ?:, which a compiler may make a branch */
-		const uint64_t second = -(uint64_t)(n0 == 0);
+		const uint64_t second = -(uint64_t)(n0 == 0); /* no newline in the first 64 */
 		size_t len = TZ(n0) + (TZ(n1) & second);
-		t0 &= (n0 & -n0) - 1; /* all of them when no newline */
-		t1 &= ((n1 & -n1) - 1) & second;
+		const uint64_t end0 = n0 & -n0, end1 = n1 & -n1 & second;
+		t0 = (t0 & (end0 - 1)) | end0; /* the TABs, then the newline */
+		t1 = ((t1 & (end1 - 1)) | end1) & second;
 		size_t low = (size_t)__builtin_popcountll(t0);
-		if (len == 128 || low + (size_t)__builtin_popcountll(t1) != tabs_wanted ||
+		if (len == 128 || low + (size_t)__builtin_popcountll(t1) != seps ||
 		    p[len - (len > 0)] == '\r')
-			break;
+			break; /* 128 bytes or more, not as wide as the header, a CR */
 		uint64_t first8;
 		memcpy(&first8, p, 8);
 		if ((len == hlen && (hlen < 8 || first8 == head8) &&
@@ -56,12 +71,10 @@ TARGET static size_t PICK(struct tsv_reader *r, struct tsv_picks *s)
 		    (len == hlen + 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0 &&
 		     memcmp(p + 3, header, hlen) == 0))
 			break;
+#pragma GCC unroll 4
 		for (size_t k = 0; k < want; k++) {
-			size_t first = s->first[k], last = s->last[k], from = 0, to = len;
-			if (first > 0) /* after the first-th TAB (counting from 1) */
-				from = 1 + KTH128(t0, t1, low, first - 1);
-			if (last < tabs_wanted) /* before the TAB after the last */
-				to = KTH128(t0, t1, low, last);
+			size_t from = (1 + KTH128(t0, t1, low, from_k[k])) & from_mask[k];
+			size_t to = KTH128(t0, t1, low, to_k[k]);
 			s->f[n][k].p = p + from;
 			s->f[n][k].n = to - from;
 		}
@@ -71,4 +84,20 @@ TARGET static size_t PICK(struct tsv_reader *r, struct tsv_picks *s)
 	r->next_row = p;
 	r->next_line += n;
 	return n;
+}
+
+TARGET static size_t PICK(struct tsv_reader *r, struct tsv_picks *s)
+{
+	switch (s->nspans) {
+	case 1:
+		return PICK_N(r, s, 1);
+	case 2:
+		return PICK_N(r, s, 2);
+	case 3:
+		return PICK_N(r, s, 3);
+	case 4:
+		return PICK_N(r, s, 4);
+	default:
+		return PICK_N(r, s, 0);
+	}
 }

@@ -62,6 +62,7 @@ static inline unsigned kth_loop(uint64_t m, size_t k)
 
 #define ADVANCE advance_c
 #define PICK pick_c
+#define PICK_N pick_n_c
 #define TARGET
 #define SEPARATORS separators_c
 #define FIELDS fields_by_bit
@@ -71,6 +72,7 @@ static inline unsigned kth_loop(uint64_t m, size_t k)
 #include "tsv-pick.h"
 #undef ADVANCE
 #undef PICK
+#undef PICK_N
 #undef TARGET
 #undef SEPARATORS
 #undef FIELDS
@@ -174,6 +176,7 @@ AVX2 static inline unsigned tz_bmi(uint64_t m)
 
 #define ADVANCE advance_sse2
 #define PICK pick_sse2
+#define PICK_N pick_n_sse2
 #define TARGET
 #define SEPARATORS separators_sse2
 #define FIELDS fields_by_bit
@@ -183,6 +186,7 @@ AVX2 static inline unsigned tz_bmi(uint64_t m)
 #include "tsv-pick.h"
 #undef ADVANCE
 #undef PICK
+#undef PICK_N
 #undef TARGET
 #undef SEPARATORS
 #undef FIELDS
@@ -191,6 +195,7 @@ AVX2 static inline unsigned tz_bmi(uint64_t m)
 
 #define ADVANCE advance_avx2
 #define PICK pick_avx2
+#define PICK_N pick_n_avx2
 #define TARGET AVX2
 #define SEPARATORS separators_avx2
 #define FIELDS fields_by_bit
@@ -200,6 +205,7 @@ AVX2 static inline unsigned tz_bmi(uint64_t m)
 #include "tsv-pick.h"
 #undef ADVANCE
 #undef PICK
+#undef PICK_N
 #undef TARGET
 #undef SEPARATORS
 #undef FIELDS
@@ -208,6 +214,7 @@ AVX2 static inline unsigned tz_bmi(uint64_t m)
 
 #define ADVANCE advance_avx512
 #define PICK pick_avx512
+#define PICK_N pick_n_avx512
 #define TARGET AVX512
 #define SEPARATORS separators_avx512
 #define FIELDS fields_avx512
@@ -217,6 +224,7 @@ AVX2 static inline unsigned tz_bmi(uint64_t m)
 #include "tsv-pick.h"
 #undef ADVANCE
 #undef PICK
+#undef PICK_N
 #undef TARGET
 #undef SEPARATORS
 #undef FIELDS
