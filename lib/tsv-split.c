@@ -63,6 +63,7 @@ static inline unsigned kth_loop(uint64_t m, size_t k)
 #define ADVANCE advance_c
 #define PICK pick_c
 #define PICK_N pick_n_c
+#define PICK_ROW pick_row_c
 #define TARGET
 #define SEPARATORS separators_c
 #define FIELDS fields_by_bit
@@ -73,6 +74,7 @@ static inline unsigned kth_loop(uint64_t m, size_t k)
 #undef ADVANCE
 #undef PICK
 #undef PICK_N
+#undef PICK_ROW
 #undef TARGET
 #undef SEPARATORS
 #undef FIELDS
@@ -177,6 +179,7 @@ AVX2 static inline unsigned tz_bmi(uint64_t m)
 #define ADVANCE advance_sse2
 #define PICK pick_sse2
 #define PICK_N pick_n_sse2
+#define PICK_ROW pick_row_sse2
 #define TARGET
 #define SEPARATORS separators_sse2
 #define FIELDS fields_by_bit
@@ -187,6 +190,7 @@ AVX2 static inline unsigned tz_bmi(uint64_t m)
 #undef ADVANCE
 #undef PICK
 #undef PICK_N
+#undef PICK_ROW
 #undef TARGET
 #undef SEPARATORS
 #undef FIELDS
@@ -196,6 +200,7 @@ AVX2 static inline unsigned tz_bmi(uint64_t m)
 #define ADVANCE advance_avx2
 #define PICK pick_avx2
 #define PICK_N pick_n_avx2
+#define PICK_ROW pick_row_avx2
 #define TARGET AVX2
 #define SEPARATORS separators_avx2
 #define FIELDS fields_by_bit
@@ -206,6 +211,7 @@ AVX2 static inline unsigned tz_bmi(uint64_t m)
 #undef ADVANCE
 #undef PICK
 #undef PICK_N
+#undef PICK_ROW
 #undef TARGET
 #undef SEPARATORS
 #undef FIELDS
@@ -215,6 +221,7 @@ AVX2 static inline unsigned tz_bmi(uint64_t m)
 #define ADVANCE advance_avx512
 #define PICK pick_avx512
 #define PICK_N pick_n_avx512
+#define PICK_ROW pick_row_avx512
 #define TARGET AVX512
 #define SEPARATORS separators_avx512
 #define FIELDS fields_avx512
@@ -225,6 +232,7 @@ AVX2 static inline unsigned tz_bmi(uint64_t m)
 #undef ADVANCE
 #undef PICK
 #undef PICK_N
+#undef PICK_ROW
 #undef TARGET
 #undef SEPARATORS
 #undef FIELDS

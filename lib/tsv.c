@@ -554,6 +554,7 @@ void tsv_pick_spans(struct tsv_picks *s, const size_t (*spans)[2], size_t n)
 		s->last[k] = spans[k][1];
 	}
 	s->nspans = n;
+	s->row_bytes = 0;
 }
 
 void tsv_pick_row(struct tsv_reader *r, const struct tsv_picks *s, size_t i)

@@ -141,6 +141,7 @@ static inline int tsv_next(struct tsv_reader *r)
 enum { TSV_PICK_SPANS = 4, TSV_PICK_ROWS = 64 };
 struct tsv_picks {
 	size_t first[TSV_PICK_SPANS], last[TSV_PICK_SPANS], nspans;
+	size_t row_bytes;               /* the rows' length so far, a guess */
 	unsigned long first_line;       /* the line of row[0] */
 	const char *row[TSV_PICK_ROWS]; /* where each row starts */
 	struct slice f[TSV_PICK_ROWS][TSV_PICK_SPANS];
