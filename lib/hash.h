@@ -65,7 +65,12 @@ static inline uint64_t hash_short_hash(uint64_t w, size_t n)
 {
 	unsigned __int128 m = (unsigned __int128)(w ^ 0x9e3779b97f4a7c15ULL) *
 			      (0xd6e8feb86659fd93ULL ^ n);
-	return (uint64_t)m ^ (uint64_t)(m >> 64);
+	/* the halves taken apart before they are folded: written as one
+	 * expression, GCC 12 put the product on the stack and read it back,
+	 * in the middle of every lookup */
+	uint64_t lo = (uint64_t)m, hi = (uint64_t)(m >> 64);
+	__asm__("" : "+r"(lo), "+r"(hi));
+	return lo ^ hi;
 }
 
 /* The key's id; inserts it first if absent (then *added = 1). A short key
