@@ -30,7 +30,8 @@
 #define KTH128(t0, t1, low, k)                                             \
 	((k) < (low) ? KTH(t0, k) : 64 + KTH(t1, ((k) - (low)) & 63))
 
-/* What every row of a call is checked against and cut by. A span is from
+/* What every row of a call is checked against and cut by (a type per
+ * inclusion, named as its function). A span is from
  * after its (first - 1)-th separator, or from the row's start (from_mask
  * 0), to its last-th separator: the TAB after it, or the newline, counted
  * as the last separator. */
