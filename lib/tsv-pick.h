@@ -37,9 +37,8 @@
  * as the last separator. */
 struct PICK_ROW {
 	size_t seps; /* the header's TABs, and the newline */
-	const char *header;
-	size_t hlen;
-	uint64_t head8; /* the header's first 8 bytes, to rule it out */
+	const struct tsv_reader *r;
+	size_t hlen; /* a row this long, or 3 more (a BOM), may be the header */
 	size_t from_k[TSV_PICK_SPANS], from_mask[TSV_PICK_SPANS], to_k[TSV_PICK_SPANS];
 };
 
@@ -66,13 +65,9 @@ PICK_ROW(const struct PICK_ROW *c, const char *p, size_t *len,
 	if (n == 128 || low + (size_t)__builtin_popcountll(t1) != c->seps ||
 	    p[n - (n > 0)] == '\r')
 		return 0; /* 128 bytes or more, not as wide as the header, a CR */
-	uint64_t first8;
-	memcpy(&first8, p, 8);
-	if ((n == c->hlen && (c->hlen < 8 || first8 == c->head8) &&
-	     memcmp(p, c->header, c->hlen) == 0) ||
-	    (n == c->hlen + 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0 &&
-	     memcmp(p + 3, c->header, c->hlen) == 0))
-		return 0;
+	if ((n == c->hlen || n == c->hlen + 3) &&
+	    tsv_is_header_line(c->r, (struct slice){ p, n }))
+		return 0; /* the header again: tsv_next skips it */
 #pragma GCC unroll 4
 	for (size_t k = 0; k < want; k++) {
 		size_t from = (1 + KTH128(t0, t1, low, c->from_k[k])) & c->from_mask[k];
@@ -95,8 +90,7 @@ PICK_N(struct tsv_reader *r, struct tsv_picks *s, const size_t want)
 	s->first_line = r->next_line;
 	if (p == end || end - p < 128 || !r->has_header)
 		return 0; /* nothing read yet (NULLs), or nothing to pick */
-	struct PICK_ROW c = { r->ncols, r->header.p, r->header.len, 0, { 0 }, { 0 }, { 0 } };
-	memcpy(&c.head8, c.header, c.hlen < 8 ? c.hlen : 8);
+	struct PICK_ROW c = { r->ncols, r, r->header.len, { 0 }, { 0 }, { 0 } };
 #pragma GCC unroll 4
 	for (size_t k = 0; k < want; k++) {
 		c.from_mask[k] = -(size_t)(s->first[k] > 0);

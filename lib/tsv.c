@@ -503,13 +503,17 @@ static void start_producer(struct tsv_reader *r)
 	in->threaded = pthread_create(&in->thread, NULL, producer, r) == 0;
 }
 
-/* The row is the header again (with a BOM or not). */
-int tsv_is_header(const struct tsv_reader *r)
+/* The line is the header again (with a BOM or not). */
+int tsv_is_header_line(const struct tsv_reader *r, struct slice h)
 {
-	struct slice h = r->row;
 	if (h.n == r->header.len + 3 && memcmp(h.p, "\xEF\xBB\xBF", 3) == 0)
 		h.p += 3, h.n -= 3;
 	return h.n == r->header.len && memcmp(h.p, r->header.p, h.n) == 0;
+}
+
+int tsv_is_header(const struct tsv_reader *r)
+{
+	return tsv_is_header_line(r, r->row);
 }
 
 /* tsv_next when the batch is used up, or the row was a header. */

@@ -94,6 +94,8 @@ void tsv_open_header(struct tsv_reader *r, const struct tsv_header *given,
  * its common case, inline: internal, call tsv_next. */
 int tsv_next_slow(struct tsv_reader *r);
 int tsv_is_header(const struct tsv_reader *r);
+/* Whether a line is the header again (with a BOM or not). */
+int tsv_is_header_line(const struct tsv_reader *r, struct slice line);
 
 /* Reads the next row into r->row and r->fields. Returns 0 at the end of
  * the last input. Rows are not checked against the header's width:
